@@ -1,0 +1,108 @@
+/**
+ * The `toolflow` command line (commander). Commands: run, validate, graph, status.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ConfigError, NotFoundError, SpecError } from '../errors.js';
+import { loadWorkflowFile } from '../spec/load.js';
+import { toMermaid } from '../spec/graph.js';
+import { parseBytes, parseCpu } from '../spec/resources.js';
+import { loadConfig } from '../runtime/config.js';
+import { openSqliteStore } from '../store/kysely-store.js';
+import { printSpecError, runCommand } from './run-command.js';
+import { formatDuration, summarizeTask, summaryJson, summaryTable } from './summary.js';
+import Table from 'cli-table3';
+
+const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const collect = (value: string, previous: string[]) => [...previous, value];
+const wrap = <T>(parse: (v: string) => T) => (v: string) => {
+  try {
+    return parse(v);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+
+const program = new Command('toolflow')
+  .description('Run pipelines of command-line tools (a DAG in YAML) with resource-aware scheduling and reruns on out-of-memory and full disks.')
+  .version(version)
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('run a workflow on this machine and wait for it (exit code 0 only when every tool succeeded)')
+  .argument('<workflow>', 'workflow YAML file')
+  .option('-i, --input <name=path>', 'an input file of the workflow (repeatable)', collect, [])
+  .option('-s, --set <tool.option=value>', 'an option value (repeatable; wins over --params)', collect, [])
+  .option('-p, --params <file>', 'option values from a YAML/JSON file: {tool: {option: value}}')
+  .option('-w, --workdir <dir>', 'where the tools\' work dirs go (default $TOOLFLOW_HOME/work)')
+  .addOption(new Option('--cpus <cores>', 'cpu budget: cores or millicores (default: this machine)').argParser(wrap(parseCpu)))
+  .addOption(new Option('--memory <size>', 'memory budget, e.g. 8Gi (default: this machine)').argParser(wrap(parseBytes)))
+  .option('--fail-fast', 'after a tool fails for good, start no other tool (default: independent tools go on)')
+  .option('--json', 'print one JSON object with the result, and no progress')
+  .option('-q, --quiet', 'no progress, only the summary')
+  .action(async (workflow: string, opts) => {
+    process.exitCode = await runCommand(workflow, opts);
+  });
+
+program
+  .command('validate')
+  .description('check a workflow file; exit code 0 when it is valid')
+  .argument('<workflow>', 'workflow YAML file')
+  .action(async (workflow: string) => {
+    const { spec, dag } = await loadWorkflowFile(workflow);
+    const edges = dag.parents.reduce((n, p) => n + p.length, 0);
+    process.stdout.write(`${workflow}: valid: ${spec.tools.length} tools, ${edges} dependencies, ${spec.inputs.length} inputs\n`);
+  });
+
+program
+  .command('graph')
+  .description('print the DAG as a Mermaid flowchart')
+  .argument('<workflow>', 'workflow YAML file')
+  .action(async (workflow: string) => {
+    const { dag } = await loadWorkflowFile(workflow);
+    process.stdout.write(toMermaid(dag));
+  });
+
+program
+  .command('status')
+  .description('show a task (or list recent tasks) from the store')
+  .argument('[task]', 'task id')
+  .option('--json', 'print JSON')
+  .option('-n, --limit <n>', 'how many tasks to list', (v) => Number(v), 20)
+  .action(async (taskId: string | undefined, opts: { json?: boolean; limit: number }) => {
+    const store = openSqliteStore(loadConfig().databasePath);
+    try {
+      await store.migrate();
+      if (taskId) {
+        const summary = await summarizeTask(store, taskId);
+        process.stdout.write((opts.json ? summaryJson(summary) : summaryTable(summary)) + '\n');
+        return;
+      }
+      const tasks = await store.listTasks(opts.limit);
+      if (opts.json) {
+        process.stdout.write(JSON.stringify(tasks.map((t) => ({ taskId: t.id, name: t.name, status: t.status, createdAt: new Date(t.created_at).toISOString(), error: t.error }))) + '\n');
+        return;
+      }
+      const table = new Table({ head: ['task', 'workflow', 'status', 'created', 'duration'], style: { head: [], border: [] } });
+      for (const t of tasks) table.push([t.id, t.name, t.status, new Date(t.created_at).toISOString(), formatDuration(t.started_at && t.finished_at ? t.finished_at - t.started_at : null)]);
+      process.stdout.write(tasks.length ? table.toString() + '\n' : 'no tasks yet\n');
+    } finally {
+      await store.close();
+    }
+  });
+
+try {
+  await program.parseAsync();
+} catch (err) {
+  if (err instanceof SpecError) {
+    printSpecError(err);
+    process.exitCode = 2;
+  } else if (err instanceof ConfigError || err instanceof NotFoundError) {
+    process.stderr.write(`toolflow: ${err.message}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`toolflow: internal error: ${(err as Error).stack ?? err}\n`);
+    process.exitCode = 3;
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * `toolflow run`: validate, upload inputs, submit, follow, summarize. Exit code 0 only when the
+ * task succeeded (1 when it failed or was cancelled, 2 for invalid input, 130 after Ctrl-C).
+ */
+import { readFile } from 'node:fs/promises';
+import { SpecError } from '../errors.js';
+import type { StoredInput } from '../events/catalog.js';
+import { loadWorkflowFile } from '../spec/load.js';
+import { parseSetArgs, readParamsFile, resolveInputs, resolveValues } from '../spec/values.js';
+import { loadConfig, type Config } from '../runtime/config.js';
+import { createEmbeddedRuntime } from '../runtime/embedded.js';
+import { showProgress } from './progress.js';
+import { summarizeTask, summaryJson, summaryTable } from './summary.js';
+
+/** Options of `toolflow run`. */
+export interface RunOptions {
+  input: string[];
+  set: string[];
+  params?: string;
+  workdir?: string;
+  json?: boolean;
+  quiet?: boolean;
+  failFast?: boolean;
+  cpus?: number;
+  memory?: number;
+}
+
+/** Runs a workflow. @returns the process exit code. */
+export async function runCommand(workflowFile: string, opts: RunOptions, overrides: Partial<Config> = {}): Promise<number> {
+  const config = loadConfig(process.env, { ...overrides, ...(opts.workdir ? { workDir: opts.workdir } : {}), ...(opts.cpus ? { cpuMillicores: opts.cpus } : {}), ...(opts.memory ? { memBytes: opts.memory } : {}) });
+  // Check everything that can be checked before anything is stored.
+  const { spec } = await loadWorkflowFile(workflowFile);
+  const given = [...(opts.params ? await readParamsFile(opts.params) : []), ...parseSetArgs(opts.set)];
+  resolveValues(spec, given, workflowFile);
+  const inputPaths = await resolveInputs(spec, opts.input, workflowFile);
+
+  const runtime = await createEmbeddedRuntime(config);
+  let interrupted = false;
+  let taskId: string | undefined;
+  const onSigint = () => {
+    if (interrupted || !taskId) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\ncancelling (Ctrl-C again to quit at once)…\n');
+    void runtime.cancel(taskId);
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    const inputs: Record<string, StoredInput> = {};
+    for (const [name, path] of Object.entries(inputPaths)) {
+      const { key, fileName } = await runtime.upload(config.owner, path);
+      inputs[name] = { key, fileName };
+    }
+    taskId = await runtime.submit({
+      owner: config.owner,
+      workflowFile,
+      workflowText: await readFile(workflowFile, 'utf8'),
+      values: given,
+      inputs,
+      failFast: opts.failFast,
+    });
+    const mode = opts.json || opts.quiet ? 'off' : process.stderr.isTTY ? 'live' : 'plain';
+    if (mode !== 'off') process.stderr.write(`task ${taskId}: ${spec.name}, ${spec.tools.length} tools\n`);
+    const stop = showProgress(runtime.ports.bus, taskId, spec.tools.length, mode);
+    await runtime.waitFor(taskId);
+    stop();
+    const summary = await summarizeTask(runtime.ports.store, taskId);
+    if (opts.json) process.stdout.write(summaryJson(summary) + '\n');
+    else {
+      process.stdout.write(summaryTable(summary) + '\n');
+      process.stdout.write(`work dirs: ${runtime.ports.executor.workDirOf(taskId, '<tool>', 1).replace(/<tool>.*$/, '')}\n`);
+    }
+    if (interrupted) return 130;
+    return summary.status === 'succeeded' ? 0 : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    await runtime.close();
+  }
+}
+
+/** Prints a SpecError's issues, one per line. */
+export function printSpecError(err: SpecError): void {
+  process.stderr.write(`${err.issues.length} problem${err.issues.length > 1 ? 's' : ''}:\n${err.message}\n`);
+}

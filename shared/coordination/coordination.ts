@@ -1,0 +1,31 @@
+/**
+ * The coordination port (etcd in services mode, in-process in embedded mode): task locks held as
+ * leases with a TTL, and small status documents (upload status) with watch.
+ */
+
+/** A held lock. `lost` becomes true, and `onLost` listeners run, when the lease ends without release. */
+export interface Lease {
+  readonly key: string;
+  readonly lost: boolean;
+  onLost(listener: () => void): void;
+  release(): Promise<void>;
+}
+
+/** Upload status documents of the design doc. */
+export type UploadStatus = 'ongoing' | 'successful' | 'failed';
+
+/** The coordination port. */
+export interface Coordination {
+  /**
+   * Tries to take the lock `key` (e.g. `locks/task/<id>`) for `ttlSeconds`, renewed while held.
+   * @returns the lease, or null when someone else holds it (the caller then ignores the work).
+   */
+  tryLock(key: string, ttlSeconds: number): Promise<Lease | null>;
+  /** Stores a JSON document. */
+  put(key: string, value: unknown): Promise<void>;
+  /** @returns the document, or undefined. */
+  get<T>(key: string): Promise<T | undefined>;
+  /** Calls `listener` on every later put under `prefix`. @returns a function that stops watching. */
+  watch(prefix: string, listener: (key: string, value: unknown) => void): () => void;
+  close(): Promise<void>;
+}

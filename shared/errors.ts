@@ -1,0 +1,57 @@
+/**
+ * Error classes of toolflow. Every error that crosses a process or wire boundary is classified by
+ * its `code`, never by its message (see ARCHITECTURE.md and the style notes on BullMQ's errors).
+ */
+
+/** Base class: `code` is a stable, machine-readable identifier such as `SPEC_INVALID`. */
+export class ToolflowError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** One problem found in a workflow file, with its position (1-based line and column). */
+export interface SpecIssue {
+  /** Path of the file the problem is in (as given by the caller). */
+  file: string;
+  /** 1-based line; 0 when the problem has no position (for example a missing file). */
+  line: number;
+  /** 1-based column; 0 when unknown. */
+  column: number;
+  /** Field path such as `tools[2].options[0].type`, or `` for the document itself. */
+  path: string;
+  /** What is wrong and, where possible, what to write instead. */
+  message: string;
+}
+
+/** Formats an issue as `file:line:column: path: message`, the form editors and compilers use. */
+export function formatIssue(issue: SpecIssue): string {
+  const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
+  return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+/** Thrown when a workflow file, its option values or its inputs are invalid. Carries every issue found. */
+export class SpecError extends ToolflowError {
+  readonly issues: SpecIssue[];
+  constructor(issues: SpecIssue[]) {
+    super('SPEC_INVALID', issues.map(formatIssue).join('\n'));
+    this.issues = issues;
+  }
+}
+
+/** Thrown when a configuration value (environment variable or CLI flag) is invalid. */
+export class ConfigError extends ToolflowError {
+  constructor(message: string) {
+    super('CONFIG_INVALID', message);
+  }
+}
+
+/** Thrown when a task or tool run that the caller names does not exist. */
+export class NotFoundError extends ToolflowError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}

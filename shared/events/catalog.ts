@@ -1,0 +1,130 @@
+/**
+ * The CloudEvents toolflow emits (CloudEvents 1.0, https://github.com/cloudevents/spec). `type` is
+ * reverse-DNS and versioned by name; `subject` is `<taskId>` or `<taskId>/<tool>`; `data` is JSON.
+ * docs/events.md documents each type: who emits it and who consumes it.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Resources } from '../scheduler/resources.js';
+import type { ToolValues } from '../spec/values.js';
+import type { FailureReason, OptionValue, RetryPolicy, ToolSpec, WorkflowSpec } from '../spec/types.js';
+
+/** Every event type. */
+export const EventType = {
+  taskSubmitted: 'io.toolflow.task.submitted',
+  taskQueued: 'io.toolflow.task.queued',
+  taskStarted: 'io.toolflow.task.started',
+  taskSucceeded: 'io.toolflow.task.succeeded',
+  taskFailed: 'io.toolflow.task.failed',
+  taskCancelled: 'io.toolflow.task.cancelled',
+  toolReady: 'io.toolflow.tool.ready',
+  toolStarted: 'io.toolflow.tool.started',
+  toolKeepalive: 'io.toolflow.tool.keepalive',
+  toolExited: 'io.toolflow.tool.exited',
+  toolAttemptFailed: 'io.toolflow.tool.attempt.failed',
+  toolRetrying: 'io.toolflow.tool.retrying',
+  toolSucceeded: 'io.toolflow.tool.succeeded',
+  toolFailed: 'io.toolflow.tool.failed',
+  toolSkipped: 'io.toolflow.tool.skipped',
+  toolCancelled: 'io.toolflow.tool.cancelled',
+} as const;
+
+/** An input file already stored as an object. */
+export interface StoredInput {
+  key: string;
+  fileName: string;
+}
+
+/** Identifies one attempt of one tool. */
+export interface AttemptRef {
+  taskId: string;
+  tool: string;
+  attempt: number;
+}
+
+/** What the tool's process reported when it ended (the sidecar's Exit message in cluster mode). */
+export interface ExitDetails {
+  /** Exit code, or null when killed by a signal or never started. */
+  exitCode: number | null;
+  /** Signal name such as `SIGKILL`, or null. */
+  signal: string | null;
+  /** True when the kernel or the kubelet killed the tool for memory (cgroup oom_kill, `OOMKilled`). */
+  oomKilled: boolean;
+  /** Peak memory of the attempt, bytes, when measured. */
+  peakMemBytes: number | null;
+  /** Last bytes of stderr (at most 4 KiB). */
+  stderrTail: string;
+  /** Declared outputs that were missing after an exit code 0. */
+  missingOutputs: string[];
+  /** Set by the work manager's watchdog when no report came in time. */
+  watchdog?: 'lost' | 'undelivered';
+  /** Set when the executor could not launch the attempt at all (bad image, missing shell…). */
+  launchError?: string;
+}
+
+/** `data` of each event type. */
+export interface EventData {
+  [EventType.taskSubmitted]: {
+    taskId: string;
+    owner: string;
+    workflowFile: string;
+    spec: WorkflowSpec;
+    values: ToolValues;
+    inputs: Record<string, StoredInput>;
+    failFast: boolean;
+  };
+  [EventType.taskQueued]: { taskId: string };
+  [EventType.taskStarted]: { taskId: string };
+  [EventType.taskSucceeded]: { taskId: string };
+  [EventType.taskFailed]: { taskId: string; error: string };
+  [EventType.taskCancelled]: { taskId: string; error: string };
+  [EventType.toolReady]: AttemptRef & {
+    owner: string;
+    spec: Pick<ToolSpec, 'name' | 'cmds' | 'env' | 'outputs' | 'image'>;
+    values: Record<string, OptionValue>;
+    inputs: Record<string, StoredInput>;
+    /** The succeeded attempt of each dependency. */
+    deps: { tool: string; attempt: number }[];
+    resources: Resources;
+  };
+  [EventType.toolStarted]: AttemptRef & { at: number };
+  [EventType.toolKeepalive]: AttemptRef & { at: number; memBytes: number | null };
+  [EventType.toolExited]: AttemptRef & { at: number; resources: Resources; retry: RetryPolicy } & ExitDetails;
+  [EventType.toolAttemptFailed]: AttemptRef & { reason: FailureReason; message: string; resources: Resources; retry: RetryPolicy };
+  [EventType.toolRetrying]: AttemptRef & { reason: FailureReason; resources: Resources; previous: string };
+  [EventType.toolSucceeded]: AttemptRef;
+  [EventType.toolFailed]: AttemptRef & { reason: FailureReason; message: string };
+  [EventType.toolSkipped]: AttemptRef & { because: string };
+  [EventType.toolCancelled]: AttemptRef;
+}
+
+/** Any event type name. */
+export type EventTypeName = keyof EventData;
+
+/** A CloudEvent with typed data. */
+export interface ToolflowEvent<T extends EventTypeName = EventTypeName> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: T;
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  data: EventData[T];
+}
+
+/**
+ * Makes an event.
+ * @param source the emitting component as a URI reference, e.g. `/toolflow/functions/enqueue`.
+ * @param id a deterministic id when the event is the single outcome of something (so a re-emission is
+ *   recognised as a duplicate: consumers may treat equal `source` + `id` as the same event); random otherwise.
+ */
+export function makeEvent<T extends EventTypeName>(type: T, source: string, data: EventData[T], id?: string): ToolflowEvent<T> {
+  const d = data as { taskId: string; tool?: string };
+  const subject = d.tool === undefined ? d.taskId : `${d.taskId}/${d.tool}`;
+  return { specversion: '1.0', id: id ?? randomUUID(), source, type, subject, time: new Date().toISOString(), datacontenttype: 'application/json', data };
+}
+
+/** Narrows an event to one type. */
+export function isEvent<T extends EventTypeName>(e: ToolflowEvent, type: T): e is ToolflowEvent<T> {
+  return e.type === type;
+}

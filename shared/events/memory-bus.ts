@@ -1,0 +1,94 @@
+/**
+ * In-process event bus for embedded mode: each subscription is a FIFO consumed one event at a time,
+ * like a queue with prefetch 1. A handler that throws is retried (3 deliveries in all, as a broker
+ * with a delivery limit would) and then dead-lettered: logged, and kept in `deadLetters`.
+ */
+import type { Logger } from 'pino';
+import type { EventTypeName, ToolflowEvent } from './catalog.js';
+import type { EventBus, EventHandler } from './bus.js';
+
+const MAX_DELIVERIES = 3;
+
+interface Subscription {
+  consumer: string;
+  types: Set<string>;
+  handler: EventHandler;
+  filter?: (e: ToolflowEvent) => boolean;
+  queue: ToolflowEvent[];
+  head: number;
+  running: boolean;
+}
+
+/** The in-process bus. */
+export class MemoryBus implements EventBus {
+  private readonly subs = new Set<Subscription>();
+  private busy = 0;
+  private idleWaiters: (() => void)[] = [];
+  /** Events whose handler failed every delivery. */
+  readonly deadLetters: { consumer: string; event: ToolflowEvent; error: string }[] = [];
+
+  constructor(private readonly log: Logger) {}
+
+  async publish(events: ToolflowEvent[]): Promise<void> {
+    for (const event of events) {
+      for (const sub of this.subs) {
+        if (sub.types.has(event.type) && (!sub.filter || sub.filter(event))) {
+          sub.queue.push(event);
+          this.kick(sub);
+        }
+      }
+    }
+  }
+
+  subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, filter?: (e: ToolflowEvent) => boolean): () => void {
+    const sub: Subscription = { consumer, types: new Set(types), handler, filter, queue: [], head: 0, running: false };
+    this.subs.add(sub);
+    return () => {
+      this.subs.delete(sub);
+    };
+  }
+
+  idle(): Promise<void> {
+    if (this.busy === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    this.subs.clear();
+  }
+
+  private kick(sub: Subscription): void {
+    if (sub.running) return;
+    sub.running = true;
+    this.busy++;
+    setImmediate(() => void this.drain(sub));
+  }
+
+  private async drain(sub: Subscription): Promise<void> {
+    while (sub.head < sub.queue.length && this.subs.has(sub)) {
+      const event = sub.queue[sub.head++]!;
+      for (let delivery = 1; ; delivery++) {
+        try {
+          await sub.handler(event);
+          break;
+        } catch (err) {
+          this.log.error({ err, consumer: sub.consumer, type: event.type, subject: event.subject, delivery }, 'event handler failed');
+          if (delivery >= MAX_DELIVERIES) {
+            this.deadLetters.push({ consumer: sub.consumer, event, error: String((err as Error)?.message ?? err) });
+            break;
+          }
+        }
+      }
+      if (sub.head > 1024 && sub.head * 2 > sub.queue.length) {
+        sub.queue = sub.queue.slice(sub.head);
+        sub.head = 0;
+      }
+    }
+    sub.running = false;
+    if (--this.busy === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The executor port: runs one attempt of one tool and reports on it. Local processes in embedded
+ * and services mode; Kubernetes Jobs (tool container + sidecar) in cluster mode.
+ */
+import type { EventData, EventType, ExitDetails } from '../events/catalog.js';
+
+/** Everything an executor needs to run an attempt: the `tool.ready` event's data. */
+export type AttemptRequest = EventData[typeof EventType.toolReady];
+
+/**
+ * A report about a running attempt: the same shapes the sidecar sends over gRPC in cluster mode.
+ * `at` is epoch milliseconds.
+ */
+export type ToolReport =
+  | { kind: 'start'; taskId: string; tool: string; attempt: number; at: number }
+  | { kind: 'keepalive'; taskId: string; tool: string; attempt: number; at: number; memBytes: number | null }
+  | ({ kind: 'exit'; taskId: string; tool: string; attempt: number; at: number } & ExitDetails);
+
+/** Where reports go (the work manager's report endpoint). */
+export type ReportSink = (report: ToolReport) => void;
+
+/** The executor port. */
+export interface Executor {
+  /** Most one attempt may have: cpu millicores, memory bytes, disk bytes (null: not limited). */
+  readonly capacity: { cpuMillicores: number; memBytes: number; diskBytes: number | null };
+  /**
+   * Starts an attempt; reports go to `sink` (start, a keepalive every keepalive interval, exit).
+   * Resolves once the attempt is launched. @throws when it cannot be launched at all.
+   */
+  start(request: AttemptRequest, sink: ReportSink): Promise<void>;
+  /** Stops an attempt if it runs (SIGTERM, then SIGKILL after a grace period). Resolves once it is gone. */
+  cancel(taskId: string, tool: string, attempt: number): Promise<void>;
+  /** Path or URL where an attempt's files are kept, for people and for `toolflow logs`. */
+  workDirOf(taskId: string, tool: string, attempt: number): string;
+  close(): Promise<void>;
+}

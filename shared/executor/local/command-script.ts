@@ -1,0 +1,74 @@
+/**
+ * What a tool's commands see, and how they are run safely.
+ *
+ * Option values, input paths and dependency paths reach the commands only as environment variables,
+ * never spliced into the command text, so nothing a user submits can run as code:
+ *
+ * | variable | value |
+ * | --- | --- |
+ * | `TF_OPT_<option>` | the option's value (`true`/`false` for bool options) |
+ * | `TF_INPUT_<input>` | absolute path of the input file |
+ * | `TF_DEP_<tool>` | absolute path of that dependency's work dir (its outputs and logs) |
+ * | `TF_WORKDIR` | absolute path of this attempt's work dir (also the current directory) |
+ * | `TF_TASK_ID`, `TF_TOOL`, `TF_ATTEMPT` | which run this is |
+ * | `TF_CPUS` | cpu as whole cores, at least 1 (for `-t`/`--threads` flags) |
+ * | `TF_CPU_MILLICORES`, `TF_MEM_BYTES`, `TF_DISK_BYTES` | the attempt's resources |
+ *
+ * In tool and input names, `-` becomes `_`. The commands run as one bash script (`command.sh` in the
+ * work dir, kept for debugging) under `set -euo pipefail`, so a failure anywhere, a pipeline stage
+ * included, fails the tool. The tool gets a minimal environment (PATH, HOME, LANG, TZ, TMPDIR…) plus
+ * its declared `env`, not the parent's: secrets in toolflow's own environment never reach tools.
+ */
+import { envKey } from '../../spec/load.js';
+import type { AttemptRequest } from '../executor.js';
+
+/** Variables passed through from toolflow's environment when set. */
+const PASSED_THROUGH = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'TERM'];
+
+/** The text of `command.sh`: the commands in order under `set -euo pipefail`. */
+export function commandScript(request: AttemptRequest): string {
+  return [
+    '#!/usr/bin/env bash',
+    `# toolflow: task ${request.taskId}, tool ${request.tool}, attempt ${request.attempt}`,
+    'set -euo pipefail',
+    ...request.spec.cmds,
+    '',
+  ].join('\n');
+}
+
+/**
+ * The bash program that starts an attempt: join the memory cgroup (or set `ulimit -v`), then run
+ * `command.sh`. The cgroup path is passed as `$1`, never in the program text.
+ */
+export const LAUNCHER = 'if [ -n "${1-}" ]; then echo $$ > "$1"; fi; if [ -n "${2-}" ]; then ulimit -v "$2"; fi; exec bash ./command.sh';
+
+/**
+ * The environment of an attempt.
+ * @param paths absolute paths: the attempt's work dir, each input file, each dependency's work dir.
+ */
+export function commandEnv(
+  request: AttemptRequest,
+  paths: { workDir: string; inputs: Record<string, string>; deps: Record<string, string> },
+  parentEnv: NodeJS.ProcessEnv = process.env,
+): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of PASSED_THROUGH) if (parentEnv[name] !== undefined) env[name] = parentEnv[name]!;
+  env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
+  Object.assign(env, request.spec.env);
+  const r = request.resources;
+  Object.assign(env, {
+    TMPDIR: `${paths.workDir}/tmp`,
+    TF_WORKDIR: paths.workDir,
+    TF_TASK_ID: request.taskId,
+    TF_TOOL: request.tool,
+    TF_ATTEMPT: String(request.attempt),
+    TF_CPUS: String(Math.max(1, Math.floor(r.cpuMillicores / 1000))),
+    TF_CPU_MILLICORES: String(r.cpuMillicores),
+    TF_MEM_BYTES: String(r.memBytes),
+    TF_DISK_BYTES: r.diskBytes === null ? '' : String(r.diskBytes),
+  });
+  for (const [name, value] of Object.entries(request.values)) env[`TF_OPT_${name}`] = String(value);
+  for (const [name, path] of Object.entries(paths.inputs)) env[`TF_INPUT_${envKey(name)}`] = path;
+  for (const [tool, path] of Object.entries(paths.deps)) env[`TF_DEP_${envKey(tool)}`] = path;
+  return env;
+}

@@ -1,0 +1,71 @@
+/**
+ * enqueue (on `task.submitted`): under the task lock (`locks/task/<id>`; design doc: "ignore if
+ * another backend is already processing the task"), records the task and the first attempt of every
+ * tool in one transaction, then emits `task.queued`. A redelivered submission finds the task and
+ * emits the same `task.queued` again (same id), which consumers recognise.
+ */
+import { EventType, isEvent, makeEvent, type ToolflowEvent } from '../events/catalog.js';
+import type { ToolRunRow } from '../store/store.js';
+import { sourceOf, type FunctionDef } from './handler.js';
+
+/** Lease of the enqueue lock, seconds. */
+export const ENQUEUE_LOCK_TTL_SECONDS = 30;
+
+export const enqueue: FunctionDef = {
+  name: 'enqueue',
+  consumes: [EventType.taskSubmitted],
+  async handle(event, ports): Promise<ToolflowEvent[]> {
+    if (!isEvent(event, EventType.taskSubmitted)) return [];
+    const d = event.data;
+    const lease = await ports.coordination.tryLock(`locks/task/${d.taskId}`, ENQUEUE_LOCK_TTL_SECONDS);
+    if (!lease) {
+      ports.log.info({ taskId: d.taskId }, 'task is being enqueued elsewhere; ignoring');
+      return [];
+    }
+    try {
+      const now = Date.now();
+      const runs: ToolRunRow[] = d.spec.tools.map((t) => ({
+        task_id: d.taskId,
+        tool: t.name,
+        attempt: 1,
+        status: 'pending',
+        cpu_millicores: t.cpuMillicores,
+        mem_bytes: t.memBytes,
+        disk_bytes: t.diskBytes,
+        job_name: null,
+        exit_code: null,
+        signal: null,
+        reason: null,
+        message: null,
+        peak_mem_bytes: null,
+        delivered_at: null,
+        started_at: null,
+        last_heartbeat_at: null,
+        finished_at: null,
+      }));
+      const created = await ports.store.createTask(
+        {
+          id: d.taskId,
+          owner: d.owner,
+          name: d.spec.name,
+          status: 'queued',
+          spec: JSON.stringify({ spec: d.spec, failFast: d.failFast, workflowFile: d.workflowFile }),
+          values_json: JSON.stringify(d.values),
+          inputs_json: JSON.stringify(d.inputs),
+          error: null,
+          created_at: now,
+          started_at: null,
+          finished_at: null,
+        },
+        runs,
+      );
+      if (!created) {
+        const task = await ports.store.getTask(d.taskId);
+        if (task?.status !== 'queued') return [];
+      }
+      return [makeEvent(EventType.taskQueued, sourceOf('enqueue'), { taskId: d.taskId }, `queued/${d.taskId}`)];
+    } finally {
+      await lease.release();
+    }
+  },
+};

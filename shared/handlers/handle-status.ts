@@ -1,0 +1,85 @@
+/**
+ * handle-status: persists what happened (tool started, keepalive, exited, skipped, cancelled; task
+ * finished) and, for an exit, classifies it: `tool.succeeded`, or `tool.attempt.failed` with a
+ * reason for the rerun policy. Every write is a conditional status move, so a duplicate or stale
+ * event changes nothing and emits nothing.
+ */
+import { EventType, makeEvent, type ToolflowEvent } from '../events/catalog.js';
+import { classifyExit } from '../policy/classify.js';
+import { sourceOf, type FunctionDef } from './handler.js';
+
+const SOURCE = sourceOf('handle-status');
+
+export const handleStatus: FunctionDef = {
+  name: 'handle-status',
+  consumes: [
+    EventType.toolStarted,
+    EventType.toolKeepalive,
+    EventType.toolExited,
+    EventType.toolSkipped,
+    EventType.toolCancelled,
+    EventType.taskSucceeded,
+    EventType.taskFailed,
+    EventType.taskCancelled,
+  ],
+  async handle(event, ports): Promise<ToolflowEvent[]> {
+    const { store } = ports;
+    const e = event as ToolflowEvent;
+    switch (e.type) {
+      case EventType.toolStarted: {
+        const d = (e as ToolflowEvent<typeof EventType.toolStarted>).data;
+        await store.moveToolRun(d, 'running', { started_at: d.at, last_heartbeat_at: d.at });
+        return [];
+      }
+      case EventType.toolKeepalive: {
+        const d = (e as ToolflowEvent<typeof EventType.toolKeepalive>).data;
+        await store.updateToolRun(d, { last_heartbeat_at: d.at });
+        return [];
+      }
+      case EventType.toolExited: {
+        const d = (e as ToolflowEvent<typeof EventType.toolExited>).data;
+        const ref = { taskId: d.taskId, tool: d.tool, attempt: d.attempt };
+        const fields = { exit_code: d.exitCode, signal: d.signal, peak_mem_bytes: d.peakMemBytes, finished_at: d.at };
+        const failure = classifyExit(d, d.resources.memBytes);
+        if (!failure) {
+          if (!(await store.moveToolRun(ref, 'succeeded', fields))) return [];
+          return [makeEvent(EventType.toolSucceeded, SOURCE, ref, `succeeded/${d.taskId}/${d.tool}/${d.attempt}`)];
+        }
+        if (!(await store.moveToolRun(ref, 'failed', { ...fields, reason: failure.reason, message: failure.message }))) return [];
+        return [
+          makeEvent(
+            EventType.toolAttemptFailed,
+            SOURCE,
+            { ...ref, reason: failure.reason, message: failure.message, resources: d.resources, retry: d.retry },
+            `attempt-failed/${d.taskId}/${d.tool}/${d.attempt}`,
+          ),
+        ];
+      }
+      case EventType.toolSkipped: {
+        const d = (e as ToolflowEvent<typeof EventType.toolSkipped>).data;
+        await store.moveToolRun(d, 'skipped', { message: d.because });
+        return [];
+      }
+      case EventType.toolCancelled: {
+        const d = (e as ToolflowEvent<typeof EventType.toolCancelled>).data;
+        await store.moveToolRun(d, 'cancelled', { reason: 'cancelled', message: 'cancelled', finished_at: Date.now() });
+        return [];
+      }
+      case EventType.taskSucceeded:
+        await store.moveTask((e as ToolflowEvent<typeof EventType.taskSucceeded>).data.taskId, 'succeeded', { finished_at: Date.now() });
+        return [];
+      case EventType.taskFailed: {
+        const d = (e as ToolflowEvent<typeof EventType.taskFailed>).data;
+        await store.moveTask(d.taskId, 'failed', { finished_at: Date.now(), error: d.error });
+        return [];
+      }
+      case EventType.taskCancelled: {
+        const d = (e as ToolflowEvent<typeof EventType.taskCancelled>).data;
+        await store.moveTask(d.taskId, 'cancelled', { finished_at: Date.now(), error: d.error });
+        return [];
+      }
+      default:
+        return [];
+    }
+  },
+};

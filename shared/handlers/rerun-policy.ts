@@ -1,0 +1,61 @@
+/**
+ * rerun-policy (on `tool.attempt.failed`): applies `policy/rerun.ts`. A rerun records the next
+ * attempt (pending, with its grown resources) and emits `tool.retrying`, which the work manager
+ * admits against the budget; giving up records the final message and emits `tool.failed`.
+ */
+import { EventType, isEvent, makeEvent, type ToolflowEvent } from '../events/catalog.js';
+import { decideRerun } from '../policy/rerun.js';
+import { sourceOf, type FunctionDef } from './handler.js';
+
+const SOURCE = sourceOf('rerun-policy');
+
+export const rerunPolicy: FunctionDef = {
+  name: 'rerun-policy',
+  consumes: [EventType.toolAttemptFailed],
+  async handle(event, ports): Promise<ToolflowEvent[]> {
+    if (!isEvent(event, EventType.toolAttemptFailed)) return [];
+    const d = event.data;
+    const ref = { taskId: d.taskId, tool: d.tool, attempt: d.attempt };
+    const decision = decideRerun({
+      reason: d.reason,
+      message: d.message,
+      attempt: d.attempt,
+      resources: d.resources,
+      retry: d.retry,
+      capacity: ports.executor.capacity,
+    });
+    if (decision.action === 'fail') {
+      await ports.store.updateToolRun(ref, { message: decision.message });
+      return [makeEvent(EventType.toolFailed, SOURCE, { ...ref, reason: d.reason, message: decision.message }, `failed/${d.taskId}/${d.tool}/${d.attempt}`)];
+    }
+    const r = decision.resources;
+    await ports.store.addToolRun({
+      task_id: d.taskId,
+      tool: d.tool,
+      attempt: decision.attempt,
+      status: 'pending',
+      cpu_millicores: r.cpuMillicores,
+      mem_bytes: r.memBytes,
+      disk_bytes: r.diskBytes,
+      job_name: null,
+      exit_code: null,
+      signal: null,
+      reason: null,
+      message: null,
+      peak_mem_bytes: null,
+      delivered_at: null,
+      started_at: null,
+      last_heartbeat_at: null,
+      finished_at: null,
+    });
+    await ports.store.updateToolRun(ref, { message: `${d.message}; rerun: ${decision.note}` });
+    return [
+      makeEvent(
+        EventType.toolRetrying,
+        SOURCE,
+        { taskId: d.taskId, tool: d.tool, attempt: decision.attempt, reason: d.reason, resources: r, previous: d.message },
+        `retrying/${d.taskId}/${d.tool}/${decision.attempt}`,
+      ),
+    ];
+  },
+};

@@ -1,0 +1,48 @@
+/**
+ * The object store port (S3 in services mode, a local folder in embedded mode). Keys are
+ * `/`-separated; ARCHITECTURE.md lays them out as `<owner>/<upload-id>/<file name>` for inputs.
+ */
+
+/** Metadata of a stored object. */
+export interface ObjectInfo {
+  key: string;
+  /** Size in bytes. */
+  size: number;
+}
+
+/** The object store port. */
+export interface ObjectStore {
+  /** Stores the file at `path` under `key`, replacing any object there. */
+  putFile(key: string, path: string): Promise<ObjectInfo>;
+  /** Writes the object to `path` (its folder must exist). @throws NotFoundError when there is no such key. */
+  getToFile(key: string, path: string): Promise<void>;
+  /** @returns undefined when there is no such key. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** Keys that start with `prefix`, sorted. */
+  list(prefix: string): Promise<string[]>;
+  delete(key: string): Promise<void>;
+}
+
+/**
+ * Checks a key: non-empty `/`-separated segments, none `.` or `..`, no NUL or backslash, at most
+ * 1024 bytes (S3's limit). Keeps keys from escaping the store's folder or bucket prefix.
+ * @throws Error naming the bad key.
+ */
+export function checkObjectKey(key: string): string {
+  const bad =
+    key.length === 0 || Buffer.byteLength(key) > 1024 || key.includes('\0') || key.includes('\\') ||
+    key.split('/').some((s) => s === '' || s === '.' || s === '..');
+  if (bad) throw new Error(`invalid object key ${JSON.stringify(key)}: use non-empty segments separated by "/", without "." or ".."`);
+  return key;
+}
+
+/**
+ * Turns a user's file name into one safe as a key segment and a file name: the last path
+ * component, control characters removed; `.`, `..` and empty names become `file`.
+ */
+export function safeFileName(name: string): string {
+  const base = name.split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200);
+  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
+}

@@ -1,0 +1,82 @@
+/**
+ * Configuration from environment variables (documented in the README). Unset means embedded.
+ *
+ * | variable | meaning | default |
+ * | --- | --- | --- |
+ * | `TOOLFLOW_HOME` | folder of the embedded state: database, objects, work dirs | `.toolflow` |
+ * | `TOOLFLOW_DATABASE_URL` | SQLite file path (MySQL comes with services mode) | `$TOOLFLOW_HOME/toolflow.db` |
+ * | `TOOLFLOW_WORKDIR` | where tools' work dirs go | `$TOOLFLOW_HOME/work` |
+ * | `TOOLFLOW_CPUS` | cpu budget of the local executor, cores (`2`, `1500m`) | this machine's cores |
+ * | `TOOLFLOW_MEMORY` | memory budget of the local executor (`8Gi`) | this machine's memory |
+ * | `TOOLFLOW_KEEPALIVE_SECONDS` | seconds between keepalive reports | 30 |
+ * | `TOOLFLOW_LOST_AFTER_SECONDS` | a tool with no report this long is lost | 90 |
+ * | `TOOLFLOW_START_TIMEOUT_SECONDS` | a tool not started this long after delivery is undelivered | 120 |
+ * | `TOOLFLOW_MEMORY_LIMIT` | `rlimit` forces `ulimit -v` instead of cgroups | detect |
+ * | `TOOLFLOW_LOG_LEVEL` | pino level of the JSON logs on stderr | `warn` |
+ * | `TOOLFLOW_OWNER` | owner recorded on tasks and object keys | `$USER` or `local` |
+ */
+import { join } from 'node:path';
+import { ConfigError } from '../errors.js';
+import { parseBytes, parseCpu } from '../spec/resources.js';
+
+/** Resolved configuration. */
+export interface Config {
+  home: string;
+  databasePath: string;
+  workDir: string;
+  objectsDir: string;
+  cpuMillicores?: number;
+  memBytes?: number;
+  keepaliveSeconds: number;
+  lostAfterSeconds: number;
+  startTimeoutSeconds: number;
+  memoryLimit?: string;
+  logLevel: string;
+  owner: string;
+}
+
+function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!(n > 0)) throw new ConfigError(`${name}=${raw} must be a number of seconds above 0`);
+  return n;
+}
+
+/**
+ * Reads configuration.
+ * @param overrides values from CLI flags, which win over the environment.
+ * @throws ConfigError naming the variable for malformed values.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const home = overrides.home ?? env.TOOLFLOW_HOME ?? '.toolflow';
+  const db = env.TOOLFLOW_DATABASE_URL;
+  if (db && /^[a-z]+:\/\//i.test(db) && !db.startsWith('file://')) {
+    throw new ConfigError(`TOOLFLOW_DATABASE_URL: only SQLite paths are supported in this version, got a ${db.split(':')[0]} URL`);
+  }
+  const parse = <T>(name: string, f: (v: string) => T): T | undefined => {
+    const v = env[name];
+    if (v === undefined || v === '') return undefined;
+    try {
+      return f(v);
+    } catch (err) {
+      throw new ConfigError(`${name}: ${(err as Error).message}`);
+    }
+  };
+  const owner = overrides.owner ?? env.TOOLFLOW_OWNER ?? env.USER ?? 'local';
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(owner)) throw new ConfigError(`owner "${owner}" must be letters, digits, ".", "_" or "-"`);
+  return {
+    home,
+    databasePath: overrides.databasePath ?? (db ? db.replace(/^file:\/\//, '') : join(home, 'toolflow.db')),
+    workDir: overrides.workDir ?? env.TOOLFLOW_WORKDIR ?? join(home, 'work'),
+    objectsDir: overrides.objectsDir ?? join(home, 'objects'),
+    cpuMillicores: overrides.cpuMillicores ?? parse('TOOLFLOW_CPUS', parseCpu),
+    memBytes: overrides.memBytes ?? parse('TOOLFLOW_MEMORY', parseBytes),
+    keepaliveSeconds: overrides.keepaliveSeconds ?? seconds(env, 'TOOLFLOW_KEEPALIVE_SECONDS', 30),
+    lostAfterSeconds: overrides.lostAfterSeconds ?? seconds(env, 'TOOLFLOW_LOST_AFTER_SECONDS', 90),
+    startTimeoutSeconds: overrides.startTimeoutSeconds ?? seconds(env, 'TOOLFLOW_START_TIMEOUT_SECONDS', 120),
+    memoryLimit: overrides.memoryLimit ?? env.TOOLFLOW_MEMORY_LIMIT,
+    logLevel: overrides.logLevel ?? env.TOOLFLOW_LOG_LEVEL ?? 'warn',
+    owner,
+  };
+}

@@ -1,0 +1,276 @@
+/**
+ * Loading a workflow file: YAML → JSON Schema check (ajv) → normalized model → DAG checks.
+ * Every problem is reported with file, line, column and field path; all problems of a stage are
+ * reported together.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import schema from '../../schema/workflow.schema.json' with { type: 'json' };
+import { SpecError, type SpecIssue } from '../errors.js';
+import { buildDag, closest, type Dag } from './graph.js';
+import { checkOptionValue, typeOptionValue } from './option-values.js';
+import { parseBytes, parseCpu } from './resources.js';
+import type { FailureReason, InputSpec, OptionSpec, OptionValue, RetryPolicy, ToolSpec, WorkflowSpec } from './types.js';
+import { MAX_YAML_BYTES, YamlSource, type DataPath } from './yaml-source.js';
+
+/** The JSON Schema of workflow files (also published as schema/workflow.schema.json). */
+export const WORKFLOW_SCHEMA = schema;
+
+/** Defaults of the `retry` block. */
+export const DEFAULT_RETRY: RetryPolicy = {
+  maxAttempts: 3,
+  on: ['oom', 'disk', 'lost', 'undelivered'],
+  grow: 2,
+  capMemBytes: parseBytes('64G'),
+  capDiskBytes: parseBytes('500G'),
+};
+const DEFAULT_CPU = 1;
+const DEFAULT_MEM = '1Gi';
+
+/** A loaded workflow: the spec, its DAG and the source (to place later errors, such as option values). */
+export interface LoadedWorkflow {
+  spec: WorkflowSpec;
+  dag: Dag;
+  source: YamlSource;
+}
+
+let validator: ValidateFunction | undefined;
+function validate(data: unknown): ErrorObject[] {
+  validator ??= new Ajv({ allErrors: true, coerceTypes: true, strict: false, verbose: true }).compile(schema);
+  return validator(data) ? [] : (validator.errors ?? []);
+}
+
+/**
+ * Reads and checks a workflow file.
+ * @throws SpecError with every issue found (file missing or too large, YAML syntax, schema, values, graph).
+ */
+export async function loadWorkflowFile(file: string): Promise<LoadedWorkflow> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (err) {
+    throw new SpecError([{ file, line: 0, column: 0, path: '', message: `cannot read the file: ${(err as Error).message}` }]);
+  }
+  if (size > MAX_YAML_BYTES) {
+    throw new SpecError([{ file, line: 0, column: 0, path: '', message: `file is ${size} bytes, more than the ${MAX_YAML_BYTES}-byte limit` }]);
+  }
+  return parseWorkflow(file, await readFile(file, 'utf8'));
+}
+
+/**
+ * Checks workflow text.
+ * @param file name used in messages.
+ * @throws SpecError with every issue found.
+ */
+export function parseWorkflow(file: string, text: string): LoadedWorkflow {
+  const { source, issues } = YamlSource.parse(file, text);
+  if (!source) throw new SpecError(issues);
+  if (source.data === undefined || source.data === null) throw new SpecError([{ file, line: 1, column: 1, path: '', message: 'the file is empty' }]);
+  const schemaIssues = validate(source.data).map((e) => schemaIssue(source, e));
+  if (schemaIssues.length > 0) throw new SpecError(dedupe(schemaIssues));
+  const problems: SpecIssue[] = [];
+  const spec = normalize(source, problems);
+  const { dag, problems: graphProblems } = buildDag(spec.tools);
+  if (!dag || problems.length > 0) {
+    const raw = source.data as { tools: { rely?: unknown }[] };
+    throw new SpecError([
+      ...problems,
+      ...graphProblems.map((p) => {
+        const path: DataPath = ['tools', p.tool];
+        if (p.kind === 'duplicate') path.push('name');
+        else if (p.relyIndex !== undefined) path.push('rely', ...(Array.isArray(raw.tools[p.tool]!.rely) ? [p.relyIndex] : []));
+        else path.push('rely');
+        return source.issue(path, p.message);
+      }),
+    ]);
+  }
+  return { spec, dag, source };
+}
+
+function schemaIssue(source: YamlSource, e: ErrorObject): SpecIssue {
+  const path: DataPath = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const field = String(p.additionalProperty);
+      const known = Object.keys((e.parentSchema as { properties?: object }).properties ?? {});
+      const hint = closest(field, known);
+      return source.issue(path, `unknown field "${field}"${hint ? ` (did you mean "${hint}"?)` : `; known fields: ${known.join(', ')}`}`, field);
+    }
+    case 'required':
+      return source.issue(path, `missing required field "${String(p.missingProperty)}"`);
+    case 'type': {
+      const got = valueAt(source.data, path);
+      const hint = p.type === 'boolean' && typeof got === 'string' && /^(yes|no|on|off|y|n)$/i.test(got) ? ` ("${got}" is a boolean only in YAML 1.1; write true or false)` : '';
+      return source.issue(path, `must be ${String(p.type).replace(',', ' or ')}, got ${JSON.stringify(got)}${hint}`);
+    }
+    case 'pattern':
+    case 'oneOf': {
+      const description = (e.parentSchema as { description?: string }).description;
+      return source.issue(path, `${JSON.stringify(valueAt(source.data, path))} is not valid${description ? `: ${description}` : ''}`);
+    }
+    case 'enum':
+      return source.issue(path, `${JSON.stringify(valueAt(source.data, path))} must be one of ${(p.allowedValues as unknown[]).join(', ')}`);
+    default:
+      return source.issue(path, e.message ?? 'is not valid');
+  }
+}
+
+/** Drops issues that repeat a path already reported (ajv reports each branch of a oneOf). */
+function dedupe(issues: SpecIssue[]): SpecIssue[] {
+  const seen = new Set<string>();
+  const oneOf = new Set(issues.filter((i) => i.message.includes(' is not valid')).map((i) => i.path));
+  return issues.filter((i) => {
+    if (oneOf.has(i.path) && !i.message.includes(' is not valid')) return false;
+    if ([...oneOf].some((o) => i.path.startsWith(o) && i.path !== o)) return false;
+    if (seen.has(i.path + i.message)) return false;
+    seen.add(i.path + i.message);
+    return true;
+  });
+}
+
+function valueAt(data: unknown, path: DataPath): unknown {
+  let v = data;
+  for (const part of path) v = (v as Record<string | number, unknown> | undefined)?.[part];
+  return v;
+}
+
+interface RawOption {
+  name: string;
+  desc?: string;
+  type?: OptionSpec['type'];
+  required?: boolean;
+  default?: OptionValue;
+  enum?: OptionValue[];
+  min?: number;
+  max?: number;
+}
+interface RawTool {
+  name: string;
+  cpu?: number | string;
+  mem?: number | string;
+  disk?: number | string;
+  image?: string;
+  description?: string;
+  output?: string;
+  outputs?: string[];
+  env?: string[] | Record<string, OptionValue>;
+  options?: RawOption[];
+  cmds: OptionValue[];
+  rely?: string[] | string;
+  retry?: { max?: number; on?: FailureReason[]; grow?: number; cap?: { mem?: number | string; disk?: number | string } };
+}
+interface RawWorkflow {
+  name: string;
+  description?: string;
+  inputs?: Record<string, { required?: boolean; description?: string } | null>;
+  tools: RawTool[];
+}
+
+function normalize(source: YamlSource, problems: SpecIssue[]): WorkflowSpec {
+  const raw = source.data as RawWorkflow;
+  const at = <T>(path: DataPath, f: () => T, fallback: T): T => {
+    try {
+      return f();
+    } catch (err) {
+      problems.push(source.issue(path, (err as Error).message));
+      return fallback;
+    }
+  };
+  const inputs: InputSpec[] = Object.entries(raw.inputs ?? {}).map(([name, v]) => ({
+    name,
+    required: v?.required ?? true,
+    description: v?.description ?? '',
+  }));
+  const envKeys = new Map<string, string>();
+  const tools = raw.tools.map((t, i): ToolSpec => {
+    const base: DataPath = ['tools', i];
+    const key = envKey(t.name);
+    const clash = envKeys.get(key);
+    if (clash !== undefined && clash !== t.name) {
+      problems.push(source.issue([...base, 'name'], `"${t.name}" and "${clash}" both become $TF_DEP_${key}; rename one`));
+    }
+    envKeys.set(key, t.name);
+    const retry = t.retry ?? {};
+    return {
+      name: t.name,
+      description: t.description ?? '',
+      output: t.output ?? '',
+      cpuMillicores: at([...base, 'cpu'], () => parseCpu(t.cpu ?? DEFAULT_CPU), 1000),
+      memBytes: at([...base, 'mem'], () => parseBytes(t.mem ?? DEFAULT_MEM), 1),
+      diskBytes: t.disk === undefined ? null : at([...base, 'disk'], () => parseBytes(t.disk), null),
+      image: t.image ?? null,
+      outputs: (t.outputs ?? []).map((o, k) => at([...base, 'outputs', k], () => checkRelativePath(o), o)),
+      env: normalizeEnv(t.env, (k, message) => problems.push(source.issue([...base, 'env', k], message))),
+      options: normalizeOptions(t.options ?? [], (path, message) => problems.push(source.issue([...base, 'options', ...path], message))),
+      cmds: t.cmds.map(String),
+      rely: [...new Set(typeof t.rely === 'string' ? t.rely.split(';').map((s) => s.trim()).filter(Boolean) : (t.rely ?? []))],
+      retry: {
+        maxAttempts: retry.max ?? DEFAULT_RETRY.maxAttempts,
+        on: retry.on ?? DEFAULT_RETRY.on,
+        grow: retry.grow ?? DEFAULT_RETRY.grow,
+        capMemBytes: retry.cap?.mem === undefined ? DEFAULT_RETRY.capMemBytes : at([...base, 'retry', 'cap', 'mem'], () => parseBytes(retry.cap!.mem), 1),
+        capDiskBytes: retry.cap?.disk === undefined ? DEFAULT_RETRY.capDiskBytes : at([...base, 'retry', 'cap', 'disk'], () => parseBytes(retry.cap!.disk), 1),
+      },
+    };
+  });
+  return { name: raw.name, description: raw.description ?? '', inputs, tools };
+}
+
+/** The environment-variable form of a tool or input name: `-` becomes `_`. */
+export function envKey(name: string): string {
+  return name.replace(/-/g, '_');
+}
+
+/**
+ * Checks that a declared output stays inside the tool's work dir.
+ * @throws Error for absolute paths and paths with `..` segments.
+ */
+export function checkRelativePath(path: string): string {
+  if (path.startsWith('/') || path.split('/').some((seg) => seg === '..') || path.includes('\0')) {
+    throw new Error(`"${path}" must be a path inside the tool's work dir (relative, without "..")`);
+  }
+  return path;
+}
+
+function normalizeEnv(env: RawTool['env'], problem: (key: string | number, message: string) => void): Record<string, string> {
+  const out: Record<string, string> = {};
+  const entries: [string | number, string, string][] = Array.isArray(env)
+    ? env.map((kv, k) => [k, kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])
+    : Object.entries(env ?? {}).map(([name, v]) => [name, name, String(v ?? '')]);
+  for (const [where, name, value] of entries) {
+    if (name.startsWith('TF_')) problem(where, `"${name}": names starting with TF_ are reserved for toolflow`);
+    else out[name] = value;
+  }
+  return out;
+}
+
+function normalizeOptions(raw: RawOption[], problem: (path: DataPath, message: string) => void): OptionSpec[] {
+  const seen = new Set<string>();
+  return raw.map((o, k) => {
+    if (seen.has(o.name)) problem([k, 'name'], `duplicate option "${o.name}"`);
+    seen.add(o.name);
+    const type = o.type ?? 'string';
+    const option: OptionSpec = { name: o.name, desc: o.desc ?? '', type, required: o.required ?? false };
+    if (o.min !== undefined) option.min = o.min;
+    if (o.max !== undefined) option.max = o.max;
+    if (option.min !== undefined && option.max !== undefined && option.min > option.max) problem([k, 'min'], `min ${option.min} is more than max ${option.max}`);
+    if (o.enum) {
+      option.enum = o.enum.map((e, j) => {
+        const typed = typeOptionValue(type, e);
+        if ('error' in typed) problem([k, 'enum', j], typed.error);
+        return 'value' in typed ? typed.value : e;
+      });
+    }
+    if (o.default !== undefined) {
+      const checked = checkOptionValue(option, o.default);
+      if ('error' in checked) problem([k, 'default'], checked.error);
+      else option.default = checked.value;
+    }
+    return option;
+  });
+}

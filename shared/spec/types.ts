@@ -1,0 +1,78 @@
+/**
+ * The normalized workflow model: what the loader produces from a workflow file once it is valid.
+ * Units are fixed here: cpu in millicores, memory and disk in bytes.
+ */
+
+/** Why a tool attempt failed (ARCHITECTURE.md, "Failure classification and reruns"). */
+export type FailureReason = 'oom' | 'disk' | 'lost' | 'undelivered' | 'config' | 'exit' | 'cancelled';
+
+/** Reasons a `retry.on` list may name. */
+export const RETRYABLE_REASONS = ['oom', 'disk', 'lost', 'undelivered', 'exit'] as const;
+
+/** Type of a tool option; values are checked against it when a run is submitted. */
+export type OptionType = 'string' | 'int' | 'float' | 'bool';
+
+/** A typed option value. */
+export type OptionValue = string | number | boolean;
+
+/** One option of a tool (design doc: name, desc, type, required; extended with default, enum, min, max). */
+export interface OptionSpec {
+  name: string;
+  desc: string;
+  type: OptionType;
+  required: boolean;
+  default?: OptionValue;
+  enum?: OptionValue[];
+  min?: number;
+  max?: number;
+}
+
+/** Rerun policy of a tool. `maxAttempts` counts every attempt, the first included. */
+export interface RetryPolicy {
+  maxAttempts: number;
+  on: FailureReason[];
+  /** Factor (> 1) applied to the resource that ran out. */
+  grow: number;
+  /** Upper bound for memory, bytes. */
+  capMemBytes: number;
+  /** Upper bound for disk, bytes. */
+  capDiskBytes: number;
+}
+
+/** One tool of a workflow, normalized. */
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** Free text of the design doc's `output` field. */
+  output: string;
+  cpuMillicores: number;
+  memBytes: number;
+  /** Ephemeral storage, bytes; null when the tool declares none. */
+  diskBytes: number | null;
+  /** Container image for cluster mode; null when not given. */
+  image: string | null;
+  /** Files (relative to the tool's work dir) that must exist when the tool exits 0. */
+  outputs: string[];
+  /** Extra environment variables, passed literally. */
+  env: Record<string, string>;
+  options: OptionSpec[];
+  cmds: string[];
+  /** Names of the tools this one runs after, without duplicates. */
+  rely: string[];
+  retry: RetryPolicy;
+}
+
+/** One named input file of a workflow. */
+export interface InputSpec {
+  name: string;
+  required: boolean;
+  description: string;
+}
+
+/** A valid workflow. */
+export interface WorkflowSpec {
+  name: string;
+  description: string;
+  inputs: InputSpec[];
+  tools: ToolSpec[];
+}

@@ -1,0 +1,148 @@
+/**
+ * Run-time values: option values (`--set TOOL.OPTION=VALUE`, a params file) and input files
+ * (`--input NAME=PATH`), checked against a loaded workflow.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { SpecError, type SpecIssue } from '../errors.js';
+import { closest } from './graph.js';
+import { checkOptionValue } from './option-values.js';
+import type { OptionValue, WorkflowSpec } from './types.js';
+import { YamlSource } from './yaml-source.js';
+
+/** Option values by tool, then option name. */
+export type ToolValues = Record<string, Record<string, OptionValue>>;
+
+/** Where a value came from, for messages: `--set`, or a params file position. */
+interface Given {
+  tool: string;
+  option: string;
+  value: OptionValue;
+  from: string;
+}
+
+/**
+ * Parses `--set` arguments of the form `TOOL.OPTION=VALUE` (the value may contain `=` and anything else;
+ * it is never evaluated).
+ * @throws SpecError naming the malformed argument.
+ */
+export function parseSetArgs(args: string[]): Given[] {
+  const issues: SpecIssue[] = [];
+  const given: Given[] = [];
+  for (const arg of args) {
+    const m = /^([^.=]+)\.([^=]+)=([\s\S]*)$/.exec(arg);
+    if (!m) issues.push({ file: '--set', line: 0, column: 0, path: '', message: `"${arg}" must look like TOOL.OPTION=VALUE` });
+    else given.push({ tool: m[1]!, option: m[2]!, value: m[3]!, from: `--set ${m[1]}.${m[2]}` });
+  }
+  if (issues.length) throw new SpecError(issues);
+  return given;
+}
+
+/**
+ * Reads a params file: YAML or JSON of the form `{TOOL: {OPTION: VALUE}}`.
+ * @throws SpecError for syntax errors and for a shape other than a mapping of mappings of scalars.
+ */
+export async function readParamsFile(file: string): Promise<Given[]> {
+  const { source, issues } = YamlSource.parse(file, await readFile(file, 'utf8'));
+  if (!source) throw new SpecError(issues);
+  const data = source.data ?? {};
+  const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isMap(data)) throw new SpecError([source.issue([], 'a params file is a mapping of tool names to mappings of option values')]);
+  const given: Given[] = [];
+  for (const [tool, options] of Object.entries(data)) {
+    if (!isMap(options)) {
+      issues.push(source.issue([tool], `"${tool}" must map option names to values`));
+      continue;
+    }
+    for (const [option, value] of Object.entries(options)) {
+      if (value === null || typeof value === 'object') issues.push(source.issue([tool, option], 'must be a single value'));
+      else {
+        const { line, column } = source.locate([tool, option]);
+        given.push({ tool, option, value: value as OptionValue, from: `${file}:${line}:${column}` });
+      }
+    }
+  }
+  if (issues.length) throw new SpecError(issues);
+  return given;
+}
+
+/**
+ * Resolves every tool's option values: defaults, then the params file, then `--set` (later wins).
+ * @returns values for every option that has one.
+ * @throws SpecError for unknown tools or options, values of the wrong type or outside enum/min/max,
+ *   and required options with no value.
+ */
+export function resolveValues(spec: WorkflowSpec, given: Given[], file: string): ToolValues {
+  const issues: SpecIssue[] = [];
+  const values: ToolValues = {};
+  const tools = new Map(spec.tools.map((t) => [t.name, t]));
+  for (const t of spec.tools) {
+    values[t.name] = {};
+    for (const o of t.options) if (o.default !== undefined) values[t.name]![o.name] = o.default;
+  }
+  for (const g of given) {
+    const tool = tools.get(g.tool);
+    const problem = (message: string) => issues.push({ file: g.from, line: 0, column: 0, path: `${g.tool}.${g.option}`, message });
+    if (!tool) {
+      const hint = closest(g.tool, tools.keys());
+      problem(`unknown tool "${g.tool}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+      continue;
+    }
+    const option = tool.options.find((o) => o.name === g.option);
+    if (!option) {
+      const hint = closest(g.option, tool.options.map((o) => o.name));
+      const known = tool.options.map((o) => o.name).join(', ') || 'none';
+      problem(`tool "${g.tool}" has no option "${g.option}"${hint ? ` (did you mean "${hint}"?)` : `; its options: ${known}`}`);
+      continue;
+    }
+    const checked = checkOptionValue(option, g.value);
+    if ('error' in checked) problem(`${option.type} option: ${checked.error}`);
+    else values[g.tool]![g.option] = checked.value;
+  }
+  for (const t of spec.tools) {
+    for (const o of t.options) {
+      if (o.required && values[t.name]![o.name] === undefined) {
+        issues.push({ file, line: 0, column: 0, path: `${t.name}.${o.name}`, message: `required option has no value; give it with --set ${t.name}.${o.name}=VALUE` });
+      }
+    }
+  }
+  if (issues.length) throw new SpecError(issues);
+  return values;
+}
+
+/**
+ * Parses `--input NAME=PATH` arguments and checks them against the workflow's inputs.
+ * @returns absolute-or-relative paths by input name, as given.
+ * @throws SpecError for malformed arguments, unknown names, missing required inputs, and paths that
+ *   are not readable regular files.
+ */
+export async function resolveInputs(spec: WorkflowSpec, args: string[], file: string): Promise<Record<string, string>> {
+  const issues: SpecIssue[] = [];
+  const inputs: Record<string, string> = {};
+  const known = new Map(spec.inputs.map((i) => [i.name, i]));
+  for (const arg of args) {
+    const eq = arg.indexOf('=');
+    const name = arg.slice(0, eq);
+    const problem = (message: string) => issues.push({ file: '--input', line: 0, column: 0, path: name, message });
+    if (eq <= 0) problem(`"${arg}" must look like NAME=PATH`);
+    else if (!known.has(name)) {
+      const hint = closest(name, known.keys());
+      problem(`the workflow has no input "${name}"${hint ? ` (did you mean "${hint}"?)` : `; its inputs: ${[...known.keys()].join(', ') || 'none'}`}`);
+    } else {
+      const path = arg.slice(eq + 1);
+      try {
+        const st = await stat(path);
+        if (!st.isFile()) problem(`"${path}" is not a regular file`);
+        else inputs[name] = path;
+      } catch {
+        problem(`"${path}" does not exist or cannot be read`);
+      }
+    }
+  }
+  for (const i of spec.inputs) {
+    if (i.required && !(i.name in inputs) && !issues.some((x) => x.path === i.name)) {
+      issues.push({ file, line: 0, column: 0, path: `inputs.${i.name}`, message: `required input has no file; give it with --input ${i.name}=PATH` });
+    }
+  }
+  if (issues.length) throw new SpecError(issues);
+  return inputs;
+}

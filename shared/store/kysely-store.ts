@@ -1,0 +1,123 @@
+/**
+ * The store port over Kysely: one set of queries for SQLite (better-sqlite3) and MySQL.
+ */
+import { Kysely, Migrator, SqliteDialect, type Dialect, type MigrationProvider } from 'kysely';
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { attemptStatusesBefore, taskStatusesBefore, type AttemptStatus, type TaskStatus } from '../scheduler/status.js';
+import { migrations } from './migrations.js';
+import type { Store, TaskFields, TaskRow, ToolRunFields, ToolRunKey, ToolRunRow } from './store.js';
+
+interface Tables {
+  tasks: TaskRow;
+  tool_runs: ToolRunRow;
+}
+
+/** Rows per INSERT when many tool runs are created at once (SQLite allows 32,766 bound values). */
+const INSERT_CHUNK = 500;
+
+/** The store over any Kysely dialect. */
+export class KyselyStore implements Store {
+  private readonly db: Kysely<Tables>;
+
+  constructor(
+    dialect: Dialect,
+    private readonly isDuplicateKey: (err: unknown) => boolean,
+  ) {
+    this.db = new Kysely<Tables>({ dialect });
+  }
+
+  async migrate(): Promise<void> {
+    const provider: MigrationProvider = { getMigrations: async () => migrations };
+    const { error } = await new Migrator({ db: this.db, provider }).migrateToLatest();
+    if (error) throw error;
+  }
+
+  async createTask(task: Omit<TaskRow, 'updated_at'>, runs: ToolRunRow[]): Promise<boolean> {
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const existing = await trx.selectFrom('tasks').select('id').where('id', '=', task.id).executeTakeFirst();
+        if (existing) return false;
+        await trx.insertInto('tasks').values({ ...task, updated_at: task.created_at }).execute();
+        for (let i = 0; i < runs.length; i += INSERT_CHUNK) await trx.insertInto('tool_runs').values(runs.slice(i, i + INSERT_CHUNK)).execute();
+        return true;
+      });
+    } catch (err) {
+      if (this.isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  async getTask(id: string): Promise<TaskRow | undefined> {
+    return this.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  async listTasks(limit: number): Promise<TaskRow[]> {
+    return this.db.selectFrom('tasks').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+  }
+
+  async moveTask(id: string, to: TaskStatus, fields: TaskFields = {}): Promise<boolean> {
+    const r = await this.db
+      .updateTable('tasks')
+      .set({ ...fields, status: to, updated_at: Date.now() })
+      .where('id', '=', id)
+      .where('status', 'in', taskStatusesBefore(to))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async addToolRun(run: ToolRunRow): Promise<boolean> {
+    try {
+      await this.db.insertInto('tool_runs').values(run).execute();
+      return true;
+    } catch (err) {
+      if (this.isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  async moveToolRun(key: ToolRunKey, to: AttemptStatus, fields: ToolRunFields = {}): Promise<boolean> {
+    const r = await this.db
+      .updateTable('tool_runs')
+      .set({ ...fields, status: to })
+      .where('task_id', '=', key.taskId)
+      .where('tool', '=', key.tool)
+      .where('attempt', '=', key.attempt)
+      .where('status', 'in', attemptStatusesBefore(to))
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async updateToolRun(key: ToolRunKey, fields: ToolRunFields): Promise<void> {
+    await this.db
+      .updateTable('tool_runs')
+      .set(fields)
+      .where('task_id', '=', key.taskId)
+      .where('tool', '=', key.tool)
+      .where('attempt', '=', key.attempt)
+      .execute();
+  }
+
+  async listToolRuns(taskId: string): Promise<ToolRunRow[]> {
+    return this.db.selectFrom('tool_runs').selectAll().where('task_id', '=', taskId).orderBy('tool').orderBy('attempt').execute();
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+/**
+ * Opens the SQLite store (better-sqlite3) at `path` (`:memory:` for a throwaway one), creating its
+ * folder. WAL journal with `synchronous=NORMAL`: durable across process crashes, and a commit costs
+ * no fsync (https://www.sqlite.org/wal.html).
+ */
+export function openSqliteStore(path: string): KyselyStore {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const database = new Database(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  return new KyselyStore(new SqliteDialect({ database }), (err) => /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test((err as { code?: string })?.code ?? ''));
+}

@@ -1,0 +1,81 @@
+/**
+ * The SQL store port: the `tasks` (main workflow table) and `tool_runs` (secondary table) of
+ * ARCHITECTURE.md. Status moves are conditional on the state machine (`scheduler/status.ts`), so
+ * they are idempotent: a duplicate or stale move changes nothing and returns false.
+ * Times are Unix epoch milliseconds; memory and disk are bytes; cpu is millicores.
+ */
+import type { AttemptStatus, TaskStatus } from '../scheduler/status.js';
+import type { FailureReason } from '../spec/types.js';
+
+/** A row of `tasks`. `spec`, `values` and `inputs` are JSON text. */
+export interface TaskRow {
+  id: string;
+  owner: string;
+  name: string;
+  status: TaskStatus;
+  spec: string;
+  values_json: string;
+  inputs_json: string;
+  error: string | null;
+  created_at: number;
+  updated_at: number;
+  started_at: number | null;
+  finished_at: number | null;
+}
+
+/** A row of `tool_runs`: one attempt of one tool. */
+export interface ToolRunRow {
+  task_id: string;
+  tool: string;
+  attempt: number;
+  status: AttemptStatus;
+  cpu_millicores: number;
+  mem_bytes: number;
+  disk_bytes: number | null;
+  job_name: string | null;
+  exit_code: number | null;
+  signal: string | null;
+  reason: FailureReason | null;
+  message: string | null;
+  peak_mem_bytes: number | null;
+  delivered_at: number | null;
+  started_at: number | null;
+  last_heartbeat_at: number | null;
+  finished_at: number | null;
+}
+
+/** Fields a move may set along with the status. */
+export type ToolRunFields = Partial<Omit<ToolRunRow, 'task_id' | 'tool' | 'attempt' | 'status'>>;
+/** Fields a task move may set. */
+export type TaskFields = Partial<Pick<TaskRow, 'error' | 'started_at' | 'finished_at'>>;
+/** Key of a tool run. */
+export interface ToolRunKey {
+  taskId: string;
+  tool: string;
+  attempt: number;
+}
+
+/** The store port. */
+export interface Store {
+  /** Creates or upgrades the schema (idempotent). */
+  migrate(): Promise<void>;
+  /**
+   * Creates a task and its first attempts in one transaction.
+   * @returns false when a task with this id exists already (nothing is changed).
+   */
+  createTask(task: Omit<TaskRow, 'updated_at'>, runs: ToolRunRow[]): Promise<boolean>;
+  getTask(id: string): Promise<TaskRow | undefined>;
+  /** Newest first. */
+  listTasks(limit: number): Promise<TaskRow[]>;
+  /** Moves a task's status if the state machine allows it from its current status. @returns true when moved. */
+  moveTask(id: string, to: TaskStatus, fields?: TaskFields): Promise<boolean>;
+  /** Inserts an attempt unless it exists. @returns true when inserted. */
+  addToolRun(run: ToolRunRow): Promise<boolean>;
+  /** Moves an attempt's status if allowed. @returns true when moved. */
+  moveToolRun(key: ToolRunKey, to: AttemptStatus, fields?: ToolRunFields): Promise<boolean>;
+  /** Sets fields without a status move (heartbeats, the final message). */
+  updateToolRun(key: ToolRunKey, fields: ToolRunFields): Promise<void>;
+  /** Every attempt of a task, by tool then attempt. */
+  listToolRuns(taskId: string): Promise<ToolRunRow[]>;
+  close(): Promise<void>;
+}

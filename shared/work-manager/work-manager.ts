@@ -1,0 +1,342 @@
+/**
+ * The work manager of one task (design doc: the per-task "work manager" Job). It owns the task's
+ * DAG: admits ready tools against the resource budget and emits `tool.ready`, turns executor or
+ * sidecar reports into `tool.started` / `tool.keepalive` / `tool.exited`, runs the watchdog
+ * (no Start in time → `undelivered`, no report in time → `lost`), follows the outcomes
+ * (`tool.succeeded`, `tool.retrying`, `tool.failed`), skips what can no longer run, and finishes
+ * the task. Its state is rebuilt from the store when it starts, so a restarted work manager resumes
+ * without rerunning tools that succeeded.
+ */
+import { EventType, makeEvent, type StoredInput, type ToolflowEvent } from '../events/catalog.js';
+import type { ToolReport } from '../executor/executor.js';
+import type { Ports } from '../runtime/ports.js';
+import type { Resources } from '../scheduler/resources.js';
+import { buildDag, descendants, type Dag } from '../spec/graph.js';
+import type { ToolSpec, WorkflowSpec } from '../spec/types.js';
+import type { ToolValues } from '../spec/values.js';
+import { NotFoundError } from '../errors.js';
+
+const SOURCE = '/toolflow/work-manager';
+
+/** Where a tool is, as the work manager sees it. `deciding`: its attempt failed, the rerun policy decides. */
+export type ToolState = 'waiting' | 'queued' | 'dispatched' | 'running' | 'deciding' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+interface Slot {
+  spec: ToolSpec;
+  state: ToolState;
+  attempt: number;
+  resources: Resources;
+  /** Dependencies not yet succeeded. */
+  waitingOn: number;
+  reserved: boolean;
+  timer: NodeJS.Timeout | undefined;
+}
+
+const TERMINAL = new Set<ToolState>(['succeeded', 'failed', 'skipped', 'cancelled']);
+
+/** Drives one task. */
+export class WorkManager {
+  private slots: Slot[] = [];
+  private dag!: Dag;
+  private owner = '';
+  private values: ToolValues = {};
+  private inputs: Record<string, StoredInput> = {};
+  private failFast = false;
+  private queue: number[] = [];
+  private remaining = 0;
+  private failures: string[] = [];
+  private cancelled = false;
+  private finished = false;
+  private readonly cleanups: (() => void)[] = [];
+  private resolveDone!: () => void;
+  /** Resolves when the task has finished and the work manager has stopped. */
+  readonly done = new Promise<void>((r) => (this.resolveDone = r));
+
+  constructor(
+    readonly taskId: string,
+    private readonly ports: Ports,
+  ) {}
+
+  /**
+   * Loads the task and its attempts from the store and starts scheduling.
+   * @throws NotFoundError when the task does not exist.
+   */
+  async start(): Promise<void> {
+    const task = await this.ports.store.getTask(this.taskId);
+    if (!task) throw new NotFoundError(`no task ${this.taskId}`);
+    const stored = JSON.parse(task.spec) as { spec: WorkflowSpec; failFast: boolean };
+    this.owner = task.owner;
+    this.failFast = stored.failFast;
+    this.values = JSON.parse(task.values_json) as ToolValues;
+    this.inputs = JSON.parse(task.inputs_json) as Record<string, StoredInput>;
+    const { dag } = buildDag(stored.spec.tools);
+    if (!dag) throw new Error(`task ${this.taskId} has an invalid DAG`);
+    this.dag = dag;
+    const latest = new Map<string, { attempt: number; status: string; resources: Resources }>();
+    for (const r of await this.ports.store.listToolRuns(this.taskId)) {
+      const prev = latest.get(r.tool);
+      if (!prev || r.attempt > prev.attempt) {
+        latest.set(r.tool, { attempt: r.attempt, status: r.status, resources: { cpuMillicores: r.cpu_millicores, memBytes: r.mem_bytes, diskBytes: r.disk_bytes } });
+      }
+    }
+    this.slots = stored.spec.tools.map((spec) => {
+      const l = latest.get(spec.name);
+      return {
+        spec,
+        state: 'waiting',
+        attempt: l?.attempt ?? 1,
+        resources: l?.resources ?? { cpuMillicores: spec.cpuMillicores, memBytes: spec.memBytes, diskBytes: spec.diskBytes },
+        waitingOn: 0,
+        reserved: false,
+        timer: undefined,
+      };
+    });
+    const bus = this.ports.bus;
+    this.cleanups.push(
+      bus.subscribe(
+        `work-manager/${this.taskId}`,
+        [EventType.toolSucceeded, EventType.toolRetrying, EventType.toolFailed],
+        (e) => this.onEvent(e),
+        (e) => e.data.taskId === this.taskId,
+      ),
+      this.ports.budget.onRelease(() => void this.pump()),
+    );
+    // Resume: succeeded tools stay done, other terminal ones stay as they are; an attempt caught in
+    // flight by a restart is declared lost so the rerun policy decides, as for any lost tool.
+    const lost: number[] = [];
+    this.remaining = this.slots.length;
+    this.slots.forEach((s) => {
+      const status = latest.get(s.spec.name)?.status ?? 'pending';
+      if (status === 'succeeded' || status === 'skipped' || status === 'cancelled' || status === 'failed') {
+        s.state = status === 'failed' ? 'deciding' : status;
+        if (TERMINAL.has(s.state)) this.remaining--;
+      } else if (status === 'ready' || status === 'running') {
+        s.state = 'deciding';
+        lost.push(this.slots.indexOf(s));
+      }
+    });
+    this.slots.forEach((s, i) => {
+      s.waitingOn = this.dag.parents[i]!.filter((p) => this.slots[p]!.state !== 'succeeded').length;
+      if (s.state === 'waiting' && s.waitingOn === 0) this.enqueue(i);
+    });
+    for (const i of lost) await this.emitExit(i, { watchdog: 'lost' });
+    await this.pump();
+    await this.maybeFinish();
+  }
+
+  /** Receives a report from the executor or a sidecar. */
+  receive(report: ToolReport): void {
+    void this.onReport(report).catch((err) => this.ports.log.error({ err, taskId: this.taskId }, 'report handling failed'));
+  }
+
+  /** Cancels the task: stops running attempts, cancels the rest. Resolves when everything has stopped. */
+  async cancel(reason = 'cancelled by the user'): Promise<void> {
+    if (this.finished || this.cancelled) return this.done;
+    this.cancelled = true;
+    this.queue = [];
+    const events: ToolflowEvent[] = [];
+    const stops: Promise<void>[] = [];
+    this.slots.forEach((s) => {
+      if (TERMINAL.has(s.state)) return;
+      if (s.state === 'dispatched' || s.state === 'running') stops.push(this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt));
+      this.settle(s, 'cancelled');
+      events.push(makeEvent(EventType.toolCancelled, SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt }));
+    });
+    await this.ports.bus.publish(events);
+    await Promise.all(stops);
+    this.failures.push(reason);
+    await this.maybeFinish();
+    return this.done;
+  }
+
+  private async onReport(r: ToolReport): Promise<void> {
+    const i = this.dag.index.get(r.tool);
+    const s = i === undefined ? undefined : this.slots[i];
+    if (!s || s.attempt !== r.attempt) return; // a stale report from an earlier attempt
+    const ref = { taskId: this.taskId, tool: r.tool, attempt: r.attempt };
+    if (r.kind === 'start') {
+      if (s.state !== 'dispatched') return;
+      s.state = 'running';
+      this.arm(i!, 'lost');
+      await this.ports.bus.publish([makeEvent(EventType.toolStarted, SOURCE, { ...ref, at: r.at }, `started/${r.taskId}/${r.tool}/${r.attempt}`)]);
+    } else if (r.kind === 'keepalive') {
+      if (s.state !== 'running') return;
+      this.arm(i!, 'lost');
+      await this.ports.bus.publish([makeEvent(EventType.toolKeepalive, SOURCE, { ...ref, at: r.at, memBytes: r.memBytes })]);
+    } else {
+      this.unreserve(s);
+      if (s.state !== 'dispatched' && s.state !== 'running') return;
+      const { kind: _k, taskId: _t, tool: _n, attempt: _a, at: _at, ...exit } = r;
+      await this.emitExit(i!, exit, r.at);
+    }
+  }
+
+  private async emitExit(i: number, exit: Partial<Omit<Extract<ToolReport, { kind: 'exit' }>, 'kind'>>, at = Date.now()): Promise<void> {
+    const s = this.slots[i]!;
+    this.disarm(s);
+    this.unreserve(s);
+    s.state = 'deciding';
+    await this.ports.bus.publish([
+      makeEvent(
+        EventType.toolExited,
+        SOURCE,
+        {
+          taskId: this.taskId,
+          tool: s.spec.name,
+          attempt: s.attempt,
+          at,
+          resources: s.resources,
+          retry: s.spec.retry,
+          exitCode: exit.exitCode ?? null,
+          signal: exit.signal ?? null,
+          oomKilled: exit.oomKilled ?? false,
+          peakMemBytes: exit.peakMemBytes ?? null,
+          stderrTail: exit.stderrTail ?? '',
+          missingOutputs: exit.missingOutputs ?? [],
+          ...(exit.watchdog ? { watchdog: exit.watchdog } : {}),
+          ...(exit.launchError !== undefined ? { launchError: exit.launchError } : {}),
+        },
+        `exited/${this.taskId}/${s.spec.name}/${s.attempt}`,
+      ),
+    ]);
+  }
+
+  private async onEvent(e: ToolflowEvent): Promise<void> {
+    const d = e.data as { tool: string; attempt: number };
+    const i = this.dag.index.get(d.tool);
+    if (i === undefined) return;
+    const s = this.slots[i]!;
+    if (TERMINAL.has(s.state)) return;
+    if (e.type === EventType.toolSucceeded && d.attempt === s.attempt) {
+      this.settle(s, 'succeeded');
+      for (const c of this.dag.children[i]!) {
+        const child = this.slots[c]!;
+        if (--child.waitingOn === 0 && child.state === 'waiting' && !this.cancelled) this.enqueue(c);
+      }
+      await this.pump();
+    } else if (e.type === EventType.toolRetrying && d.attempt > s.attempt) {
+      const r = (e as ToolflowEvent<typeof EventType.toolRetrying>).data;
+      s.attempt = r.attempt;
+      s.resources = r.resources;
+      s.state = 'waiting';
+      if (!this.cancelled) this.enqueue(i);
+      await this.pump();
+    } else if (e.type === EventType.toolFailed && d.attempt === s.attempt) {
+      const f = (e as ToolflowEvent<typeof EventType.toolFailed>).data;
+      this.settle(s, 'failed');
+      this.failures.push(`${s.spec.name} (${f.message})`);
+      await this.skip(this.failFast ? this.slots.map((_, k) => k) : descendants(this.dag, i), `${s.spec.name} failed`);
+    }
+    await this.maybeFinish();
+  }
+
+  /** Marks tools that can no longer run as skipped. */
+  private async skip(indexes: number[], because: string): Promise<void> {
+    const events: ToolflowEvent[] = [];
+    for (const k of indexes) {
+      const s = this.slots[k]!;
+      if (s.state !== 'waiting' && s.state !== 'queued') continue;
+      this.settle(s, 'skipped');
+      events.push(makeEvent(EventType.toolSkipped, SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt, because }));
+    }
+    this.queue = this.queue.filter((k) => this.slots[k]!.state === 'queued');
+    await this.ports.bus.publish(events);
+  }
+
+  private enqueue(i: number): void {
+    this.slots[i]!.state = 'queued';
+    this.queue.push(i);
+  }
+
+  /** Delivers queued tools that fit the budget, in queue order, skipping over ones that do not fit yet. */
+  private async pump(): Promise<void> {
+    if (this.queue.length === 0) return;
+    const events: ToolflowEvent[] = [];
+    const rest: number[] = [];
+    const budget = this.ports.budget;
+    for (const i of this.queue) {
+      const s = this.slots[i]!;
+      if (s.state !== 'queued') continue;
+      if (!budget.tryReserve(s.resources)) {
+        rest.push(i);
+        continue;
+      }
+      s.reserved = true;
+      s.state = 'dispatched';
+      this.arm(i, 'undelivered');
+      events.push(
+        makeEvent(
+          EventType.toolReady,
+          SOURCE,
+          {
+            taskId: this.taskId,
+            tool: s.spec.name,
+            attempt: s.attempt,
+            owner: this.owner,
+            spec: { name: s.spec.name, cmds: s.spec.cmds, env: s.spec.env, outputs: s.spec.outputs, image: s.spec.image },
+            values: this.values[s.spec.name] ?? {},
+            inputs: this.inputs,
+            deps: this.dag.parents[i]!.map((p) => ({ tool: this.slots[p]!.spec.name, attempt: this.slots[p]!.attempt })),
+            resources: s.resources,
+          },
+          `ready/${this.taskId}/${s.spec.name}/${s.attempt}`,
+        ),
+      );
+    }
+    this.queue = rest;
+    if (events.length) await this.ports.bus.publish(events);
+  }
+
+  private settle(s: Slot, state: 'succeeded' | 'failed' | 'skipped' | 'cancelled'): void {
+    this.disarm(s);
+    this.unreserve(s);
+    s.state = state;
+    this.remaining--;
+  }
+
+  private unreserve(s: Slot): void {
+    if (!s.reserved) return;
+    s.reserved = false;
+    this.ports.budget.release(s.resources);
+  }
+
+  /** Starts (or restarts) the watchdog timer of a tool. */
+  private arm(i: number, verdict: 'lost' | 'undelivered'): void {
+    const s = this.slots[i]!;
+    this.disarm(s);
+    const w = this.ports.watchdog;
+    const seconds = verdict === 'undelivered' ? w.startTimeoutSeconds : w.lostAfterSeconds;
+    const attempt = s.attempt;
+    s.timer = setTimeout(() => {
+      s.timer = undefined;
+      if (s.attempt !== attempt || (s.state !== 'dispatched' && s.state !== 'running')) return;
+      this.ports.log.warn({ taskId: this.taskId, tool: s.spec.name, attempt, verdict }, 'watchdog fired');
+      void this.ports.executor.cancel(this.taskId, s.spec.name, attempt).catch(() => undefined);
+      void this.emitExit(i, { watchdog: verdict });
+    }, seconds * 1000);
+    s.timer.unref();
+  }
+
+  private disarm(s: Slot): void {
+    if (s.timer) clearTimeout(s.timer);
+    s.timer = undefined;
+  }
+
+  private async maybeFinish(): Promise<void> {
+    if (this.finished || this.remaining > 0) return;
+    this.finished = true;
+    for (const c of this.cleanups) c();
+    const skipped = this.slots.filter((s) => s.state === 'skipped').length;
+    let event: ToolflowEvent;
+    if (this.cancelled) {
+      event = makeEvent(EventType.taskCancelled, SOURCE, { taskId: this.taskId, error: this.failures.join('; ') }, `cancelled/${this.taskId}`);
+    } else if (this.failures.length > 0) {
+      const error = `${this.failures.length} tool${this.failures.length > 1 ? 's' : ''} failed: ${this.failures.join('; ')}${skipped ? `; ${skipped} skipped` : ''}`;
+      event = makeEvent(EventType.taskFailed, SOURCE, { taskId: this.taskId, error }, `failed/${this.taskId}`);
+    } else {
+      event = makeEvent(EventType.taskSucceeded, SOURCE, { taskId: this.taskId }, `succeeded/${this.taskId}`);
+    }
+    await this.ports.bus.publish([event]);
+    this.resolveDone();
+  }
+}
