@@ -84,7 +84,7 @@ program
         process.stdout.write(JSON.stringify(tasks.map((t) => ({ taskId: t.id, name: t.name, status: t.status, createdAt: new Date(t.created_at).toISOString(), error: t.error }))) + '\n');
         return;
       }
-      const table = new Table({ head: ['task', 'workflow', 'status', 'created', 'duration'], style: { head: [], border: [] } });
+      const table = new Table({ head: ['task', 'workflow', 'status', 'created', 'duration'], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
       for (const t of tasks) table.push([t.id, t.name, t.status, new Date(t.created_at).toISOString(), formatDuration(t.started_at && t.finished_at ? t.finished_at - t.started_at : null)]);
       process.stdout.write(tasks.length ? table.toString() + '\n' : 'no tasks yet\n');
     } finally {

@@ -69,6 +69,9 @@ export async function summarizeTask(store: Store, taskId: string): Promise<TaskS
   };
 }
 
+/** Table borders without lines between rows. */
+const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
 /** Formats milliseconds as `0.42s`, `12.3s`, `4m05s`. */
 export function formatDuration(ms: number | null): string {
   if (ms === null) return '-';
@@ -80,7 +83,7 @@ export function formatDuration(ms: number | null): string {
 
 /** The summary as a table for a terminal. */
 export function summaryTable(summary: TaskSummary): string {
-  const table = new Table({ head: ['tool', 'status', 'attempts', 'exit code', 'reason', 'duration', 'peak memory'], style: { head: [], border: [] } });
+  const table = new Table({ head: ['tool', 'status', 'attempts', 'exit code', 'reason', 'duration', 'peak memory'], style: { head: [], border: [] }, chars: COMPACT });
   for (const t of summary.tools) {
     table.push([t.name, t.status, t.attempts, t.exitCode ?? '-', t.reason ?? '-', formatDuration(t.durationMs), t.peakMemBytes === null ? '-' : formatBytes(t.peakMemBytes)]);
   }

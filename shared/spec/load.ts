@@ -66,6 +66,7 @@ export function parseWorkflow(file: string, text: string): LoadedWorkflow {
   const { source, issues } = YamlSource.parse(file, text);
   if (!source) throw new SpecError(issues);
   if (source.data === undefined || source.data === null) throw new SpecError([{ file, line: 1, column: 1, path: '', message: 'the file is empty' }]);
+  coerceBooleans(source.data);
   const schemaIssues = validate(source.data).map((e) => schemaIssue(source, e));
   if (schemaIssues.length > 0) throw new SpecError(dedupe(schemaIssues));
   const problems: SpecIssue[] = [];
@@ -85,6 +86,18 @@ export function parseWorkflow(file: string, text: string): LoadedWorkflow {
     ]);
   }
   return { spec, dag, source };
+}
+
+/** Applies `toBoolean` to the boolean fields (`required`) before the schema check. */
+function coerceBooleans(data: unknown): void {
+  const raw = data as Partial<RawWorkflow> | null;
+  if (!raw || typeof raw !== 'object') return;
+  if (raw.inputs && typeof raw.inputs === 'object') for (const v of Object.values(raw.inputs)) if (v && typeof v === 'object' && 'required' in v) v.required = toBoolean(v.required) as boolean;
+  if (!Array.isArray(raw.tools)) return;
+  for (const t of raw.tools) {
+    if (!t || typeof t !== 'object' || !Array.isArray(t.options)) continue;
+    for (const o of t.options) if (o && typeof o === 'object' && 'required' in o) o.required = toBoolean(o.required) as boolean;
+  }
 }
 
 function schemaIssue(source: YamlSource, e: ErrorObject): SpecIssue {
@@ -139,6 +152,25 @@ function valueAt(data: unknown, path: DataPath): unknown {
   return v;
 }
 
+/** Option type names as written (JSON Schema's and Python's names are accepted too) → the type. */
+const TYPE_ALIASES: Record<string, OptionSpec['type']> = {
+  string: 'string',
+  str: 'string',
+  int: 'int',
+  integer: 'int',
+  float: 'float',
+  number: 'float',
+  bool: 'bool',
+  boolean: 'bool',
+};
+
+/** `true`/`false` in any case (YAML 1.2 core schema: true, True, TRUE); anything else is left for the schema to reject. */
+function toBoolean(v: unknown): unknown {
+  if (typeof v !== 'string') return v;
+  const lower = v.toLowerCase();
+  return lower === 'true' ? true : lower === 'false' ? false : v;
+}
+
 interface RawOption {
   name: string;
   desc?: string;
@@ -183,7 +215,7 @@ function normalize(source: YamlSource, problems: SpecIssue[]): WorkflowSpec {
   };
   const inputs: InputSpec[] = Object.entries(raw.inputs ?? {}).map(([name, v]) => ({
     name,
-    required: v?.required ?? true,
+    required: (toBoolean(v?.required) as boolean | undefined) ?? true,
     description: v?.description ?? '',
   }));
   const envKeys = new Map<string, string>();
@@ -208,7 +240,7 @@ function normalize(source: YamlSource, problems: SpecIssue[]): WorkflowSpec {
       env: normalizeEnv(t.env, (k, message) => problems.push(source.issue([...base, 'env', k], message))),
       options: normalizeOptions(t.options ?? [], (path, message) => problems.push(source.issue([...base, 'options', ...path], message))),
       cmds: t.cmds.map(String),
-      rely: [...new Set(typeof t.rely === 'string' ? t.rely.split(';').map((s) => s.trim()).filter(Boolean) : (t.rely ?? []))],
+      rely: splitRely(t.rely),
       retry: {
         maxAttempts: retry.max ?? DEFAULT_RETRY.maxAttempts,
         on: retry.on ?? DEFAULT_RETRY.on,
@@ -219,6 +251,12 @@ function normalize(source: YamlSource, problems: SpecIssue[]): WorkflowSpec {
     };
   });
   return { name: raw.name, description: raw.description ?? '', inputs, tools };
+}
+
+/** `rely` as a list of names: the design doc writes both lists and `"tool1;tool2"` strings, even inside a list. */
+function splitRely(rely: RawTool['rely']): string[] {
+  const items = typeof rely === 'string' ? [rely] : (rely ?? []);
+  return [...new Set(items.flatMap((r) => r.split(';')).map((r) => r.trim()).filter(Boolean))];
 }
 
 /** The environment-variable form of a tool or input name: `-` becomes `_`. */
@@ -254,8 +292,8 @@ function normalizeOptions(raw: RawOption[], problem: (path: DataPath, message: s
   return raw.map((o, k) => {
     if (seen.has(o.name)) problem([k, 'name'], `duplicate option "${o.name}"`);
     seen.add(o.name);
-    const type = o.type ?? 'string';
-    const option: OptionSpec = { name: o.name, desc: o.desc ?? '', type, required: o.required ?? false };
+    const type = TYPE_ALIASES[o.type ?? 'string'] ?? 'string';
+    const option: OptionSpec = { name: o.name, desc: o.desc ?? '', type, required: (toBoolean(o.required) as boolean | undefined) ?? false };
     if (o.min !== undefined) option.min = o.min;
     if (o.max !== undefined) option.max = o.max;
     if (option.min !== undefined && option.max !== undefined && option.min > option.max) problem([k, 'min'], `min ${option.min} is more than max ${option.max}`);
