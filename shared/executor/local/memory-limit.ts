@@ -14,6 +14,7 @@
  */
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 /** A limit prepared for one attempt. */
 export interface AttemptLimit {
@@ -148,11 +149,11 @@ function tryCgroup(mechanism: 'cgroup1' | 'cgroup2', parent: string, files: Cgro
 
 /**
  * Picks the mechanism: cgroup v2, cgroup v1, then rlimit. `TOOLFLOW_MEMORY_LIMIT=rlimit` forces the fallback.
- * Attempt cgroups live in `toolflow-<pid>` under this process's own cgroup.
+ * Attempt cgroups live in `toolflow-<pid>-<random>` under this process's own cgroup (one per limiter).
  */
 export function detectMemoryLimiter(force?: string): MemoryLimiter {
   if (force !== 'rlimit') {
-    const own = `toolflow-${process.pid}`;
+    const own = `toolflow-${process.pid}-${randomBytes(3).toString('hex')}`;
     const v2 = ownCgroup(null);
     if (v2 !== null) {
       try {

@@ -1,0 +1,111 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SpecError } from '../../shared/errors.js';
+import { parseWorkflow } from '../../shared/spec/load.js';
+import { parseSetArgs, readParamsFile, resolveInputs, resolveValues } from '../../shared/spec/values.js';
+import { tempDir } from '../support/tmp.js';
+
+const { spec } = parseWorkflow(
+  'wf.yaml',
+  `name: w
+inputs:
+  reads: {}
+  extra: {required: false}
+tools:
+  - name: filter
+    cmds: [x]
+    options:
+      - {name: min_quality, type: int, default: 20, min: 0, max: 60}
+      - {name: mode, type: string, enum: [fast, exact], required: true}
+      - {name: verbose, type: bool, default: false}
+      - {name: ratio, type: float}
+`,
+);
+
+const messages = (f: () => unknown) => {
+  try {
+    f();
+  } catch (err) {
+    return (err as SpecError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  return [];
+};
+
+describe('option values', () => {
+  it('takes defaults, then params, then --set (later wins) and types them', () => {
+    const values = resolveValues(
+      spec,
+      [
+        { tool: 'filter', option: 'mode', value: 'fast', from: 'params.yaml' },
+        ...parseSetArgs(['filter.mode=exact', 'filter.verbose=true', 'filter.ratio=1e-3']),
+      ],
+      'wf.yaml',
+    );
+    expect(values.filter).toEqual({ min_quality: 20, mode: 'exact', verbose: true, ratio: 0.001 });
+  });
+
+  it('passes values with shell syntax through untouched', () => {
+    const weird = ['x; touch pwned', '$(id)', '`id`', 'a\'b"c', 'line1\nline2', 'a=b=c'];
+    for (const w of weird) {
+      const { spec: s } = parseWorkflow('wf.yaml', 'name: w\ntools:\n  - {name: t, cmds: [x], options: [{name: v}]}\n');
+      expect(resolveValues(s, parseSetArgs([`t.v=${w}`]), 'wf.yaml').t).toEqual({ v: w });
+    }
+  });
+
+  it('names a missing required option and how to give it', () => {
+    expect(messages(() => resolveValues(spec, [], 'wf.yaml'))).toEqual(['filter.mode: required option has no value; give it with --set filter.mode=VALUE']);
+  });
+
+  it.each([
+    ['filter.min_quality=high', 'filter.min_quality: int option: "high" is not a number'],
+    ['filter.min_quality=61', 'filter.min_quality: int option: 61 is more than the maximum 60'],
+    ['filter.min_quality=-1', 'filter.min_quality: int option: -1 is less than the minimum 0'],
+    ['filter.min_quality=020', 'filter.min_quality: int option: "020" has a leading zero'],
+    ['filter.mode=slow', 'filter.mode: string option: "slow" is not one of "fast", "exact"'],
+    ['filter.verbose=no', 'filter.verbose: bool option: "no" is a boolean only in YAML 1.1; write true or false'],
+    ['filter.min_qualty=3', 'filter.min_qualty: tool "filter" has no option "min_qualty" (did you mean "min_quality"?)'],
+    ['filtr.mode=fast', 'filtr.mode: unknown tool "filtr" (did you mean "filter"?)'],
+  ])('rejects --set %s', (arg, message) => {
+    const got = messages(() => resolveValues(spec, [...parseSetArgs(['filter.mode=fast']), ...parseSetArgs([arg])], 'wf.yaml'));
+    expect(got[0]).toContain(message);
+  });
+
+  it('rejects malformed --set arguments', () => {
+    expect(messages(() => parseSetArgs(['novalue', 'tool=1']))).toEqual([': "novalue" must look like TOOL.OPTION=VALUE', ': "tool=1" must look like TOOL.OPTION=VALUE']);
+  });
+
+  it('reads a params file, keeping exact text, with positions in messages', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'params.yaml');
+    writeFileSync(file, 'filter:\n  mode: fast\n  min_quality: 0755\n');
+    const given = await readParamsFile(file);
+    expect(given.map((g) => [g.option, g.value])).toEqual([
+      ['mode', 'fast'],
+      ['min_quality', '0755'],
+    ]);
+    const got = messages(() => resolveValues(spec, given, 'wf.yaml'));
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatch(/leading zero/);
+    writeFileSync(file, '- a\n');
+    await expect(readParamsFile(file)).rejects.toThrow(/a params file is a mapping/);
+  });
+});
+
+describe('inputs', () => {
+  it('checks names, required inputs and files', async () => {
+    const dir = tempDir();
+    const reads = join(dir, 'reads.fq');
+    writeFileSync(reads, '@r\nA\n+\nI\n');
+    expect(await resolveInputs(spec, [`reads=${reads}`], 'wf.yaml')).toEqual({ reads });
+    const err = await resolveInputs(spec, ['red=x', `extra=${dir}`, 'bad'], 'wf.yaml').catch((e: SpecError) => e.issues.map((i) => i.message));
+    expect(err).toEqual([
+      'the workflow has no input "red" (did you mean "reads"?)',
+      `"${dir}" is not a regular file`,
+      '"bad" must look like NAME=PATH',
+      'required input has no file; give it with --input reads=PATH',
+    ]);
+    const missing = await resolveInputs(spec, ['reads=/nonexistent'], 'wf.yaml').catch((e: SpecError) => e.message);
+    expect(missing).toContain('"/nonexistent" does not exist or cannot be read');
+  });
+});
