@@ -135,15 +135,16 @@ export class WorkManager {
     this.cancelled = true;
     this.queue = [];
     const events: ToolflowEvent[] = [];
-    const stops: Promise<void>[] = [];
+    const toStop: Slot[] = [];
     this.slots.forEach((s) => {
       if (TERMINAL.has(s.state)) return;
-      if (s.state === 'dispatched' || s.state === 'running') stops.push(this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt));
+      if (s.state === 'dispatched' || s.state === 'running') toStop.push(s);
+      // Settled before the executor is asked to stop, so the exit it reports is not taken as a failure.
       this.settle(s, 'cancelled');
       events.push(makeEvent(EventType.toolCancelled, SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt }));
     });
     await this.ports.bus.publish(events);
-    await Promise.all(stops);
+    await Promise.all(toStop.map((s) => this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt)));
     this.failures.push(reason);
     await this.maybeFinish();
     return this.done;
@@ -311,8 +312,9 @@ export class WorkManager {
       s.timer = undefined;
       if (s.attempt !== attempt || (s.state !== 'dispatched' && s.state !== 'running')) return;
       this.ports.log.warn({ taskId: this.taskId, tool: s.spec.name, attempt, verdict }, 'watchdog fired');
-      void this.ports.executor.cancel(this.taskId, s.spec.name, attempt).catch(() => undefined);
+      // The verdict first: the exit the executor may report when stopped is then stale.
       void this.emitExit(i, { watchdog: verdict });
+      void this.ports.executor.cancel(this.taskId, s.spec.name, attempt).catch(() => undefined);
     }, seconds * 1000);
     s.timer.unref();
   }

@@ -1,0 +1,146 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { AttemptRequest, ToolReport } from '../../shared/executor/executor.js';
+import { LocalExecutor } from '../../shared/executor/local/local-executor.js';
+import { LocalObjectStore } from '../../shared/objects/local-object-store.js';
+import { tempDir } from '../support/tmp.js';
+
+const dir = tempDir();
+const objects = new LocalObjectStore(join(dir, 'objects'));
+const executor = new LocalExecutor({ root: join(dir, 'work'), objects, keepaliveSeconds: 0.05, killGraceSeconds: 1 });
+afterAll(() => executor.close());
+let seq = 0;
+
+function request(cmds: string[], extra: Partial<AttemptRequest> = {}): AttemptRequest {
+  return {
+    taskId: 'task1',
+    tool: `t${++seq}`,
+    attempt: 1,
+    owner: 'me',
+    spec: { name: 'x', cmds, env: {}, outputs: [], image: null },
+    values: {},
+    inputs: {},
+    deps: [],
+    resources: { cpuMillicores: 1000, memBytes: 256e6, diskBytes: null },
+    ...extra,
+  };
+}
+
+/** Runs an attempt to its end; returns every report. */
+async function run(req: AttemptRequest): Promise<{ reports: ToolReport[]; exit: Extract<ToolReport, { kind: 'exit' }>; workDir: string }> {
+  const reports: ToolReport[] = [];
+  await new Promise<void>((resolve, reject) => {
+    executor
+      .start(req, (r) => {
+        reports.push(r);
+        if (r.kind === 'exit') resolve();
+      })
+      .catch(reject);
+  });
+  return { reports, exit: reports.find((r) => r.kind === 'exit') as Extract<ToolReport, { kind: 'exit' }>, workDir: executor.workDirOf(req.taskId, req.tool, req.attempt) };
+}
+
+/** True while a process exists and is not a zombie waiting to be reaped. */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+describe('local executor', () => {
+  it('runs commands in the work dir, logs stdout and stderr, reports start and exit', async () => {
+    const { reports, exit, workDir } = await run(request(['echo out', 'echo err >&2', 'pwd > where.txt']));
+    expect(reports[0]!.kind).toBe('start');
+    expect(exit).toMatchObject({ exitCode: 0, signal: null, oomKilled: false, stderrTail: 'err\n', missingOutputs: [] });
+    expect(readFileSync(join(workDir, 'stdout.log'), 'utf8')).toBe('out\n');
+    expect(readFileSync(join(workDir, 'where.txt'), 'utf8').trim()).toBe(workDir);
+    expect(readFileSync(join(workDir, 'command.sh'), 'utf8')).toContain('set -euo pipefail');
+  });
+
+  it('passes option values as data: nothing in them runs', async () => {
+    const values = { semi: 'x; touch pwned', sub: '$(touch pwned2)', tick: '`touch pwned3`', quotes: 'a\'b"c', newline: 'line1\ntouch pwned4' };
+    const cmds = Object.keys(values).map((k) => `printf '%s\\n' "$TF_OPT_${k}" >> values.txt`);
+    cmds.push('echo $TF_OPT_semi > unquoted.txt');
+    const { exit, workDir } = await run(request(cmds, { values }));
+    expect(exit.exitCode).toBe(0);
+    expect(readFileSync(join(workDir, 'values.txt'), 'utf8')).toBe(Object.values(values).join('\n') + '\n');
+    expect(readFileSync(join(workDir, 'unquoted.txt'), 'utf8')).toBe('x; touch pwned\n');
+    for (const f of ['pwned', 'pwned2', 'pwned3', 'pwned4']) expect(existsSync(join(workDir, f))).toBe(false);
+  });
+
+  it('fails a tool when a pipeline stage fails (pipefail) and stops at the first failing command', async () => {
+    const { exit, workDir } = await run(request(['false | cat', 'touch not-reached']));
+    expect(exit.exitCode).toBe(1);
+    expect(existsSync(join(workDir, 'not-reached'))).toBe(false);
+    const unset = await run(request(['echo "$UNDEFINED_VARIABLE"']));
+    expect(unset.exit.exitCode).not.toBe(0);
+    expect(unset.exit.stderrTail).toMatch(/unbound variable/);
+  });
+
+  it('gives tools a minimal environment: no secrets from the parent', async () => {
+    process.env.TOOLFLOW_TEST_SECRET = 'hunter2';
+    process.env.AWS_SECRET_ACCESS_KEY = 'hunter3';
+    try {
+      const { workDir } = await run(request(['env > env.txt'], { spec: { name: 'x', cmds: ['env > env.txt'], env: { MINE: 'yes' }, outputs: [], image: null } }));
+      const env = readFileSync(join(workDir, 'env.txt'), 'utf8');
+      expect(env).not.toContain('hunter');
+      expect(env).toContain('MINE=yes');
+      expect(env).toContain('TF_MEM_BYTES=256000000');
+      expect(env).toContain('TF_CPUS=1');
+    } finally {
+      delete process.env.TOOLFLOW_TEST_SECRET;
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+    }
+  });
+
+  it('reports declared outputs that are missing after exit 0', async () => {
+    const { exit } = await run(request(['touch a.txt'], { spec: { name: 'x', cmds: ['touch a.txt'], env: {}, outputs: ['a.txt', 'sub/b.txt'], image: null } }));
+    expect(exit.missingOutputs).toEqual(['sub/b.txt']);
+  });
+
+  it('stages inputs from the object store and exposes dependencies', async () => {
+    const src = join(dir, 'reads.fq');
+    writeFileSync(src, 'ACGT\n');
+    await objects.putFile('me/u1/reads.fq', src);
+    const first = await run(request(['echo dep > d.txt']));
+    const dep = `t${seq}`;
+    const cmds = [`cat "$TF_INPUT_reads" "$TF_DEP_${dep}/d.txt" > both.txt`];
+    const { exit, workDir } = await run(
+      request(cmds, { inputs: { reads: { key: 'me/u1/reads.fq', fileName: 'reads.fq' } }, deps: [{ tool: dep, attempt: 1 }] }),
+    );
+    expect(exit.exitCode).toBe(0);
+    expect(first.exit.exitCode).toBe(0);
+    expect(readFileSync(join(workDir, 'both.txt'), 'utf8')).toBe('ACGT\ndep\n');
+  });
+
+  it('enforces the memory limit and says so', async () => {
+    const { exit } = await run(request(['perl -e \'$x = "a" x (200 * 1000 * 1000); print length($x)\''], { resources: { cpuMillicores: 1000, memBytes: 64e6, diskBytes: null } }));
+    expect(exit.exitCode).not.toBe(0);
+    if (executor.limiter.mechanism === 'rlimit') expect(exit.stderrTail).toMatch(/Out of memory/);
+    else {
+      expect(exit.oomKilled).toBe(true);
+      expect(exit.peakMemBytes).toBeGreaterThan(60e6);
+    }
+  });
+
+  it('sends keepalives while a tool runs', async () => {
+    const { reports } = await run(request(['sleep 0.3']));
+    expect(reports.filter((r) => r.kind === 'keepalive').length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('cancels a tool and everything it started', async () => {
+    const req = request(['sleep 30 & echo $! > child.pid', 'wait']);
+    const reports: ToolReport[] = [];
+    await executor.start(req, (r) => reports.push(r));
+    const workDir = executor.workDirOf(req.taskId, req.tool, 1);
+    for (let i = 0; i < 100 && !existsSync(join(workDir, 'child.pid')); i++) await new Promise((r) => setTimeout(r, 20));
+    const childPid = Number(readFileSync(join(workDir, 'child.pid'), 'utf8'));
+    await executor.cancel(req.taskId, req.tool, 1);
+    const exit = reports.find((r) => r.kind === 'exit') as Extract<ToolReport, { kind: 'exit' }>;
+    expect(exit.signal ?? exit.exitCode).toBeTruthy();
+    expect(alive(childPid)).toBe(false);
+  });
+});

@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../../shared/store/kysely-store.js';
+import type { ToolRunRow } from '../../shared/store/store.js';
+import { tempDir } from '../support/tmp.js';
+
+const store = openSqliteStore(join(tempDir(), 'db', 'toolflow.db'));
+afterAll(() => store.close());
+
+const task = (id: string) => ({
+  id,
+  owner: 'me',
+  name: 'w',
+  status: 'queued' as const,
+  spec: '{}',
+  values_json: '{}',
+  inputs_json: '{}',
+  error: null,
+  created_at: Date.now(),
+  started_at: null,
+  finished_at: null,
+});
+const run = (taskId: string, tool: string, attempt = 1): ToolRunRow => ({
+  task_id: taskId,
+  tool,
+  attempt,
+  status: 'pending',
+  cpu_millicores: 1000,
+  mem_bytes: 1e9,
+  disk_bytes: null,
+  job_name: null,
+  exit_code: null,
+  signal: null,
+  reason: null,
+  message: null,
+  peak_mem_bytes: null,
+  delivered_at: null,
+  started_at: null,
+  last_heartbeat_at: null,
+  finished_at: null,
+});
+
+describe('SQLite store', () => {
+  it('migrates twice without harm', async () => {
+    await store.migrate();
+    await store.migrate();
+  });
+
+  it('creates a task and its tool runs once; a second create changes nothing', async () => {
+    expect(await store.createTask(task('t1'), [run('t1', 'a'), run('t1', 'b')])).toBe(true);
+    expect(await store.createTask({ ...task('t1'), name: 'other' }, [run('t1', 'c')])).toBe(false);
+    expect((await store.getTask('t1'))!.name).toBe('w');
+    expect((await store.listToolRuns('t1')).map((r) => r.tool)).toEqual(['a', 'b']);
+  });
+
+  it('creates 2,000 tool runs in one task (chunked inserts)', async () => {
+    const runs = Array.from({ length: 2000 }, (_, i) => run('big', `t${i}`));
+    expect(await store.createTask(task('big'), runs)).toBe(true);
+    expect(await store.listToolRuns('big')).toHaveLength(2000);
+  });
+
+  it('moves statuses only forward; duplicates and stale events change nothing', async () => {
+    const key = { taskId: 't1', tool: 'a', attempt: 1 };
+    expect(await store.moveToolRun(key, 'ready', { delivered_at: 1 })).toBe(true);
+    expect(await store.moveToolRun(key, 'ready', { delivered_at: 2 })).toBe(false);
+    expect(await store.moveToolRun(key, 'running', { started_at: 3 })).toBe(true);
+    expect(await store.moveToolRun(key, 'succeeded', { exit_code: 0, finished_at: 4 })).toBe(true);
+    expect(await store.moveToolRun(key, 'failed', { exit_code: 1 })).toBe(false);
+    expect(await store.moveToolRun(key, 'running', { started_at: 9 })).toBe(false);
+    const row = (await store.listToolRuns('t1')).find((r) => r.tool === 'a')!;
+    expect(row).toMatchObject({ status: 'succeeded', delivered_at: 1, started_at: 3, exit_code: 0, finished_at: 4 });
+  });
+
+  it('moves tasks along their state machine', async () => {
+    expect(await store.moveTask('t1', 'succeeded')).toBe(false);
+    expect(await store.moveTask('t1', 'processing', { started_at: 5 })).toBe(true);
+    expect(await store.moveTask('t1', 'processing')).toBe(false);
+    expect(await store.moveTask('t1', 'failed', { error: 'boom', finished_at: 6 })).toBe(true);
+    expect(await store.moveTask('t1', 'succeeded')).toBe(false);
+    expect(await store.getTask('t1')).toMatchObject({ status: 'failed', error: 'boom', started_at: 5, finished_at: 6 });
+  });
+
+  it('adds an attempt once', async () => {
+    expect(await store.addToolRun(run('t1', 'b', 2))).toBe(true);
+    expect(await store.addToolRun(run('t1', 'b', 2))).toBe(false);
+    expect((await store.listToolRuns('t1')).filter((r) => r.tool === 'b').map((r) => r.attempt)).toEqual([1, 2]);
+  });
+
+  it('lists tasks newest first', async () => {
+    expect((await store.listTasks(10)).map((t) => t.id)).toContain('t1');
+    expect(await store.getTask('nope')).toBeUndefined();
+  });
+});
