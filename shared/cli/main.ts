@@ -52,7 +52,8 @@ program
   .action(async (workflow: string) => {
     const { spec, dag } = await loadWorkflowFile(workflow);
     const edges = dag.parents.reduce((n, p) => n + p.length, 0);
-    process.stdout.write(`${workflow}: valid: ${spec.tools.length} tools, ${edges} dependencies, ${spec.inputs.length} inputs\n`);
+    const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+    process.stdout.write(`${workflow}: valid: ${count(spec.tools.length, 'tool', 'tools')}, ${count(edges, 'dependency', 'dependencies')}, ${count(spec.inputs.length, 'input', 'inputs')}\n`);
   });
 
 program

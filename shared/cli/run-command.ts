@@ -30,9 +30,22 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
   const config = loadConfig(process.env, { ...overrides, ...(opts.workdir ? { workDir: opts.workdir } : {}), ...(opts.cpus ? { cpuMillicores: opts.cpus } : {}), ...(opts.memory ? { memBytes: opts.memory } : {}) });
   // Check everything that can be checked before anything is stored.
   const { spec } = await loadWorkflowFile(workflowFile);
-  const given = [...(opts.params ? await readParamsFile(opts.params) : []), ...parseSetArgs(opts.set)];
-  resolveValues(spec, given, workflowFile);
-  const inputPaths = await resolveInputs(spec, opts.input, workflowFile);
+  // Values and inputs are checked together so that one run reports every problem.
+  const checks = await Promise.allSettled([
+    (async () => {
+      const given = [...(opts.params ? await readParamsFile(opts.params) : []), ...parseSetArgs(opts.set)];
+      resolveValues(spec, given, workflowFile);
+      return given;
+    })(),
+    resolveInputs(spec, opts.input, workflowFile),
+  ]);
+  const failed = checks.filter((c): c is PromiseRejectedResult => c.status === 'rejected').map((c) => c.reason as unknown);
+  if (failed.length) {
+    const specErrors = failed.filter((e): e is SpecError => e instanceof SpecError);
+    throw specErrors.length === failed.length ? new SpecError(specErrors.flatMap((e) => e.issues)) : failed[0];
+  }
+  const given = (checks[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof parseSetArgs>>>).value;
+  const inputPaths = (checks[1] as PromiseFulfilledResult<Record<string, string>>).value;
 
   const runtime = await createEmbeddedRuntime(config);
   let interrupted = false;

@@ -1,0 +1,155 @@
+import { execFile } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CloudEvent } from 'cloudevents';
+import { describe, expect, it } from 'vitest';
+import { EventType, type ToolflowEvent } from '../../shared/events/catalog.js';
+import { loadConfig } from '../../shared/runtime/config.js';
+import { createEmbeddedRuntime } from '../../shared/runtime/embedded.js';
+import { tempDir } from '../support/tmp.js';
+
+const exec = promisify(execFile);
+const home = tempDir();
+const BIN = join(import.meta.dirname, '../../bin/toolflow.js');
+const EXAMPLES = join(import.meta.dirname, '../../examples');
+
+/** Runs the CLI as a user would; never throws on a non-zero exit. */
+async function toolflow(args: string[], env: Record<string, string> = {}) {
+  try {
+    const { stdout, stderr } = await exec('node', [BIN, ...args], { env: { ...process.env, TOOLFLOW_HOME: home, ...env } });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+interface RunJson {
+  taskId: string;
+  status: string;
+  error: string | null;
+  tools: { name: string; status: string; attempts: number; exitCode: number | null; reason: string | null; durationMs: number | null }[];
+}
+
+/** Mean-quality filter of the example, computed here independently of awk. */
+function expectedKept(fastq: string, minQuality: number, minLength: number): number {
+  const lines = fastq.trimEnd().split('\n');
+  let kept = 0;
+  for (let i = 0; i < lines.length; i += 4) {
+    const q = lines[i + 3]!;
+    let sum = 0;
+    for (const ch of q) sum += ch.charCodeAt(0) - 33;
+    if (q.length >= minLength && sum / q.length >= minQuality) kept++;
+  }
+  return kept;
+}
+
+describe('examples, run through the CLI', () => {
+  it('(a) reads-qc: every tool succeeds and the report has the right numbers', async () => {
+    const reads = join(EXAMPLES, 'reads-qc/data/reads.fastq');
+    const workdir = join(home, 'wd-a');
+    const { code, stdout } = await toolflow(['run', join(EXAMPLES, 'reads-qc/workflow.yaml'), '--input', `reads=${reads}`, '--set', 'quality_filter.min_quality=25', '--workdir', workdir, '--json']);
+    const result = JSON.parse(stdout) as RunJson;
+    expect(code).toBe(0);
+    expect(result.status).toBe('succeeded');
+    expect(result.tools.map((t) => [t.name, t.status, t.attempts, t.exitCode])).toEqual(
+      ['read_stats', 'gc_content', 'length_histogram', 'quality_filter', 'filtered_stats', 'compress', 'report'].map((n) => [n, 'succeeded', 1, 0]),
+    );
+    const report = readFileSync(join(workdir, result.taskId, 'report/attempt-1/report.md'), 'utf8');
+    const fastq = readFileSync(reads, 'utf8');
+    const kept = expectedKept(fastq, 25, 50);
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(4000);
+    expect(report).toContain('- reads: 4000');
+    expect(report).toContain(`- kept ${kept} of 4000 reads`);
+  });
+
+  it('(b) the design doc tool YAML runs as it is', async () => {
+    const workdir = join(home, 'wd-b');
+    const { code, stdout } = await toolflow(['run', join(EXAMPLES, 'design-doc-tool/workflow.yaml'), '--workdir', workdir, '--json']);
+    const result = JSON.parse(stdout) as RunJson;
+    expect(code).toBe(0);
+    expect(readFileSync(join(workdir, result.taskId, 'tool_name/attempt-1/summary.txt'), 'utf8')).toBe('summary\ndistinct words: 37\nsum: 1275\n');
+  });
+
+  it('(c) a tool that runs out of memory succeeds after the automatic rerun', async () => {
+    const workdir = join(home, 'wd-c');
+    const { code, stdout } = await toolflow(['run', join(EXAMPLES, 'oom-rerun/workflow.yaml'), '--workdir', workdir, '--json']);
+    const result = JSON.parse(stdout) as RunJson;
+    expect(code).toBe(0);
+    expect(result.tools[0]).toMatchObject({ name: 'hold_in_memory', status: 'succeeded', attempts: 2, exitCode: 0 });
+    expect(readFileSync(join(workdir, result.taskId, 'hold_in_memory/attempt-2/size.txt'), 'utf8')).toBe('100000000\n');
+    const status = await toolflow(['status', result.taskId, '--json']);
+    expect(JSON.parse(status.stdout)).toMatchObject({ taskId: result.taskId, status: 'succeeded' });
+  });
+
+  it('(c) with ulimit instead of cgroups, the same rerun happens', async () => {
+    const { code, stdout } = await toolflow(['run', join(EXAMPLES, 'oom-rerun/workflow.yaml'), '--json'], { TOOLFLOW_MEMORY_LIMIT: 'rlimit' });
+    expect(code).toBe(0);
+    expect((JSON.parse(stdout) as RunJson).tools[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+  });
+});
+
+describe('CLI', () => {
+  it('exits 1 with the failure in --json when a tool fails', async () => {
+    const wf = join(home, 'fail.yaml');
+    writeFileSync(wf, 'name: fail\ntools:\n  - {name: a, cmds: ["echo bad >&2; exit 4"]}\n  - {name: b, cmds: ["true"], rely: [a]}\n');
+    const { code, stdout } = await toolflow(['run', wf, '--json']);
+    expect(code).toBe(1);
+    const result = JSON.parse(stdout) as RunJson;
+    expect(result.status).toBe('failed');
+    expect(result.tools).toMatchObject([
+      { name: 'a', status: 'failed', attempts: 1, exitCode: 4, reason: 'exit' },
+      { name: 'b', status: 'skipped', attempts: 0, exitCode: null },
+    ]);
+  });
+
+  it('validate: exit 0 for a valid file, 2 with file:line:column for an invalid one', async () => {
+    const ok = await toolflow(['validate', join(EXAMPLES, 'reads-qc/workflow.yaml')]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toContain('valid: 7 tools, 7 dependencies, 1 input');
+    const wf = join(home, 'bad.yaml');
+    writeFileSync(wf, 'name: bad\ntools:\n  - name: a\n    cmds: [x]\n    relly: [b]\n');
+    const bad = await toolflow(['validate', wf]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${wf}:5:5: tools[0].relly: unknown field "relly" (did you mean "rely"?)`);
+  });
+
+  it('run: refuses bad values and inputs before anything runs', async () => {
+    const r = await toolflow(['run', join(EXAMPLES, 'reads-qc/workflow.yaml'), '--set', 'quality_filter.min_quality=high']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('quality_filter.min_quality: int option: "high" is not a number');
+    expect(r.stderr).toContain('inputs.reads: required input has no file; give it with --input reads=PATH');
+  });
+
+  it('graph prints Mermaid', async () => {
+    const { stdout } = await toolflow(['graph', join(EXAMPLES, 'design-doc-tool/workflow.yaml')]);
+    expect(stdout).toContain('flowchart TD');
+    expect(stdout).toContain('n_make_words --> n_tool_name');
+  });
+
+  it('status lists tasks', async () => {
+    const { code, stdout } = await toolflow(['status']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/reads-qc\s*│\s*succeeded/);
+  });
+});
+
+describe('events', () => {
+  it('are valid CloudEvents 1.0', async () => {
+    const rt = await createEmbeddedRuntime(loadConfig({ TOOLFLOW_HOME: join(home, 'events') }));
+    const events: ToolflowEvent[] = [];
+    rt.ports.bus.subscribe('recorder', Object.values(EventType), async (e) => void events.push(e));
+    const taskId = await rt.submit({ owner: 'me', workflowFile: 'wf.yaml', workflowText: 'name: w\ntools:\n  - {name: a, cmds: ["true"]}\n', values: [], inputs: {} });
+    await rt.waitFor(taskId);
+    await rt.close();
+    expect(new Set(events.map((e) => e.type))).toEqual(
+      new Set([EventType.taskSubmitted, EventType.taskQueued, EventType.taskStarted, EventType.toolReady, EventType.toolStarted, EventType.toolExited, EventType.toolSucceeded, EventType.taskSucceeded]),
+    );
+    for (const e of events) {
+      expect(new CloudEvent({ ...e }).validate()).toBe(true);
+      expect(e.subject.startsWith(taskId)).toBe(true);
+    }
+  });
+});
