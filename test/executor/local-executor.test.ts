@@ -54,8 +54,9 @@ describe('local executor', () => {
   it('runs commands in the work dir, logs stdout and stderr, reports start and exit', async () => {
     const { reports, exit, workDir } = await run(request(['echo out', 'echo err >&2', 'pwd > where.txt']));
     expect(reports[0]!.kind).toBe('start');
-    expect(exit).toMatchObject({ exitCode: 0, signal: null, oomKilled: false, stderrTail: 'err\n', missingOutputs: [] });
+    expect(exit).toMatchObject({ exitCode: 0, signal: null, oomKilled: false, missingOutputs: [] });
     expect(readFileSync(join(workDir, 'stdout.log'), 'utf8')).toBe('out\n');
+    expect(readFileSync(join(workDir, 'stderr.log'), 'utf8')).toBe('err\n');
     expect(readFileSync(join(workDir, 'where.txt'), 'utf8').trim()).toBe(workDir);
     expect(readFileSync(join(workDir, 'command.sh'), 'utf8')).toContain('set -euo pipefail');
   });

@@ -16,31 +16,41 @@
  *
  * In tool and input names, `-` becomes `_`. The commands run as one bash script (`command.sh` in the
  * work dir, kept for debugging) under `set -euo pipefail`, so a failure anywhere, a pipeline stage
- * included, fails the tool. The tool gets a minimal environment (PATH, HOME, LANG, TZ, TMPDIR…) plus
- * its declared `env`, not the parent's: secrets in toolflow's own environment never reach tools.
+ * included, fails the tool. The environment is written at the top of the same script, every value
+ * shell-quoted. The tool gets a minimal environment (PATH, HOME, LANG, TZ, TMPDIR…) plus its declared
+ * `env`, not the parent's: secrets in toolflow's own environment never reach tools.
  */
 import { envKey } from '../../spec/load.js';
 import type { AttemptRequest } from '../executor.js';
 
 /** Variables passed through from toolflow's environment when set. */
-const PASSED_THROUGH = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'TERM'];
-
-/** The text of `command.sh`: the commands in order under `set -euo pipefail`. */
-export function commandScript(request: AttemptRequest): string {
-  return [
-    '#!/usr/bin/env bash',
-    `# toolflow: task ${request.taskId}, tool ${request.tool}, attempt ${request.attempt}`,
-    'set -euo pipefail',
-    ...request.spec.cmds,
-    '',
-  ].join('\n');
-}
+const PASSED_THROUGH = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'TERM', 'TMPDIR'];
 
 /**
- * The bash program that starts an attempt: join the memory cgroup (or set `ulimit -v`), then run
- * `command.sh`. The cgroup path is passed as `$1`, never in the program text.
+ * The text of `command.sh`: the attempt's environment as `export NAME='value'` lines (values
+ * shell-quoted, so none can run as code), then the commands in order under `set -euo pipefail`.
+ * `bash command.sh` in the work dir reruns the attempt by hand, environment included.
+ * @throws Error for a variable name that is not a shell identifier.
  */
-export const LAUNCHER = 'if [ -n "${1-}" ]; then echo $$ > "$1"; fi; if [ -n "${2-}" ]; then ulimit -v "$2"; fi; exec bash ./command.sh';
+export function commandScript(request: AttemptRequest, env: Record<string, string>): string {
+  const lines = ['#!/usr/bin/env bash', `# toolflow: task ${request.taskId}, tool ${request.tool}, attempt ${request.attempt}`];
+  for (const [name, value] of Object.entries(env)) {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`invalid environment variable name ${JSON.stringify(name)}`);
+    lines.push(`export ${name}=${shellQuote(value)}`);
+  }
+  lines.push('set -euo pipefail', ...request.spec.cmds, '');
+  return lines.join('\n');
+}
+
+/** The bash workers' own environment: PATH alone (each attempt sets its own in command.sh). */
+export function workerEnv(parentEnv: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return { PATH: parentEnv.PATH ?? '/usr/local/bin:/usr/bin:/bin' };
+}
+
+/** Quotes a value for bash: inside single quotes nothing is special, and `'` is written `'\''`. */
+export function shellQuote(value: string): string {
+  return `'${value.replace(/'/g, "'\\''")}'`;
+}
 
 /**
  * The environment of an attempt.
@@ -57,7 +67,6 @@ export function commandEnv(
   Object.assign(env, request.spec.env);
   const r = request.resources;
   Object.assign(env, {
-    TMPDIR: `${paths.workDir}/tmp`,
     TF_WORKDIR: paths.workDir,
     TF_TASK_ID: request.taskId,
     TF_TOOL: request.tool,

@@ -4,16 +4,16 @@
  * tool's outputs. Inputs are copied once per task into `<root>/<taskId>/inputs/<name>/<file>`.
  * Reports (start, keepalive, exit) go to the sink as the sidecar's would in cluster mode.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
-import { access, mkdir, open, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { access, mkdir, open } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ObjectStore } from '../../objects/object-store.js';
 import { safeFileName } from '../../objects/object-store.js';
 import type { AttemptRequest, Executor, ReportSink } from '../executor.js';
-import { commandEnv, commandScript, LAUNCHER } from './command-script.js';
+import { commandEnv, commandScript, workerEnv } from './command-script.js';
 import { detectMemoryLimiter, type MemoryLimiter } from './memory-limit.js';
+import { ShellWorkerPool } from './process-launcher.js';
 
 /** Bytes of stderr kept in the exit report. */
 export const STDERR_TAIL_BYTES = 4096;
@@ -36,7 +36,8 @@ export interface LocalExecutorOptions {
 }
 
 interface Running {
-  child: ChildProcess;
+  /** Process id, and process group id. */
+  pid: number;
   exited: Promise<void>;
 }
 
@@ -44,6 +45,7 @@ interface Running {
 export class LocalExecutor implements Executor {
   readonly capacity: { cpuMillicores: number; memBytes: number; diskBytes: null };
   readonly limiter: MemoryLimiter;
+  private readonly workers = new ShellWorkerPool(workerEnv());
   private readonly root: string;
   private readonly running = new Map<string, Running>();
   private readonly stagedInputs = new Map<string, Promise<string>>();
@@ -62,31 +64,22 @@ export class LocalExecutor implements Executor {
   async start(request: AttemptRequest, sink: ReportSink): Promise<void> {
     const { taskId, tool, attempt } = request;
     const workDir = this.workDirOf(taskId, tool, attempt);
-    await mkdir(join(workDir, 'tmp'), { recursive: true });
+    // Synchronous on purpose: a few microseconds each, where the promise versions cost a thread-pool
+    // round trip per call on the path from one tool's exit to the next one's start.
+    mkdirSync(workDir, { recursive: true });
     const inputs: Record<string, string> = {};
     for (const [name, stored] of Object.entries(request.inputs)) inputs[name] = await this.stageInput(taskId, name, stored.key, stored.fileName);
     const deps: Record<string, string> = {};
     for (const d of request.deps) deps[d.tool] = this.workDirOf(taskId, d.tool, d.attempt);
-    await writeFile(join(workDir, 'command.sh'), commandScript(request), { mode: 0o755 });
     const env = commandEnv(request, { workDir, inputs, deps });
-
+    writeFileSync(join(workDir, 'command.sh'), commandScript(request, env), { mode: 0o755 });
     const limit = this.limiter.prepare(`a${++this.seq}`, request.resources.memBytes);
-    const out = openSync(join(workDir, 'stdout.log'), 'w');
-    const err = openSync(join(workDir, 'stderr.log'), 'w');
-    let child: ChildProcess;
+    let launched;
     try {
-      child = spawn('bash', ['-c', LAUNCHER, 'toolflow', limit.procsFile ?? '', limit.ulimitKib === null ? '' : String(limit.ulimitKib)], {
-        cwd: workDir,
-        env,
-        stdio: ['ignore', out, err],
-        detached: true,
-      });
+      launched = await this.workers.launch({ dir: workDir, cgroupProcs: limit.procsFile, ulimitKib: limit.ulimitKib });
     } catch (e) {
       limit.finish();
       throw e;
-    } finally {
-      closeSync(out);
-      closeSync(err);
     }
     const key = `${taskId}/${tool}/${attempt}`;
     const keepalive = setInterval(
@@ -94,29 +87,24 @@ export class LocalExecutor implements Executor {
       (this.options.keepaliveSeconds ?? 30) * 1000,
     );
     keepalive.unref();
-    let spawnError: Error | undefined;
-    child.once('error', (e) => (spawnError = e));
-    const exited = new Promise<void>((done) => {
-      child.once('close', (code, signal) => {
-        clearInterval(keepalive);
-        this.running.delete(key);
-        const { peakMemBytes, oomKilled } = limit.finish();
-        void (async () => {
-          const stderrTail = spawnError ? String(spawnError.message) : await readTail(join(workDir, 'stderr.log'), STDERR_TAIL_BYTES);
-          const missingOutputs = code === 0 ? await missing(workDir, request.spec.outputs) : [];
-          sink({ kind: 'exit', taskId, tool, attempt, at: Date.now(), exitCode: code, signal, oomKilled, peakMemBytes, stderrTail, missingOutputs });
-          done();
-        })();
-      });
+    const exited = launched.ended.then(async ({ exitCode, signal }) => {
+      clearInterval(keepalive);
+      this.running.delete(key);
+      const { peakMemBytes, oomKilled } = limit.finish();
+      const ok = exitCode === 0 && signal === null;
+      // The stderr tail only matters to classify a failure: a success skips the read.
+      const stderrTail = ok ? '' : await readTail(join(workDir, 'stderr.log'), STDERR_TAIL_BYTES).catch(() => '');
+      const missingOutputs = ok ? await missing(workDir, request.spec.outputs) : [];
+      sink({ kind: 'exit', taskId, tool, attempt, at: Date.now(), exitCode, signal, oomKilled, peakMemBytes, stderrTail, missingOutputs });
     });
-    this.running.set(key, { child, exited });
-    if (child.pid !== undefined) sink({ kind: 'start', taskId, tool, attempt, at: Date.now() });
+    this.running.set(key, { pid: launched.pid, exited });
+    sink({ kind: 'start', taskId, tool, attempt, at: Date.now() });
   }
 
   async cancel(taskId: string, tool: string, attempt: number): Promise<void> {
     const run = this.running.get(`${taskId}/${tool}/${attempt}`);
-    if (!run || run.child.pid === undefined) return;
-    const pid = run.child.pid;
+    if (!run) return;
+    const pid = run.pid;
     const signal = (s: NodeJS.Signals) => {
       try {
         process.kill(-pid, s); // the whole process group: bash and everything it started
@@ -135,6 +123,7 @@ export class LocalExecutor implements Executor {
       const [taskId, tool, attempt] = k.split('/');
       return this.cancel(taskId!, tool!, Number(attempt));
     }));
+    await this.workers.close();
     this.limiter.dispose();
   }
 

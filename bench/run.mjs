@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// `npm run bench`: toolflow against GNU make (the near-floor) and Snakemake on the same DAGs, written
+// by ../shared/bench/peer-dag.mjs, in one run on this machine; then the 100,000-tool scale check.
+// Every figure is a wall time measured here and now; ratios compare figures of this same run.
+// Env: BENCH_REPEAT (default 3) runs of make and toolflow per shape (the median is reported);
+// BENCH_SNAKEMAKE_DEFAULT=0 skips Snakemake's slow default scheduler; BENCH_SCALE=0 skips the scale check.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'bench', 'out');
+const peerDag = resolve(root, '..', 'shared', 'bench', 'peer-dag.mjs');
+const repeat = Number(process.env.BENCH_REPEAT ?? 3);
+const cpus = 2;
+
+if (!existsSync(peerDag)) {
+  console.error(`bench: ${peerDag} is missing (the shared/ folder beside the repository)`);
+  process.exit(2);
+}
+
+function have(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+if (!have('snakemake') && process.getuid?.() === 0 && process.env.BENCH_INSTALL !== '0') {
+  console.error('bench: installing snakemake (apt-get install -y snakemake)…');
+  spawnSync('sh', ['-c', 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq snakemake'], { stdio: 'inherit' });
+}
+const snakemake = have('snakemake');
+
+/** Wall time of a command in seconds; throws when it fails. */
+function time(cmd, args, opts = {}) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'], ...opts });
+  const s = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${String(r.stderr).slice(-2000)}`);
+  return s;
+}
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (s) => (s === null ? '-' : `${s.toFixed(2)} s`);
+const ratio = (a, b) => (a === null || b === null ? '-' : `${(a / b).toFixed(2)}x`);
+
+const results = [];
+for (const [shape, n] of [['fan', 500], ['chain', 200]]) {
+  const dir = join(out, `${shape}-${n}`);
+  rmSync(dir, { recursive: true, force: true });
+  execFileSync('node', [peerDag, shape, String(n), dir], { stdio: 'ignore' });
+  const clean = () => rmSync(join(dir, 'done'), { recursive: true, force: true });
+  const runs = { make: [], toolflow: [] };
+  for (let i = 0; i < repeat; i++) {
+    clean();
+    runs.make.push(time('make', ['-j', String(cpus), '-s', '-C', dir]));
+    const home = join(dir, `.toolflow-${i}`);
+    runs.toolflow.push(time('node', [join(root, 'bin', 'toolflow.js'), 'run', join(dir, 'workflow.yaml'), '--cpus', String(cpus), '--quiet'], { env: { ...process.env, TOOLFLOW_HOME: home } }));
+    rmSync(home, { recursive: true, force: true });
+  }
+  let greedy = null;
+  let deflt = null;
+  if (snakemake) {
+    clean();
+    rmSync(join(dir, '.snakemake'), { recursive: true, force: true });
+    greedy = time('snakemake', ['--cores', String(cpus), '-q', '--scheduler', 'greedy'], { cwd: dir });
+    if (process.env.BENCH_SNAKEMAKE_DEFAULT !== '0') {
+      clean();
+      rmSync(join(dir, '.snakemake'), { recursive: true, force: true });
+      deflt = time('snakemake', ['--cores', String(cpus), '-q'], { cwd: dir });
+    }
+  }
+  const r = { shape: `${shape}-${n}`, make: median(runs.make), toolflow: median(runs.toolflow), greedy, deflt };
+  results.push(r);
+  console.error(`bench: ${r.shape} done`);
+}
+
+console.log(`\nOverhead on no-op DAGs, ${cpus} cpu slots, median of ${repeat} runs for make and toolflow (wall time, process start included):\n`);
+console.log('| DAG | make -j2 | toolflow | snakemake greedy | snakemake default | toolflow / make | snakemake greedy / toolflow | snakemake default / toolflow |');
+console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
+for (const r of results) {
+  console.log(`| ${r.shape} | ${fmt(r.make)} | ${fmt(r.toolflow)} | ${fmt(r.greedy)} | ${fmt(r.deflt)} | ${ratio(r.toolflow, r.make)} | ${ratio(r.greedy, r.toolflow)} | ${ratio(r.deflt, r.toolflow)} |`);
+}
+if (!snakemake) console.log('\n(snakemake is not installed: its columns are empty)');
+
+if (process.env.BENCH_SCALE !== '0') {
+  console.log('\nScale: parse + validate + plan of 100,000-tool workflows (own process each; peak RSS of that process):\n');
+  console.log('| DAG | tools | time | peak memory |');
+  console.log('| --- | --- | --- | --- |');
+  for (const shape of ['fan', 'chain']) {
+    const dir = join(out, `${shape}-100000`);
+    mkdirSync(dir, { recursive: true });
+    execFileSync('node', [peerDag, shape, '100000', dir], { stdio: 'ignore' });
+    const r = JSON.parse(execFileSync('node', [join(root, 'bench', 'plan.mjs'), join(dir, 'workflow.yaml')], { encoding: 'utf8' }));
+    console.log(`| ${shape}-100000 | ${r.tools} | ${(r.ms / 1000).toFixed(2)} s | ${r.maxRssMB} MB |`);
+  }
+}
