@@ -78,7 +78,7 @@ export class ShellWorkerPool {
    */
   launch(r: LaunchRequest): Promise<Launched> {
     const fields = [r.dir, r.cgroupProcs ?? '', r.ulimitKib === null ? '' : String(r.ulimitKib)];
-    if (fields.some((f) => /[\x1f\n\r]/.test(f))) return Promise.reject(new Error(`work dir or cgroup path contains a newline or 0x1F: ${JSON.stringify(r.dir)}`));
+    if (fields.some((f) => f.includes('\x1f') || /[\n\r]/.test(f))) return Promise.reject(new Error(`work dir or cgroup path contains a newline or 0x1F: ${JSON.stringify(r.dir)}`));
     const worker = this.idle.pop() ?? this.spawnWorker();
     return new Promise((resolve, reject) => {
       let end!: (e: ProcessEnd) => void;
