@@ -1,7 +1,7 @@
 /**
  * The `toolflow` command line (commander). Commands: run, validate, graph, status.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ConfigError, NotFoundError, SpecError } from '../errors.js';
 import { loadWorkflowFile } from '../spec/load.js';
@@ -23,7 +23,14 @@ const wrap = <T>(parse: (v: string) => T) => (v: string) => {
   }
 };
 
+const positiveInt = wrap((v) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`"${v}" is not a whole number above 0`);
+  return n;
+});
+
 const program = new Command('toolflow')
+  .exitOverride()
   .description('Run pipelines of command-line tools (a DAG in YAML) with resource-aware scheduling and reruns on out-of-memory and full disks.')
   .version(version)
   .showHelpAfterError();
@@ -70,7 +77,7 @@ program
   .description('show a task (or list recent tasks) from the store')
   .argument('[task]', 'task id')
   .option('--json', 'print JSON')
-  .option('-n, --limit <n>', 'how many tasks to list', (v) => Number(v), 20)
+  .option('-n, --limit <n>', 'how many tasks to list', positiveInt, 20)
   .action(async (taskId: string | undefined, opts: { json?: boolean; limit: number }) => {
     const store = openSqliteStore(loadConfig().databasePath);
     try {
@@ -93,15 +100,28 @@ program
     }
   });
 
+/** Exit codes: 0 success, 1 the task failed or was cancelled, 2 invalid input or usage, 3 internal error. */
 try {
   await program.parseAsync();
 } catch (err) {
-  if (err instanceof SpecError) {
-    printSpecError(err);
+  const json = process.argv.includes('--json');
+  const fail = (message: string, issues?: unknown) => {
+    if (json) process.stdout.write(JSON.stringify({ status: 'invalid', error: message, ...(issues ? { issues } : {}) }) + '\n');
     process.exitCode = 2;
+  };
+  if (err instanceof CommanderError) {
+    // commander has printed its message (or the help/version) already.
+    process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+  } else if (err instanceof SpecError) {
+    printSpecError(err);
+    fail(`${err.issues.length} problem(s)`, err.issues);
   } else if (err instanceof ConfigError || err instanceof NotFoundError) {
     process.stderr.write(`toolflow: ${err.message}\n`);
-    process.exitCode = 2;
+    fail(err.message);
+  } else if (typeof (err as NodeJS.ErrnoException)?.syscall === 'string') {
+    // A file or folder toolflow was pointed at cannot be used (missing, a directory, no permission).
+    process.stderr.write(`toolflow: ${(err as Error).message}\n`);
+    fail((err as Error).message);
   } else {
     process.stderr.write(`toolflow: internal error: ${(err as Error).stack ?? err}\n`);
     process.exitCode = 3;

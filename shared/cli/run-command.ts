@@ -2,8 +2,9 @@
  * `toolflow run`: validate, upload inputs, submit, follow, summarize. Exit code 0 only when the
  * task succeeded (1 when it failed or was cancelled, 2 for invalid input, 130 after Ctrl-C).
  */
+import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { SpecError } from '../errors.js';
+import { ConfigError, SpecError } from '../errors.js';
 import type { StoredInput } from '../events/catalog.js';
 import { loadWorkflowFile } from '../spec/load.js';
 import { parseSetArgs, readParamsFile, resolveInputs, resolveValues } from '../spec/values.js';
@@ -47,16 +48,26 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
   const given = (checks[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof parseSetArgs>>>).value;
   const inputPaths = (checks[1] as PromiseFulfilledResult<Record<string, string>>).value;
 
+  for (const [what, dir] of [['TOOLFLOW_HOME', config.home], ['the work dir', config.workDir]] as const) {
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (err) {
+      throw new ConfigError(`${what} ${dir} cannot be used as a folder: ${(err as Error).message}`);
+    }
+  }
   const runtime = await createEmbeddedRuntime(config);
-  let interrupted = false;
+  let interrupted = 0;
   let taskId: string | undefined;
-  const onSigint = () => {
-    if (interrupted || !taskId) process.exit(130);
-    interrupted = true;
-    process.stderr.write('\ncancelling (Ctrl-C again to quit at once)…\n');
-    void runtime.cancel(taskId);
+  // Ctrl-C or SIGTERM: cancel (tools get SIGTERM, then SIGKILL after 10 s); a second one kills at once.
+  // Either way the task ends as cancelled in the store and no tool is left running.
+  const onSignal = () => {
+    interrupted++;
+    if (!taskId) process.exit(130);
+    process.stderr.write(interrupted === 1 ? '\ncancelling: stopping running tools (again to kill them at once)…\n' : '\nkilling running tools…\n');
+    void runtime.cancel(taskId, interrupted > 1);
   };
-  process.on('SIGINT', onSigint);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     const inputs: Record<string, StoredInput> = {};
     for (const [name, path] of Object.entries(inputPaths)) {
@@ -85,7 +96,8 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
     if (interrupted) return 130;
     return summary.status === 'succeeded' ? 0 : 1;
   } finally {
-    process.off('SIGINT', onSigint);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     await runtime.close();
   }
 }

@@ -28,8 +28,11 @@ export interface Executor {
    * Resolves once the attempt is launched. @throws when it cannot be launched at all.
    */
   start(request: AttemptRequest, sink: ReportSink): Promise<void>;
-  /** Stops an attempt if it runs (SIGTERM, then SIGKILL after a grace period). Resolves once it is gone. */
-  cancel(taskId: string, tool: string, attempt: number): Promise<void>;
+  /**
+   * Stops an attempt if it runs: SIGTERM, then SIGKILL after `graceSeconds` (default: the executor's
+   * setting; 0 kills at once, also when a graceful stop is already under way). Resolves once it is gone.
+   */
+  cancel(taskId: string, tool: string, attempt: number, graceSeconds?: number): Promise<void>;
   /** Path or URL where an attempt's files are kept, for people and for `toolflow logs`. */
   workDirOf(taskId: string, tool: string, attempt: number): string;
   close(): Promise<void>;

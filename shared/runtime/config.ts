@@ -35,11 +35,15 @@ export interface Config {
   owner: string;
 }
 
+/** Longest timer Node.js keeps (2^31 - 1 ms); longer ones fire at once. */
+const MAX_TIMER_SECONDS = 2_147_483;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!(n > 0)) throw new ConfigError(`${name}=${raw} must be a number of seconds above 0`);
+  if (!(n > 0) || n > MAX_TIMER_SECONDS) throw new ConfigError(`${name}=${raw} must be a number of seconds above 0 and at most ${MAX_TIMER_SECONDS}`);
   return n;
 }
 
@@ -63,6 +67,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       throw new ConfigError(`${name}: ${(err as Error).message}`);
     }
   };
+  const logLevel = overrides.logLevel ?? env.TOOLFLOW_LOG_LEVEL ?? 'warn';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`TOOLFLOW_LOG_LEVEL=${logLevel} must be one of ${LOG_LEVELS.join(', ')}`);
+  const keepaliveSeconds = overrides.keepaliveSeconds ?? seconds(env, 'TOOLFLOW_KEEPALIVE_SECONDS', 30);
+  const lostAfterSeconds = overrides.lostAfterSeconds ?? seconds(env, 'TOOLFLOW_LOST_AFTER_SECONDS', 90);
+  if (lostAfterSeconds <= keepaliveSeconds) {
+    throw new ConfigError(`TOOLFLOW_LOST_AFTER_SECONDS (${lostAfterSeconds}) must be more than TOOLFLOW_KEEPALIVE_SECONDS (${keepaliveSeconds}), or every running tool is lost between two keepalives`);
+  }
   const owner = overrides.owner ?? env.TOOLFLOW_OWNER ?? env.USER ?? 'local';
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(owner)) throw new ConfigError(`owner "${owner}" must be letters, digits, ".", "_" or "-"`);
   return {
@@ -72,11 +83,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     objectsDir: overrides.objectsDir ?? join(home, 'objects'),
     cpuMillicores: overrides.cpuMillicores ?? parse('TOOLFLOW_CPUS', parseCpu),
     memBytes: overrides.memBytes ?? parse('TOOLFLOW_MEMORY', parseBytes),
-    keepaliveSeconds: overrides.keepaliveSeconds ?? seconds(env, 'TOOLFLOW_KEEPALIVE_SECONDS', 30),
-    lostAfterSeconds: overrides.lostAfterSeconds ?? seconds(env, 'TOOLFLOW_LOST_AFTER_SECONDS', 90),
+    keepaliveSeconds,
+    lostAfterSeconds,
     startTimeoutSeconds: overrides.startTimeoutSeconds ?? seconds(env, 'TOOLFLOW_START_TIMEOUT_SECONDS', 120),
     memoryLimit: overrides.memoryLimit ?? env.TOOLFLOW_MEMORY_LIMIT,
-    logLevel: overrides.logLevel ?? env.TOOLFLOW_LOG_LEVEL ?? 'warn',
+    logLevel,
     owner,
   };
 }

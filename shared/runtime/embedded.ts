@@ -48,8 +48,8 @@ export interface EmbeddedRuntime {
   submit(submission: Submission): Promise<string>;
   /** Resolves with the task's final event, once every event it caused has been handled. */
   waitFor(taskId: string): Promise<ToolflowEvent>;
-  /** Cancels a task run by this process. */
-  cancel(taskId: string): Promise<void>;
+  /** Cancels a task run by this process; `force` kills its tools at once. */
+  cancel(taskId: string, force?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -114,8 +114,8 @@ export async function createEmbeddedRuntime(config: Config, parts: { executor?: 
         );
       });
     },
-    async cancel(taskId) {
-      await managers.get(taskId)?.cancel();
+    async cancel(taskId, force = false) {
+      await managers.get(taskId)?.cancel('cancelled by the user', force);
     },
     async close() {
       unroute();

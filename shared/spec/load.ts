@@ -9,7 +9,7 @@ import schema from '../../schema/workflow.schema.json' with { type: 'json' };
 import { SpecError, type SpecIssue } from '../errors.js';
 import { buildDag, closest, type Dag } from './graph.js';
 import { checkOptionValue, typeOptionValue } from './option-values.js';
-import { parseBytes, parseCpu } from './resources.js';
+import { formatBytes, parseBytes, parseCpu } from './resources.js';
 import type { FailureReason, InputSpec, OptionSpec, OptionValue, RetryPolicy, ToolSpec, WorkflowSpec } from './types.js';
 import { MAX_YAML_BYTES, YamlSource, type DataPath } from './yaml-source.js';
 
@@ -51,6 +51,7 @@ export async function loadWorkflowFile(file: string): Promise<LoadedWorkflow> {
   } catch (err) {
     throw new SpecError([{ file, line: 0, column: 0, path: '', message: `cannot read the file: ${(err as Error).message}` }]);
   }
+  if (!(await stat(file)).isFile()) throw new SpecError([{ file, line: 0, column: 0, path: '', message: 'is not a regular file' }]);
   if (size > MAX_YAML_BYTES) {
     throw new SpecError([{ file, line: 0, column: 0, path: '', message: `file is ${size} bytes, more than the ${MAX_YAML_BYTES}-byte limit` }]);
   }
@@ -66,9 +67,12 @@ export function parseWorkflow(file: string, text: string): LoadedWorkflow {
   const { source, issues } = YamlSource.parse(file, text);
   if (!source) throw new SpecError(issues);
   if (source.data === undefined || source.data === null) throw new SpecError([{ file, line: 1, column: 1, path: '', message: 'the file is empty' }]);
-  coerceBooleans(source.data);
-  const schemaIssues = validate(source.data).map((e) => schemaIssue(source, e));
-  if (schemaIssues.length > 0) throw new SpecError(dedupe(schemaIssues));
+  const typingIssues = typeScalars(source);
+  // A bad property name is reported at the name itself; ajv's summary error for the object adds nothing.
+  const schemaIssues = validate(source.data)
+    .filter((e) => e.keyword !== 'propertyNames')
+    .map((e) => schemaIssue(source, e));
+  if (schemaIssues.length + typingIssues.length > 0) throw new SpecError([...typingIssues, ...dedupe(schemaIssues)]);
   const problems: SpecIssue[] = [];
   const spec = normalize(source, problems);
   const { dag, problems: graphProblems } = buildDag(spec.tools);
@@ -88,16 +92,48 @@ export function parseWorkflow(file: string, text: string): LoadedWorkflow {
   return { spec, dag, source };
 }
 
-/** Applies `toBoolean` to the boolean fields (`required`) before the schema check. */
-function coerceBooleans(data: unknown): void {
-  const raw = data as Partial<RawWorkflow> | null;
-  if (!raw || typeof raw !== 'object') return;
-  if (raw.inputs && typeof raw.inputs === 'object') for (const v of Object.values(raw.inputs)) if (v && typeof v === 'object' && 'required' in v) v.required = toBoolean(v.required) as boolean;
-  if (!Array.isArray(raw.tools)) return;
-  for (const t of raw.tools) {
-    if (!t || typeof t !== 'object' || !Array.isArray(t.options)) continue;
-    for (const o of t.options) if (o && typeof o === 'object' && 'required' in o) o.required = toBoolean(o.required) as boolean;
-  }
+/**
+ * Types the boolean and number fields before the schema check, by toolflow's rules rather than YAML's
+ * or ajv's guesses: `required` takes true/false in any case; `min`, `max`, `retry.max` and `retry.grow`
+ * take decimal numbers only (`010` or `0x10` is refused, not read as 10, 8 or 16).
+ * @returns issues for numbers that are not plain decimals.
+ */
+function typeScalars(source: YamlSource): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const raw = source.data as Partial<RawWorkflow> | null;
+  if (!raw || typeof raw !== 'object') return issues;
+  const isObj = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const num = (obj: Record<string, unknown>, key: string, type: 'int' | 'float', path: DataPath) => {
+    const v = obj[key];
+    if (typeof v !== 'string') return;
+    const typed = typeOptionValue(type, v);
+    if ('error' in typed) issues.push(source.issue([...path, key], typed.error));
+    else obj[key] = typed.value;
+  };
+  if (isObj(raw.inputs)) for (const v of Object.values(raw.inputs)) if (isObj(v) && 'required' in v) v.required = toBoolean(v.required) as boolean;
+  if (!Array.isArray(raw.tools)) return issues;
+  raw.tools.forEach((t: unknown, i) => {
+    if (!isObj(t)) return;
+    if (Array.isArray(t.options)) {
+      t.options.forEach((o: unknown, k) => {
+        if (!isObj(o)) return;
+        if ('required' in o) o.required = toBoolean(o.required);
+        num(o, 'min', 'float', ['tools', i, 'options', k]);
+        num(o, 'max', 'float', ['tools', i, 'options', k]);
+      });
+    }
+    if (isObj(t.retry)) {
+      num(t.retry, 'max', 'int', ['tools', i, 'retry']);
+      num(t.retry, 'grow', 'float', ['tools', i, 'retry']);
+    }
+  });
+  return issues;
+}
+
+/** A value for a message: JSON, cut to 60 characters (a value can be huge once aliases are expanded). */
+function preview(v: unknown): string {
+  const text = JSON.stringify(v) ?? String(v);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 function schemaIssue(source: YamlSource, e: ErrorObject): SpecIssue {
@@ -107,6 +143,10 @@ function schemaIssue(source: YamlSource, e: ErrorObject): SpecIssue {
     .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((p) => (/^\d+$/.test(p) ? Number(p) : p));
   const p = e.params as Record<string, unknown>;
+  if (e.propertyName !== undefined) {
+    const rule = (e.schema as unknown as { description?: string } | undefined)?.description ?? (e.parentSchema as { description?: string }).description;
+    return source.issue(path, `"${e.propertyName}" is not a valid name${rule ? `: ${rule}` : ''}`, e.propertyName);
+  }
   switch (e.keyword) {
     case 'additionalProperties': {
       const field = String(p.additionalProperty);
@@ -119,15 +159,15 @@ function schemaIssue(source: YamlSource, e: ErrorObject): SpecIssue {
     case 'type': {
       const got = valueAt(source.data, path);
       const hint = p.type === 'boolean' && typeof got === 'string' && /^(yes|no|on|off|y|n)$/i.test(got) ? ` ("${got}" is a boolean only in YAML 1.1; write true or false)` : '';
-      return source.issue(path, `must be ${String(p.type).replace(',', ' or ')}, got ${JSON.stringify(got)}${hint}`);
+      return source.issue(path, `must be ${String(p.type).replace(',', ' or ')}, got ${preview(got)}${hint}`);
     }
     case 'pattern':
     case 'oneOf': {
       const description = (e.parentSchema as { description?: string }).description;
-      return source.issue(path, `${JSON.stringify(valueAt(source.data, path))} is not valid${description ? `: ${description}` : ''}`);
+      return source.issue(path, `${preview(valueAt(source.data, path))} is not valid${description ? `: ${description}` : ''}`);
     }
     case 'enum':
-      return source.issue(path, `${JSON.stringify(valueAt(source.data, path))} must be one of ${(p.allowedValues as unknown[]).join(', ')}`);
+      return source.issue(path, `${preview(valueAt(source.data, path))} must be one of ${(p.allowedValues as unknown[]).join(', ')}`);
     default:
       return source.issue(path, e.message ?? 'is not valid');
   }
@@ -250,8 +290,18 @@ function normalize(source: YamlSource, problems: SpecIssue[]): WorkflowSpec {
       },
     };
   });
+  tools.forEach((t, i) => {
+    const base: DataPath = ['tools', i];
+    if (t.memBytes > 1 && t.memBytes < MIN_BYTES) problems.push(source.issue([...base, 'mem'], `${t.memBytes} bytes is too little to run anything; a size without a unit is bytes: write ${raw.tools[i]!.mem}M or ${raw.tools[i]!.mem}Mi`));
+    if (t.diskBytes !== null && t.diskBytes < MIN_BYTES) problems.push(source.issue([...base, 'disk'], `${t.diskBytes} bytes is too little; a size without a unit is bytes: write ${raw.tools[i]!.disk}M or ${raw.tools[i]!.disk}Mi`));
+    if (t.retry.capMemBytes < t.memBytes) problems.push(source.issue([...base, 'retry', 'cap', 'mem'], `the cap (${formatBytes(t.retry.capMemBytes)}) is below the tool's mem (${formatBytes(t.memBytes)})`));
+    if (t.diskBytes !== null && t.retry.capDiskBytes < t.diskBytes) problems.push(source.issue([...base, 'retry', 'cap', 'disk'], `the cap (${formatBytes(t.retry.capDiskBytes)}) is below the tool's disk (${formatBytes(t.diskBytes)})`));
+  });
   return { name: raw.name, description: raw.description ?? '', inputs, tools };
 }
+
+/** Smallest `mem` or `disk` accepted, bytes: below it, a size was almost surely written without its unit. */
+export const MIN_BYTES = 1024 * 1024;
 
 /** `rely` as a list of names: the design doc writes both lists and `"tool1;tool2"` strings, even inside a list. */
 function splitRely(rely: RawTool['rely']): string[] {

@@ -39,7 +39,8 @@ export function typeOptionValue(type: OptionType, value: OptionValue): { value: 
       }
       const n = Number(text);
       if (!Number.isFinite(n)) return { error: `"${text}" is out of range` };
-      if (type === 'int' && !Number.isSafeInteger(n)) return { error: `"${text}" is not a whole number` };
+      if (type === 'int' && !Number.isInteger(n)) return { error: `"${text}" is not a whole number` };
+      if (type === 'int' && !Number.isSafeInteger(n)) return { error: `"${text}" is too large (at most ${Number.MAX_SAFE_INTEGER})` };
       return { value: n };
     }
   }

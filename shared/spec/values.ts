@@ -31,7 +31,7 @@ export function parseSetArgs(args: string[]): Given[] {
   for (const arg of args) {
     const m = /^([^.=]+)\.([^=]+)=([\s\S]*)$/.exec(arg);
     if (!m) issues.push({ file: '--set', line: 0, column: 0, path: '', message: `"${arg}" must look like TOOL.OPTION=VALUE` });
-    else given.push({ tool: m[1]!, option: m[2]!, value: m[3]!, from: `--set ${m[1]}.${m[2]}` });
+    else given.push({ tool: m[1]!, option: m[2]!, value: m[3]!, from: '--set' });
   }
   if (issues.length) throw new SpecError(issues);
   return given;
@@ -42,7 +42,13 @@ export function parseSetArgs(args: string[]): Given[] {
  * @throws SpecError for syntax errors and for a shape other than a mapping of mappings of scalars.
  */
 export async function readParamsFile(file: string): Promise<Given[]> {
-  const { source, issues } = YamlSource.parse(file, await readFile(file, 'utf8'));
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new SpecError([{ file, line: 0, column: 0, path: '', message: `cannot read the params file: ${(err as Error).message}` }]);
+  }
+  const { source, issues } = YamlSource.parse(file, text);
   if (!source) throw new SpecError(issues);
   const data = source.data ?? {};
   const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -75,6 +81,7 @@ export function resolveValues(spec: WorkflowSpec, given: Given[], file: string):
   const issues: SpecIssue[] = [];
   const values: ToolValues = {};
   const tools = new Map(spec.tools.map((t) => [t.name, t]));
+  const badlyGiven = new Set<string>();
   for (const t of spec.tools) {
     values[t.name] = {};
     for (const o of t.options) if (o.default !== undefined) values[t.name]![o.name] = o.default;
@@ -95,12 +102,15 @@ export function resolveValues(spec: WorkflowSpec, given: Given[], file: string):
       continue;
     }
     const checked = checkOptionValue(option, g.value);
-    if ('error' in checked) problem(`${option.type} option: ${checked.error}`);
+    if ('error' in checked) {
+      problem(`${option.type} option: ${checked.error}`);
+      badlyGiven.add(`${g.tool}.${g.option}`);
+    }
     else values[g.tool]![g.option] = checked.value;
   }
   for (const t of spec.tools) {
     for (const o of t.options) {
-      if (o.required && values[t.name]![o.name] === undefined) {
+      if (o.required && values[t.name]![o.name] === undefined && !badlyGiven.has(`${t.name}.${o.name}`)) {
         issues.push({ file, line: 0, column: 0, path: `${t.name}.${o.name}`, message: `required option has no value; give it with --set ${t.name}.${o.name}=VALUE` });
       }
     }

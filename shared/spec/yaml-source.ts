@@ -57,13 +57,19 @@ export class YamlSource {
     } catch (err) {
       if (err instanceof jsYaml.YAMLException) {
         const mark = err.mark as { line: number; column: number } | undefined;
-        return {
-          issues: [{ file, line: (mark?.line ?? -1) + 1, column: (mark?.column ?? -1) + 1, path: '', message: `YAML syntax: ${err.reason}` }],
-        };
+        let message = `YAML syntax: ${err.reason}`;
+        if (mark && err.reason === 'duplicated mapping key') {
+          const key = /^\s*(?:-\s+)?["']?([^"':]+)/.exec(text.split('\n')[mark.line] ?? '')?.[1];
+          if (key) message = `duplicate key "${key.trim()}": a key may appear once in a mapping`;
+        }
+        return { issues: [{ file, line: (mark?.line ?? -1) + 1, column: (mark?.column ?? -1) + 1, path: '', message }] };
       }
       throw err;
     }
     const expanded = countExpandedNodes(data, MAX_EXPANDED_NODES);
+    if (expanded === Infinity) {
+      return { issues: [{ file, line: 0, column: 0, path: '', message: 'an alias refers to a mapping or list that contains it, which would be infinite' }] };
+    }
     if (expanded > MAX_EXPANDED_NODES) {
       return {
         issues: [{ file, line: 0, column: 0, path: '', message: `aliases expand to more than ${MAX_EXPANDED_NODES} nodes; refusing to read it (a "billion laughs" document?)` }],

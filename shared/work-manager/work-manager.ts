@@ -46,6 +46,10 @@ export class WorkManager {
   private remaining = 0;
   private failures: string[] = [];
   private cancelled = false;
+  /** Attempts a cancel is stopping. */
+  private stopping: Slot[] = [];
+  /** Tools whose attempt failed and whose rerun is being decided. */
+  private deciding = 0;
   private finished = false;
   private readonly cleanups: (() => void)[] = [];
   private resolveDone!: () => void;
@@ -108,10 +112,10 @@ export class WorkManager {
     this.slots.forEach((s) => {
       const status = latest.get(s.spec.name)?.status ?? 'pending';
       if (status === 'succeeded' || status === 'skipped' || status === 'cancelled' || status === 'failed') {
-        s.state = status === 'failed' ? 'deciding' : status;
+        this.setState(s, status === 'failed' ? 'deciding' : status);
         if (TERMINAL.has(s.state)) this.remaining--;
       } else if (status === 'ready' || status === 'running') {
-        s.state = 'deciding';
+        this.setState(s, 'deciding');
         lost.push(this.slots.indexOf(s));
       }
     });
@@ -129,8 +133,16 @@ export class WorkManager {
     void this.onReport(report).catch((err) => this.ports.log.error({ err, taskId: this.taskId }, 'report handling failed'));
   }
 
-  /** Cancels the task: stops running attempts, cancels the rest. Resolves when everything has stopped. */
-  async cancel(reason = 'cancelled by the user'): Promise<void> {
+  /**
+   * Cancels the task: stops running attempts (SIGTERM, then SIGKILL after the executor's grace period),
+   * cancels the rest. With `force`, kills at once, also attempts a first call is still stopping.
+   * Resolves when everything has stopped.
+   */
+  async cancel(reason = 'cancelled by the user', force = false): Promise<void> {
+    if (this.cancelled && force && !this.finished) {
+      await Promise.all(this.stopping.map((s) => this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt, 0)));
+      return this.done;
+    }
     if (this.finished || this.cancelled) return this.done;
     this.cancelled = true;
     this.queue = [];
@@ -143,8 +155,9 @@ export class WorkManager {
       this.settle(s, 'cancelled');
       events.push(makeEvent(EventType.toolCancelled, SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt }));
     });
+    this.stopping = toStop;
     await this.ports.bus.publish(events);
-    await Promise.all(toStop.map((s) => this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt)));
+    await Promise.all(toStop.map((s) => this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt, force ? 0 : undefined)));
     this.failures.push(reason);
     await this.maybeFinish();
     return this.done;
@@ -165,8 +178,10 @@ export class WorkManager {
       this.arm(i!, 'lost');
       await this.ports.bus.publish([makeEvent(EventType.toolKeepalive, SOURCE, { ...ref, at: r.at, memBytes: r.memBytes })]);
     } else {
-      this.unreserve(s);
-      if (s.state !== 'dispatched' && s.state !== 'running') return;
+      if (s.state !== 'dispatched' && s.state !== 'running') {
+        this.unreserve(s);
+        return;
+      }
       const { kind: _k, taskId: _t, tool: _n, attempt: _a, at: _at, ...exit } = r;
       await this.emitExit(i!, exit, r.at);
     }
@@ -175,8 +190,9 @@ export class WorkManager {
   private async emitExit(i: number, exit: Partial<Omit<Extract<ToolReport, { kind: 'exit' }>, 'kind'>>, at = Date.now()): Promise<void> {
     const s = this.slots[i]!;
     this.disarm(s);
+    // Deciding before the release: a release wakes admission, which must see this failure (fail-fast).
+    this.setState(s, 'deciding');
     this.unreserve(s);
-    s.state = 'deciding';
     await this.ports.bus.publish([
       makeEvent(
         EventType.toolExited,
@@ -219,7 +235,7 @@ export class WorkManager {
       const r = (e as ToolflowEvent<typeof EventType.toolRetrying>).data;
       s.attempt = r.attempt;
       s.resources = r.resources;
-      s.state = 'waiting';
+      this.setState(s, 'waiting');
       if (!this.cancelled) this.enqueue(i);
       await this.pump();
     } else if (e.type === EventType.toolFailed && d.attempt === s.attempt) {
@@ -252,6 +268,8 @@ export class WorkManager {
   /** Delivers queued tools that fit the budget, in queue order, skipping over ones that do not fit yet. */
   private async pump(): Promise<void> {
     if (this.queue.length === 0) return;
+    // With fail-fast, nothing starts while a failure may turn out final.
+    if (this.failFast && this.deciding > 0) return;
     const events: ToolflowEvent[] = [];
     const rest: number[] = [];
     const budget = this.ports.budget;
@@ -291,8 +309,15 @@ export class WorkManager {
   private settle(s: Slot, state: 'succeeded' | 'failed' | 'skipped' | 'cancelled'): void {
     this.disarm(s);
     this.unreserve(s);
-    s.state = state;
+    this.setState(s, state);
     this.remaining--;
+  }
+
+  /** Sets a tool's state, keeping the count of tools being decided. */
+  private setState(s: Slot, state: ToolState): void {
+    if (s.state === 'deciding') this.deciding--;
+    if (state === 'deciding') this.deciding++;
+    s.state = state;
   }
 
   private unreserve(s: Slot): void {

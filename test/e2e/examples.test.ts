@@ -123,6 +123,58 @@ describe('CLI', () => {
     expect(r.stderr).toContain('inputs.reads: required input has no file; give it with --input reads=PATH');
   });
 
+  it.each([
+    [['run', 'x.yaml', '--params', '/nonexistent/params.yaml'], 'cannot read'],
+    [['validate', '/tmp'], 'is not a regular file'],
+    [['status', '-n', 'abc'], 'is not a whole number above 0'],
+    [['status', '-n', '-1'], ''],
+    [['nonsense'], 'unknown command'],
+    [['run', 'wf.yaml', '--cpus', '0'], 'cpu "0" must be more than 0'],
+    [['run'], 'missing required argument'],
+  ])('exits 2 for a usage or input error: %j', async (args, message) => {
+    const r = await toolflow(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toContain('internal error');
+  });
+
+  it('exits 2 for bad configuration, and --json still prints one object', async () => {
+    const r = await toolflow(['run', join(EXAMPLES, 'design-doc-tool/workflow.yaml'), '--json'], { TOOLFLOW_LOG_LEVEL: 'bogus' });
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'invalid', error: expect.stringContaining('TOOLFLOW_LOG_LEVEL=bogus') });
+    const file = join(home, 'a-file');
+    writeFileSync(file, '');
+    const w = await toolflow(['run', join(EXAMPLES, 'design-doc-tool/workflow.yaml'), '--workdir', file]);
+    expect(w.code).toBe(2);
+    expect(w.stderr).toContain('cannot be used as a folder');
+  });
+
+  it('on SIGTERM cancels the task: it ends cancelled in the store and no tool is left running', async () => {
+    const wf = join(home, 'long.yaml');
+    writeFileSync(wf, "name: long\ntools:\n  - {name: stubborn, cmds: [\"echo $$ > pid; trap '' TERM; sleep 30\"]}\n  - {name: after, cmds: [\"true\"], rely: [stubborn]}\n");
+    const workdir = join(home, 'wd-term');
+    const child = execFile('node', [BIN, 'run', wf, '--workdir', workdir, '--json'], { env: { ...process.env, TOOLFLOW_HOME: home } });
+    let stdout = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    const { readdirSync, existsSync } = await import('node:fs');
+    let pidFile = '';
+    for (let i = 0; i < 200 && !pidFile; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const task = existsSync(workdir) ? readdirSync(workdir)[0] : undefined;
+      if (task && existsSync(join(workdir, task, 'stubborn/attempt-1/pid'))) pidFile = join(workdir, task, 'stubborn/attempt-1/pid');
+    }
+    const toolPid = Number(readFileSync(pidFile, 'utf8'));
+    child.kill('SIGTERM');
+    await new Promise((r) => setTimeout(r, 300));
+    child.kill('SIGTERM'); // a second signal: kill at once
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(130);
+    const result = JSON.parse(stdout) as RunJson;
+    expect(result.status).toBe('cancelled');
+    expect(result.tools.map((t) => t.status)).toEqual(['cancelled', 'cancelled']);
+    expect(() => process.kill(toolPid, 0)).toThrow();
+  });
+
   it('graph prints Mermaid', async () => {
     const { stdout } = await toolflow(['graph', join(EXAMPLES, 'design-doc-tool/workflow.yaml')]);
     expect(stdout).toContain('flowchart TD');

@@ -144,4 +144,53 @@ describe('local executor', () => {
     expect(exit.signal ?? exit.exitCode).toBeTruthy();
     expect(alive(childPid)).toBe(false);
   });
+
+  it('kills what a tool left running in the background when it exits', async () => {
+    const { exit, workDir } = await run(request(['sleep 30 & echo $! > bg.pid']));
+    expect(exit.exitCode).toBe(0);
+    const pid = Number(readFileSync(join(workDir, 'bg.pid'), 'utf8'));
+    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('kills at once with a grace of 0, even a tool that ignores SIGTERM', async () => {
+    const req = request(["trap '' TERM", 'sleep 30']);
+    const reports: ToolReport[] = [];
+    await executor.start(req, (r) => reports.push(r));
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    await executor.cancel(req.taskId, req.tool, 1, 0);
+    expect(Date.now() - t0).toBeLessThan(900);
+    expect(reports.some((r) => r.kind === 'exit')).toBe(true);
+  });
+
+  it("does not read the user's ~/.bashrc into tools", async () => {
+    const home = tempDir('toolflow-home-');
+    writeFileSync(join(home, '.bashrc'), 'export LEAKED_FROM_BASHRC=1\n');
+    const saved = process.env.HOME;
+    process.env.HOME = home;
+    const own = new LocalExecutor({ root: join(dir, 'work-rc'), objects });
+    try {
+      const reqEnv = request(['env > env.txt']);
+      const reports: ToolReport[] = [];
+      await new Promise<void>((resolve) => void own.start(reqEnv, (r) => (reports.push(r), r.kind === 'exit' && resolve())));
+      const env = readFileSync(join(own.workDirOf(reqEnv.taskId, reqEnv.tool, 1), 'env.txt'), 'utf8');
+      expect(env).toContain(`HOME=${home}`);
+      expect(env).not.toContain('LEAKED_FROM_BASHRC');
+    } finally {
+      process.env.HOME = saved;
+      await own.close();
+    }
+  });
+
+  it('stages inputs apart from tool work dirs, even for a tool named "inputs"', async () => {
+    const src = join(dir, 'data.txt');
+    writeFileSync(src, 'x\n');
+    await objects.putFile('me/u2/data.txt', src);
+    const req = request(['cat "$TF_INPUT_attempt_1" > copy.txt; echo "$TF_INPUT_attempt_1" > where.txt'], { tool: 'inputs', inputs: { 'attempt-1': { key: 'me/u2/data.txt', fileName: 'data.txt' } } });
+    const { exit, workDir } = await run(req);
+    expect(exit.exitCode).toBe(0);
+    expect(readFileSync(join(workDir, 'where.txt'), 'utf8')).toContain('/_inputs/attempt-1/data.txt');
+    expect(readFileSync(join(workDir, 'command.sh'), 'utf8')).toContain('set -euo pipefail');
+  });
 });

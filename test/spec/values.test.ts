@@ -109,3 +109,18 @@ describe('inputs', () => {
     expect(missing).toContain('"/nonexistent" does not exist or cannot be read');
   });
 });
+
+describe('value messages found by review', () => {
+  it('does not call a required option missing when its given value was refused', () => {
+    expect(messages(() => resolveValues(spec, parseSetArgs(['filter.mode=slow']), 'wf.yaml'))).toEqual(['filter.mode: string option: "slow" is not one of "fast", "exact"']);
+  });
+
+  it('says a too-large int is too large', () => {
+    const got = messages(() => resolveValues(spec, parseSetArgs(['filter.mode=fast', 'filter.min_quality=99999999999999999999']), 'wf.yaml'));
+    expect(got[0]).toContain('is too large');
+  });
+
+  it('names a params file that cannot be read', async () => {
+    await expect(readParamsFile('/nonexistent/params.yaml')).rejects.toThrow(/cannot read the params file/);
+  });
+});

@@ -45,7 +45,7 @@ export class FakeExecutor implements Executor {
     }, 1);
   }
 
-  async cancel(_taskId: string, tool: string, attempt: number): Promise<void> {
+  async cancel(_taskId: string, tool: string, attempt: number, _graceSeconds?: number): Promise<void> {
     this.cancelled.push(`${tool}/${attempt}`);
     this.pending.get(`${tool}/${attempt}`)?.();
   }

@@ -1,7 +1,8 @@
 /**
  * The local executor: each attempt is a child process (bash) in its own work dir
  * `<root>/<taskId>/<tool>/attempt-<n>/`, holding `command.sh`, `stdout.log`, `stderr.log` and the
- * tool's outputs. Inputs are copied once per task into `<root>/<taskId>/inputs/<name>/<file>`.
+ * tool's outputs. Inputs are copied once per task into `<root>/<taskId>/_inputs/<name>/<file>` (no tool
+ * name starts with `_`, so the two never meet).
  * Reports (start, keepalive, exit) go to the sink as the sidecar's would in cluster mode.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -89,6 +90,8 @@ export class LocalExecutor implements Executor {
     keepalive.unref();
     const exited = launched.ended.then(async ({ exitCode, signal }) => {
       clearInterval(keepalive);
+      // As when a container ends: whatever the tool left running in its process group goes too.
+      signalGroup(launched.pid, 'SIGKILL');
       this.running.delete(key);
       const { peakMemBytes, oomKilled } = limit.finish();
       const ok = exitCode === 0 && signal === null;
@@ -101,19 +104,11 @@ export class LocalExecutor implements Executor {
     sink({ kind: 'start', taskId, tool, attempt, at: Date.now() });
   }
 
-  async cancel(taskId: string, tool: string, attempt: number): Promise<void> {
+  async cancel(taskId: string, tool: string, attempt: number, graceSeconds = this.options.killGraceSeconds ?? 10): Promise<void> {
     const run = this.running.get(`${taskId}/${tool}/${attempt}`);
     if (!run) return;
-    const pid = run.pid;
-    const signal = (s: NodeJS.Signals) => {
-      try {
-        process.kill(-pid, s); // the whole process group: bash and everything it started
-      } catch {
-        /* already gone */
-      }
-    };
-    signal('SIGTERM');
-    const timer = setTimeout(() => signal('SIGKILL'), (this.options.killGraceSeconds ?? 10) * 1000);
+    signalGroup(run.pid, graceSeconds > 0 ? 'SIGTERM' : 'SIGKILL');
+    const timer = setTimeout(() => signalGroup(run.pid, 'SIGKILL'), graceSeconds * 1000);
     await run.exited;
     clearTimeout(timer);
   }
@@ -133,7 +128,7 @@ export class LocalExecutor implements Executor {
     let staged = this.stagedInputs.get(cacheKey);
     if (!staged) {
       staged = (async () => {
-        const dir = join(this.root, taskId, 'inputs', name);
+        const dir = join(this.root, taskId, '_inputs', name);
         await mkdir(dir, { recursive: true });
         const path = join(dir, safeFileName(fileName));
         await this.options.objects.getToFile(key, path);
@@ -143,6 +138,15 @@ export class LocalExecutor implements Executor {
       this.stagedInputs.set(cacheKey, staged);
     }
     return staged;
+  }
+}
+
+/** Sends a signal to a process group; a group that is gone already is fine. */
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* already gone */
   }
 }
 

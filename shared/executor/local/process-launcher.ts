@@ -103,7 +103,10 @@ export class ShellWorkerPool {
   }
 
   private spawnWorker(): Worker {
-    const child = spawn('bash', ['-c', WORKER_SCRIPT], { cwd: '/', stdio: ['pipe', 'pipe', 'ignore'], env: this.env });
+    // --norc/--noprofile: bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are.
+    // detached: a terminal's Ctrl-C (sent to our whole process group) must not kill the workers under
+    // running tools; toolflow stops tools itself.
+    const child = spawn('bash', ['--norc', '--noprofile', '-c', WORKER_SCRIPT], { cwd: '/', stdio: ['pipe', 'pipe', 'ignore'], env: this.env, detached: true });
     const worker: Worker = { process: child, current: undefined };
     this.all.add(worker);
     child.stdin!.on('error', () => undefined);
