@@ -3,7 +3,6 @@
  * tool that is running or recently finished, under a header of counts. Otherwise: one plain line per
  * event, for logs and CI.
  */
-import { logUpdateStderr } from 'log-update';
 import { EventType, type EventTypeName, type ToolflowEvent } from '../events/catalog.js';
 import type { EventBus } from '../events/bus.js';
 import { formatBytes } from '../spec/resources.js';
@@ -88,7 +87,11 @@ export function showProgress(bus: EventBus, taskId: string, total: number, mode:
     (e) => e.data.taskId === taskId,
   );
   if (mode === 'plain') return off;
+  // log-update is loaded only for a terminal (it costs ~50 ms of start-up).
+  let logUpdate: typeof import('log-update').logUpdateStderr | undefined;
+  void import('log-update').then((m) => (logUpdate = m.logUpdateStderr));
   const render = () => {
+    if (!logUpdate) return;
     const now = Date.now();
     const rows = Math.max(5, (process.stderr.rows ?? 24) - 4);
     const running = [...lines].filter(([, l]) => l.ended === null);
@@ -99,13 +102,13 @@ export function showProgress(bus: EventBus, taskId: string, total: number, mode:
     for (const [name, l] of shown) {
       out.push(`  ${name.padEnd(width)}  ${l.status.padEnd(9)}  attempt ${l.attempt}  ${formatDuration((l.ended ?? now) - l.since)}`);
     }
-    logUpdateStderr(out.join('\n'));
+    logUpdate(out.join('\n'));
   };
   const timer = setInterval(render, 100);
   return () => {
     clearInterval(timer);
     off();
     render();
-    logUpdateStderr.done();
+    logUpdate?.done();
   };
 }

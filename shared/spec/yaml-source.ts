@@ -7,8 +7,9 @@
  * option types. js-yaml reads a 10 MB file in under a second where `yaml`'s Document API needs ~14 s,
  * so the `yaml` package is only used, lazily, to find the line and column of a field that has an error.
  */
+import { createRequire } from 'node:module';
 import jsYaml from 'js-yaml';
-import { LineCounter, isMap, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
 import type { SpecIssue } from '../errors.js';
 
 /** Largest workflow or params file accepted, bytes (a 100,000-tool workflow is about 10 MB). */
@@ -19,6 +20,9 @@ export const MAX_EXPANDED_NODES = 5_000_000;
 // js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.
 const MERGE_TYPE = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge;
 const SCHEMA = jsYaml.FAILSAFE_SCHEMA.extend({ implicit: [MERGE_TYPE] });
+/** `yaml` is loaded on the first error only: a valid file never needs positions. */
+let yamlModule: typeof import('yaml') | undefined;
+const loadYaml = () => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
 
 /** A path into the data: keys and list indexes. */
 export type DataPath = (string | number)[];
@@ -90,6 +94,7 @@ export class YamlSource {
   /** 1-based line and column of a path (see `issue`). */
   locate(path: DataPath, key?: string): { line: number; column: number } {
     if (!this.doc) {
+      const { LineCounter, parseDocument } = loadYaml();
       this.lines = new LineCounter();
       this.doc = parseDocument(this.text, { lineCounter: this.lines, uniqueKeys: false, merge: true });
     }
@@ -110,6 +115,7 @@ export class YamlSource {
   }
 
   private child(node: Node | null | undefined, part: string | number): { value: Node | null; offset: number; keyOffset: number } | undefined {
+    const { isMap, isSeq } = loadYaml();
     if (isMap(node)) {
       for (const pair of node.items) {
         const k = pair.key as { value?: unknown; range?: [number, number, number] } | null;
