@@ -5,7 +5,7 @@
  * emits the same `task.queued` again (same id), which consumers recognise.
  */
 import { EventType, isEvent, makeEvent, type ToolflowEvent } from '../events/catalog.js';
-import type { ToolRunRow } from '../store/store.js';
+import { newToolRun } from '../store/store.js';
 import { sourceOf, type FunctionDef } from './handler.js';
 
 /** Lease of the enqueue lock, seconds. */
@@ -24,25 +24,7 @@ export const enqueue: FunctionDef = {
     }
     try {
       const now = Date.now();
-      const runs: ToolRunRow[] = d.spec.tools.map((t) => ({
-        task_id: d.taskId,
-        tool: t.name,
-        attempt: 1,
-        status: 'pending',
-        cpu_millicores: t.cpuMillicores,
-        mem_bytes: t.memBytes,
-        disk_bytes: t.diskBytes,
-        job_name: null,
-        exit_code: null,
-        signal: null,
-        reason: null,
-        message: null,
-        peak_mem_bytes: null,
-        delivered_at: null,
-        started_at: null,
-        last_heartbeat_at: null,
-        finished_at: null,
-      }));
+      const runs = d.spec.tools.map((t) => newToolRun(d.taskId, t.name, 1, t));
       const created = await ports.store.createTask(
         {
           id: d.taskId,

@@ -5,6 +5,7 @@
  */
 import { EventType, isEvent, makeEvent, type ToolflowEvent } from '../events/catalog.js';
 import { decideRerun } from '../policy/rerun.js';
+import { newToolRun } from '../store/store.js';
 import { sourceOf, type FunctionDef } from './handler.js';
 
 const SOURCE = sourceOf('rerun-policy');
@@ -29,25 +30,7 @@ export const rerunPolicy: FunctionDef = {
       return [makeEvent(EventType.toolFailed, SOURCE, { ...ref, reason: d.reason, message: decision.message }, `failed/${d.taskId}/${d.tool}/${d.attempt}`)];
     }
     const r = decision.resources;
-    await ports.store.addToolRun({
-      task_id: d.taskId,
-      tool: d.tool,
-      attempt: decision.attempt,
-      status: 'pending',
-      cpu_millicores: r.cpuMillicores,
-      mem_bytes: r.memBytes,
-      disk_bytes: r.diskBytes,
-      job_name: null,
-      exit_code: null,
-      signal: null,
-      reason: null,
-      message: null,
-      peak_mem_bytes: null,
-      delivered_at: null,
-      started_at: null,
-      last_heartbeat_at: null,
-      finished_at: null,
-    });
+    await ports.store.addToolRun(newToolRun(d.taskId, d.tool, decision.attempt, r));
     await ports.store.updateToolRun(ref, { message: `${d.message}; rerun: ${decision.note}` });
     return [
       makeEvent(

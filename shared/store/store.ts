@@ -44,6 +44,32 @@ export interface ToolRunRow {
   finished_at: number | null;
 }
 
+/**
+ * A new attempt row: `pending`, with the attempt's resources (cpu millicores, memory and disk bytes)
+ * and nothing else known yet.
+ */
+export function newToolRun(taskId: string, tool: string, attempt: number, r: { cpuMillicores: number; memBytes: number; diskBytes: number | null }): ToolRunRow {
+  return {
+    task_id: taskId,
+    tool,
+    attempt,
+    status: 'pending',
+    cpu_millicores: r.cpuMillicores,
+    mem_bytes: r.memBytes,
+    disk_bytes: r.diskBytes,
+    job_name: null,
+    exit_code: null,
+    signal: null,
+    reason: null,
+    message: null,
+    peak_mem_bytes: null,
+    delivered_at: null,
+    started_at: null,
+    last_heartbeat_at: null,
+    finished_at: null,
+  };
+}
+
 /** Fields a move may set along with the status. */
 export type ToolRunFields = Partial<Omit<ToolRunRow, 'task_id' | 'tool' | 'attempt' | 'status'>>;
 /** Fields a task move may set. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../shared/store/kysely-store.js';
-import type { ToolRunRow } from '../../shared/store/store.js';
+import { newToolRun } from '../../shared/store/store.js';
 import { tempDir } from '../support/tmp.js';
 
 const store = openSqliteStore(join(tempDir(), 'db', 'toolflow.db'));
@@ -20,25 +20,7 @@ const task = (id: string) => ({
   started_at: null,
   finished_at: null,
 });
-const run = (taskId: string, tool: string, attempt = 1): ToolRunRow => ({
-  task_id: taskId,
-  tool,
-  attempt,
-  status: 'pending',
-  cpu_millicores: 1000,
-  mem_bytes: 1e9,
-  disk_bytes: null,
-  job_name: null,
-  exit_code: null,
-  signal: null,
-  reason: null,
-  message: null,
-  peak_mem_bytes: null,
-  delivered_at: null,
-  started_at: null,
-  last_heartbeat_at: null,
-  finished_at: null,
-});
+const run = (taskId: string, tool: string, attempt = 1) => newToolRun(taskId, tool, attempt, { cpuMillicores: 1000, memBytes: 1e9, diskBytes: null });
 
 describe('SQLite store', () => {
   it('migrates twice without harm', async () => {
