@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { AttemptRequest, ToolReport } from '../../shared/executor/executor.js';
@@ -192,5 +192,16 @@ describe('local executor', () => {
     expect(exit.exitCode).toBe(0);
     expect(readFileSync(join(workDir, 'where.txt'), 'utf8')).toContain('/_inputs/attempt-1/data.txt');
     expect(readFileSync(join(workDir, 'command.sh'), 'utf8')).toContain('set -euo pipefail');
+  });
+
+  it('removes the cgroups of toolflow processes that died without cleaning up', async () => {
+    if (executor.limiter.mechanism === 'rlimit') return; // no cgroups on this machine: nothing to leave behind
+    const line = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => (executor.limiter.mechanism === 'cgroup1' ? /:memory:/.test(l) : l.startsWith('0::')))!;
+    const base = join(executor.limiter.mechanism === 'cgroup1' ? '/sys/fs/cgroup/memory' : '/sys/fs/cgroup', line.split(':')[2]!);
+    const stale = join(base, 'toolflow-999999999-abcdef');
+    mkdirSync(join(stale, 'a1'), { recursive: true });
+    const fresh = new LocalExecutor({ root: join(dir, 'work-stale'), objects });
+    await fresh.close();
+    expect(existsSync(stale)).toBe(false);
   });
 });

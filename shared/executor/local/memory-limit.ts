@@ -12,8 +12,8 @@
  * Each attempt's cgroup is made before the tool starts; the tool's shell joins it as its first act
  * (see `command-script.ts`), so no child escapes it.
  */
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /** A limit prepared for one attempt. */
@@ -130,7 +130,37 @@ function ownCgroup(controller: string | null): string | null {
   return null;
 }
 
+/**
+ * Removes the folders of toolflow processes that died without cleaning up (killed with SIGKILL):
+ * `toolflow-<pid>-*` whose pid is gone. Their attempt cgroups are emptied first.
+ */
+function removeStale(base: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(base).filter((n) => /^toolflow-\d+-[0-9a-f]+$/.test(n));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(name.split('-')[1]);
+    try {
+      process.kill(pid, 0);
+      continue; // its owner lives
+    } catch {
+      /* owner gone */
+    }
+    const dir = join(base, name);
+    try {
+      for (const child of readdirSync(dir, { withFileTypes: true })) if (child.isDirectory()) killAndRemove(join(dir, child.name));
+    } catch {
+      /* raced with another cleaner */
+    }
+    killAndRemove(dir);
+  }
+}
+
 function tryCgroup(mechanism: 'cgroup1' | 'cgroup2', parent: string, files: CgroupFiles): MemoryLimiter | null {
+  removeStale(dirname(parent));
   const probe = join(parent, `toolflow-probe-${process.pid}`);
   try {
     mkdirSync(probe, { recursive: true });
