@@ -2,13 +2,13 @@
  * `toolflow run`: validate, upload inputs, submit, follow, summarize. Exit code 0 only when the
  * task succeeded (1 when it failed or was cancelled, 2 for invalid input, 130 after Ctrl-C).
  */
-import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { ConfigError, SpecError } from '../errors.js';
 import type { StoredInput } from '../events/catalog.js';
 import { loadWorkflowFile } from '../spec/load.js';
 import { parseSetArgs, readParamsFile, resolveInputs, resolveValues } from '../spec/values.js';
 import { loadConfig, type Config } from '../runtime/config.js';
+import { ensureDir } from '../ensure-dir.js';
 import { createEmbeddedRuntime } from '../runtime/embedded.js';
 import { showProgress } from './progress.js';
 import { summarizeTask, summaryJson, summaryTable } from './summary.js';
@@ -50,7 +50,7 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
 
   for (const [what, dir] of [['TOOLFLOW_HOME', config.home], ['the work dir', config.workDir]] as const) {
     try {
-      mkdirSync(dir, { recursive: true });
+      ensureDir(dir);
     } catch (err) {
       throw new ConfigError(`${what} ${dir} cannot be used as a folder: ${(err as Error).message}`);
     }

@@ -3,7 +3,8 @@
  * renamed into place, so a reader never sees half an object.
  */
 import { constants } from 'node:fs';
-import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { ensureDir } from '../ensure-dir.js';
 import { dirname, join, relative, sep } from 'node:path';
 import { NotFoundError } from '../errors.js';
 import { checkObjectKey, type ObjectInfo, type ObjectStore } from './object-store.js';
@@ -18,7 +19,7 @@ export class LocalObjectStore implements ObjectStore {
 
   async putFile(key: string, path: string): Promise<ObjectInfo> {
     const target = this.pathOf(key);
-    await mkdir(dirname(target), { recursive: true });
+    ensureDir(dirname(target));
     const tmp = `${target}.part-${process.pid}-${Date.now()}`;
     try {
       await copyFile(path, tmp, constants.COPYFILE_FICLONE);

@@ -3,7 +3,7 @@
  */
 import { Kysely, Migrator, SqliteDialect, type Dialect, type MigrationProvider } from 'kysely';
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { ensureDir } from '../ensure-dir.js';
 import { dirname } from 'node:path';
 import { attemptStatusesBefore, taskStatusesBefore, type AttemptStatus, type TaskStatus } from '../scheduler/status.js';
 import { migrations } from './migrations.js';
@@ -114,7 +114,7 @@ export class KyselyStore implements Store {
  * no fsync (https://www.sqlite.org/wal.html).
  */
 export function openSqliteStore(path: string): KyselyStore {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  if (path !== ':memory:') ensureDir(dirname(path));
   const database = new Database(path);
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');

@@ -5,8 +5,9 @@
  * name starts with `_`, so the two never meet).
  * Reports (start, keepalive, exit) go to the sink as the sidecar's would in cluster mode.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { access, mkdir, open } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { ensureDir } from '../../ensure-dir.js';
+import { access, open } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ObjectStore } from '../../objects/object-store.js';
@@ -67,7 +68,7 @@ export class LocalExecutor implements Executor {
     const workDir = this.workDirOf(taskId, tool, attempt);
     // Synchronous on purpose: a few microseconds each, where the promise versions cost a thread-pool
     // round trip per call on the path from one tool's exit to the next one's start.
-    mkdirSync(workDir, { recursive: true });
+    ensureDir(workDir);
     const inputs: Record<string, string> = {};
     for (const [name, stored] of Object.entries(request.inputs)) inputs[name] = await this.stageInput(taskId, name, stored.key, stored.fileName);
     const deps: Record<string, string> = {};
@@ -129,7 +130,7 @@ export class LocalExecutor implements Executor {
     if (!staged) {
       staged = (async () => {
         const dir = join(this.root, taskId, '_inputs', name);
-        await mkdir(dir, { recursive: true });
+        ensureDir(dir);
         const path = join(dir, safeFileName(fileName));
         await this.options.objects.getToFile(key, path);
         return path;

@@ -12,7 +12,8 @@
  * Each attempt's cgroup is made before the tool starts; the tool's shell joins it as its first act
  * (see `command-script.ts`), so no child escapes it.
  */
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { ensureDir } from '../../ensure-dir.js';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -91,7 +92,7 @@ class CgroupLimiter implements MemoryLimiter {
 
   prepare(name: string, memBytes: number): AttemptLimit {
     const dir = join(this.parent, name);
-    mkdirSync(dir, { recursive: true });
+    ensureDir(dir);
     writeFileSync(join(dir, this.files.limit), String(memBytes));
     const f = this.files;
     return {
@@ -163,7 +164,7 @@ function tryCgroup(mechanism: 'cgroup1' | 'cgroup2', parent: string, files: Cgro
   removeStale(dirname(parent));
   const probe = join(parent, `toolflow-probe-${process.pid}`);
   try {
-    mkdirSync(probe, { recursive: true });
+    ensureDir(probe);
     writeFileSync(join(probe, files.limit), String(64 * 1024 * 1024));
     rmdirSync(probe);
     return new CgroupLimiter(mechanism, parent, files);
