@@ -100,6 +100,11 @@ program
     }
   });
 
+// A closed pipe on stdout (`toolflow run … | head`) is not an error of the run: stop writing, go on.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
+
 /** Exit codes: 0 success, 1 the task failed or was cancelled, 2 invalid input or usage, 3 internal error. */
 try {
   await program.parseAsync();
@@ -111,7 +116,9 @@ try {
   };
   if (err instanceof CommanderError) {
     // commander has printed its message (or the help/version) already.
-    process.exitCode = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+    const shown = err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help';
+    if (shown) process.exitCode = 0;
+    else fail(err.message.replace(/^error: /, ''));
   } else if (err instanceof SpecError) {
     printSpecError(err);
     fail(`${err.issues.length} problem(s)`, err.issues);

@@ -58,7 +58,7 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
   const runtime = await createEmbeddedRuntime(config);
   let interrupted = 0;
   let taskId: string | undefined;
-  // Ctrl-C or SIGTERM: cancel (tools get SIGTERM, then SIGKILL after 10 s); a second one kills at once.
+  // Ctrl-C, SIGTERM or SIGHUP: cancel (tools get SIGTERM, then SIGKILL after 10 s); a second one kills at once.
   // Either way the task ends as cancelled in the store and no tool is left running.
   const onSignal = () => {
     interrupted++;
@@ -68,6 +68,7 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal); // a closed terminal or a lost ssh session
   try {
     const inputs: Record<string, StoredInput> = {};
     for (const [name, path] of Object.entries(inputPaths)) {
@@ -98,6 +99,7 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
     await runtime.close();
   }
 }

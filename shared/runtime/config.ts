@@ -71,8 +71,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`TOOLFLOW_LOG_LEVEL=${logLevel} must be one of ${LOG_LEVELS.join(', ')}`);
   const keepaliveSeconds = overrides.keepaliveSeconds ?? seconds(env, 'TOOLFLOW_KEEPALIVE_SECONDS', 30);
   const lostAfterSeconds = overrides.lostAfterSeconds ?? seconds(env, 'TOOLFLOW_LOST_AFTER_SECONDS', 90);
-  if (lostAfterSeconds <= keepaliveSeconds) {
-    throw new ConfigError(`TOOLFLOW_LOST_AFTER_SECONDS (${lostAfterSeconds}) must be more than TOOLFLOW_KEEPALIVE_SECONDS (${keepaliveSeconds}), or every running tool is lost between two keepalives`);
+  if (lostAfterSeconds < 2 * keepaliveSeconds) {
+    throw new ConfigError(`TOOLFLOW_LOST_AFTER_SECONDS (${lostAfterSeconds}) must be at least twice TOOLFLOW_KEEPALIVE_SECONDS (${keepaliveSeconds}), or running tools are lost between two keepalives`);
+  }
+  const memoryLimit = overrides.memoryLimit ?? env.TOOLFLOW_MEMORY_LIMIT;
+  if (memoryLimit !== undefined && memoryLimit !== '' && memoryLimit !== 'rlimit') {
+    throw new ConfigError(`TOOLFLOW_MEMORY_LIMIT=${memoryLimit}: the only value is rlimit (unset: cgroups when possible)`);
   }
   const owner = overrides.owner ?? env.TOOLFLOW_OWNER ?? env.USER ?? 'local';
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(owner)) throw new ConfigError(`owner "${owner}" must be letters, digits, ".", "_" or "-"`);
@@ -86,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     keepaliveSeconds,
     lostAfterSeconds,
     startTimeoutSeconds: overrides.startTimeoutSeconds ?? seconds(env, 'TOOLFLOW_START_TIMEOUT_SECONDS', 120),
-    memoryLimit: overrides.memoryLimit ?? env.TOOLFLOW_MEMORY_LIMIT,
+    memoryLimit: memoryLimit || undefined,
     logLevel,
     owner,
   };

@@ -107,8 +107,10 @@ function typeScalars(source: YamlSource): SpecIssue[] {
     const v = obj[key];
     if (typeof v !== 'string') return;
     const typed = typeOptionValue(type, v);
-    if ('error' in typed) issues.push(source.issue([...path, key], typed.error));
-    else obj[key] = typed.value;
+    if ('error' in typed) {
+      issues.push(source.issue([...path, key], typed.error));
+      delete obj[key]; // reported here; the schema check must not report it again
+    } else obj[key] = typed.value;
   };
   if (isObj(raw.inputs)) for (const v of Object.values(raw.inputs)) if (isObj(v) && 'required' in v) v.required = toBoolean(v.required) as boolean;
   if (!Array.isArray(raw.tools)) return issues;
@@ -159,7 +161,7 @@ function schemaIssue(source: YamlSource, e: ErrorObject): SpecIssue {
     case 'type': {
       const got = valueAt(source.data, path);
       const hint = p.type === 'boolean' && typeof got === 'string' && /^(yes|no|on|off|y|n)$/i.test(got) ? ` ("${got}" is a boolean only in YAML 1.1; write true or false)` : '';
-      return source.issue(path, `must be ${String(p.type).replace(',', ' or ')}, got ${preview(got)}${hint}`);
+      return source.issue(path, `must be ${String(p.type).replace(/,/g, ' or ')}, got ${preview(got)}${hint}`);
     }
     case 'pattern':
     case 'oneOf': {

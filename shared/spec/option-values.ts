@@ -35,7 +35,7 @@ export function typeOptionValue(type: OptionType, value: OptionValue): { value: 
       if (typeof value === 'number') return type === 'int' && !Number.isInteger(value) ? { error: `${value} is not a whole number` } : { value };
       if (!NUMBER_RE.test(text)) return { error: `"${text}" is not a number` };
       if (LEADING_ZERO_RE.test(text)) {
-        return { error: `"${text}" has a leading zero, which YAML 1.1 reads as octal; write it without the leading zero, or make the option a string` };
+        return { error: `"${text}" has a leading zero, which YAML 1.1 reads as octal; write it without the leading zero` };
       }
       const n = Number(text);
       if (!Number.isFinite(n)) return { error: `"${text}" is out of range` };

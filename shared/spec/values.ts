@@ -86,7 +86,10 @@ export function resolveValues(spec: WorkflowSpec, given: Given[], file: string):
     values[t.name] = {};
     for (const o of t.options) if (o.default !== undefined) values[t.name]![o.name] = o.default;
   }
-  for (const g of given) {
+  // Later values win (defaults < params file < --set): only the last value given for an option is checked.
+  const last = new Map<string, Given>();
+  for (const g of given) last.set(`${g.tool}\u0000${g.option}`, g);
+  for (const g of last.values()) {
     const tool = tools.get(g.tool);
     const problem = (message: string) => issues.push({ file: g.from, line: 0, column: 0, path: `${g.tool}.${g.option}`, message });
     if (!tool) {
@@ -131,7 +134,7 @@ export async function resolveInputs(spec: WorkflowSpec, args: string[], file: st
   const known = new Map(spec.inputs.map((i) => [i.name, i]));
   for (const arg of args) {
     const eq = arg.indexOf('=');
-    const name = arg.slice(0, eq);
+    const name = eq < 0 ? arg : arg.slice(0, eq);
     const problem = (message: string) => issues.push({ file: '--input', line: 0, column: 0, path: name, message });
     if (eq <= 0) problem(`"${arg}" must look like NAME=PATH`);
     else if (!known.has(name)) {

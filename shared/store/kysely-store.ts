@@ -4,6 +4,7 @@
 import { Kysely, Migrator, SqliteDialect, type Dialect, type MigrationProvider } from 'kysely';
 import Database from 'better-sqlite3';
 import { ensureDir } from '../ensure-dir.js';
+import { ConfigError } from '../errors.js';
 import { dirname } from 'node:path';
 import { attemptStatusesBefore, taskStatusesBefore, type AttemptStatus, type TaskStatus } from '../scheduler/status.js';
 import { migrations } from './migrations.js';
@@ -115,7 +116,12 @@ export class KyselyStore implements Store {
  */
 export function openSqliteStore(path: string): KyselyStore {
   if (path !== ':memory:') ensureDir(dirname(path));
-  const database = new Database(path);
+  let database: Database.Database;
+  try {
+    database = new Database(path);
+  } catch (err) {
+    throw new ConfigError(`cannot open the SQLite database ${path} (TOOLFLOW_DATABASE_URL or TOOLFLOW_HOME): ${(err as Error).message}`);
+  }
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');

@@ -10,7 +10,9 @@ describe('configuration', () => {
   it.each([
     [{ TOOLFLOW_LOG_LEVEL: 'bogus' }, 'TOOLFLOW_LOG_LEVEL=bogus must be one of'],
     [{ TOOLFLOW_LOST_AFTER_SECONDS: '3000000' }, 'at most 2147483'],
-    [{ TOOLFLOW_KEEPALIVE_SECONDS: '60', TOOLFLOW_LOST_AFTER_SECONDS: '1' }, 'must be more than TOOLFLOW_KEEPALIVE_SECONDS'],
+    [{ TOOLFLOW_KEEPALIVE_SECONDS: '60', TOOLFLOW_LOST_AFTER_SECONDS: '1' }, 'must be at least twice TOOLFLOW_KEEPALIVE_SECONDS'],
+    [{ TOOLFLOW_KEEPALIVE_SECONDS: '0.001', TOOLFLOW_LOST_AFTER_SECONDS: '0.0015' }, 'must be at least twice TOOLFLOW_KEEPALIVE_SECONDS'],
+    [{ TOOLFLOW_MEMORY_LIMIT: 'foo' }, 'the only value is rlimit'],
     [{ TOOLFLOW_CPUS: 'two' }, 'TOOLFLOW_CPUS: "two" is not a cpu amount'],
     [{ TOOLFLOW_MEMORY: '4GG' }, 'TOOLFLOW_MEMORY: "4GG" is not a size'],
     [{ TOOLFLOW_DATABASE_URL: 'mysql://root@127.0.0.1/test' }, 'only SQLite paths are supported'],

@@ -138,6 +138,29 @@ describe('CLI', () => {
     expect(r.stderr).not.toContain('internal error');
   });
 
+  it.each([
+    [['status', '-n', 'abc', '--json']],
+    [['run', 'wf.yaml', '--cpus', '0', '--json']],
+    [['frobnicate', '--json']],
+  ])('prints one JSON object for a usage error with --json: %j', async (args) => {
+    const r = await toolflow(args);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'invalid' });
+  });
+
+  it('names a database that cannot be opened, without a stack trace', async () => {
+    const r = await toolflow(['run', join(EXAMPLES, 'design-doc-tool/workflow.yaml')], { TOOLFLOW_DATABASE_URL: '/tmp' });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot open the SQLite database /tmp');
+    expect(r.stderr).not.toContain('internal error');
+  });
+
+  it('survives a closed stdout pipe', async () => {
+    const { stdout, stderr } = await exec('bash', ['-c', `node ${BIN} run ${join(EXAMPLES, 'design-doc-tool/workflow.yaml')} --quiet | head -c 10; echo " exit=\${PIPESTATUS[0]}"`], { env: { ...process.env, TOOLFLOW_HOME: home } });
+    expect(stdout).toMatch(/exit=0$/m);
+    expect(stderr).not.toContain('EPIPE');
+  });
+
   it('exits 2 for bad configuration, and --json still prints one object', async () => {
     const r = await toolflow(['run', join(EXAMPLES, 'design-doc-tool/workflow.yaml'), '--json'], { TOOLFLOW_LOG_LEVEL: 'bogus' });
     expect(r.code).toBe(2);
@@ -147,6 +170,27 @@ describe('CLI', () => {
     const w = await toolflow(['run', join(EXAMPLES, 'design-doc-tool/workflow.yaml'), '--workdir', file]);
     expect(w.code).toBe(2);
     expect(w.stderr).toContain('cannot be used as a folder');
+  });
+
+  it('on SIGHUP (a closed terminal) cancels like SIGTERM', async () => {
+    const wf = join(home, 'hup.yaml');
+    writeFileSync(wf, 'name: hup\ntools:\n  - {name: long, cmds: ["echo $$ > pid; sleep 30"]}\n');
+    const workdir = join(home, 'wd-hup');
+    const child = execFile('node', [BIN, 'run', wf, '--workdir', workdir, '--json'], { env: { ...process.env, TOOLFLOW_HOME: home } });
+    let stdout = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    const { readdirSync, existsSync } = await import('node:fs');
+    let pidFile = '';
+    for (let i = 0; i < 200 && !pidFile; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const task = existsSync(workdir) ? readdirSync(workdir)[0] : undefined;
+      if (task && existsSync(join(workdir, task, 'long/attempt-1/pid'))) pidFile = join(workdir, task, 'long/attempt-1/pid');
+    }
+    const toolPid = Number(readFileSync(pidFile, 'utf8'));
+    child.kill('SIGHUP');
+    expect(await new Promise<number | null>((resolve) => child.on('exit', resolve))).toBe(130);
+    expect((JSON.parse(stdout) as RunJson).status).toBe('cancelled');
+    expect(() => process.kill(toolPid, 0)).toThrow();
   });
 
   it('on SIGTERM cancels the task: it ends cancelled in the store and no tool is left running', async () => {

@@ -263,6 +263,11 @@ describe('fault inputs found by review', () => {
     expect(issues[0]!.message).toContain(message);
   });
 
+  it('reports a bad retry number once', () => {
+    const issues = issuesOf(tool('    retry: {max: 1.5}\n'));
+    expect(issues).toEqual([expect.objectContaining({ path: 'tools[0].retry.max', message: '"1.5" is not a whole number' })]);
+  });
+
   it('refuses retry numbers in octal or hex forms', () => {
     const issues = issuesOf(tool('    retry: {max: 010, grow: 0x2}\n'));
     expect(issues.map((i) => i.path)).toEqual(['tools[0].retry.max', 'tools[0].retry.grow']);

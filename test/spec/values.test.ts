@@ -111,6 +111,16 @@ describe('inputs', () => {
 });
 
 describe('value messages found by review', () => {
+  it('lets --set replace a params-file value that would be refused', () => {
+    const values = resolveValues(spec, [{ tool: 'filter', option: 'min_quality', value: '99', from: 'p.yaml:1:1' }, ...parseSetArgs(['filter.mode=fast', 'filter.min_quality=5'])], 'wf.yaml');
+    expect(values.filter!.min_quality).toBe(5);
+  });
+
+  it('names an --input without "=" in full, once', async () => {
+    const err = await resolveInputs(spec, ['reads'], 'wf.yaml').catch((e: SpecError) => e.issues.map((i) => `${i.path}: ${i.message}`));
+    expect(err).toEqual(['reads: "reads" must look like NAME=PATH']);
+  });
+
   it('does not call a required option missing when its given value was refused', () => {
     expect(messages(() => resolveValues(spec, parseSetArgs(['filter.mode=slow']), 'wf.yaml'))).toEqual(['filter.mode: string option: "slow" is not one of "fast", "exact"']);
   });

@@ -55,17 +55,28 @@ function readKey(path: string, key: string): number {
   }
 }
 
+/** Sleeps the thread for `ms` (only on the rare path where killed processes are still exiting). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Removes a cgroup, SIGKILLing what is left in it first. A killed process leaves its cgroup only once
+ * it has exited, so removal is retried for up to ~2 s.
+ */
 function killAndRemove(dir: string): void {
-  for (let i = 0; i < 20; i++) {
+  for (let i = 0; i < 40; i++) {
     try {
       rmdirSync(dir);
       return;
-    } catch {
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
       try {
         for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
       } catch {
-        return;
+        /* gone meanwhile */
       }
+      pause(Math.min(5 * (i + 1), 100));
     }
   }
 }
