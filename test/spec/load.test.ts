@@ -222,9 +222,8 @@ tools:
       const cur = String.fromCharCode(97 + i);
       levels.push(`${cur}: &${cur} [${Array(9).fill(`*${prev}`).join(',')}]`);
     }
-    const t0 = performance.now();
+    // Refused from a count of the aliases, before anything walks the expanded data (a walk would hang).
     const issues = issuesOf(levels.join('\n') + '\n');
-    expect(performance.now() - t0).toBeLessThan(5000);
     expect(issues[0]!.message).toMatch(/aliases expand to more than/);
   });
 
