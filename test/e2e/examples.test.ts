@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { CloudEvent } from 'cloudevents';
@@ -23,6 +23,26 @@ async function toolflow(args: string[], env: Record<string, string> = {}) {
     const e = err as { code: number; stdout: string; stderr: string };
     return { code: e.code, stdout: e.stdout, stderr: e.stderr };
   }
+}
+
+/**
+ * Starts `toolflow run --json` on a workflow whose tool `tool` writes its shell's pid to `pid` and
+ * then runs long; resolves once that pid is known.
+ */
+async function startLongRun(workflow: string, tool: string) {
+  const dir = join(home, `long-${tool}`);
+  writeFileSync(`${dir}.yaml`, workflow);
+  const child = execFile('node', [BIN, 'run', `${dir}.yaml`, '--workdir', dir, '--json'], { env: { ...process.env, TOOLFLOW_HOME: home } });
+  let stdout = '';
+  child.stdout!.on('data', (d) => (stdout += d));
+  const exitCode = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  let pidFile = '';
+  for (let i = 0; i < 200 && !pidFile; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    const task = existsSync(dir) ? readdirSync(dir)[0] : undefined;
+    if (task && existsSync(join(dir, task, tool, 'attempt-1/pid'))) pidFile = join(dir, task, tool, 'attempt-1/pid');
+  }
+  return { child, exitCode, stdout: () => stdout, toolPid: Number(readFileSync(pidFile, 'utf8')) };
 }
 
 interface RunJson {
@@ -173,45 +193,21 @@ describe('CLI', () => {
   });
 
   it('on SIGHUP (a closed terminal) cancels like SIGTERM', async () => {
-    const wf = join(home, 'hup.yaml');
-    writeFileSync(wf, 'name: hup\ntools:\n  - {name: long, cmds: ["echo $$ > pid; sleep 30"]}\n');
-    const workdir = join(home, 'wd-hup');
-    const child = execFile('node', [BIN, 'run', wf, '--workdir', workdir, '--json'], { env: { ...process.env, TOOLFLOW_HOME: home } });
-    let stdout = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    const { readdirSync, existsSync } = await import('node:fs');
-    let pidFile = '';
-    for (let i = 0; i < 200 && !pidFile; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      const task = existsSync(workdir) ? readdirSync(workdir)[0] : undefined;
-      if (task && existsSync(join(workdir, task, 'long/attempt-1/pid'))) pidFile = join(workdir, task, 'long/attempt-1/pid');
-    }
-    const toolPid = Number(readFileSync(pidFile, 'utf8'));
-    child.kill('SIGHUP');
-    expect(await new Promise<number | null>((resolve) => child.on('exit', resolve))).toBe(130);
-    expect((JSON.parse(stdout) as RunJson).status).toBe('cancelled');
-    expect(() => process.kill(toolPid, 0)).toThrow();
+    const run = await startLongRun('name: hup\ntools:\n  - {name: long, cmds: ["echo $$ > pid; sleep 30"]}\n', 'long');
+    run.child.kill('SIGHUP');
+    expect(await run.exitCode).toBe(130);
+    expect((JSON.parse(run.stdout()) as RunJson).status).toBe('cancelled');
+    expect(() => process.kill(run.toolPid, 0)).toThrow();
   });
 
   it('on SIGTERM cancels the task: it ends cancelled in the store and no tool is left running', async () => {
-    const wf = join(home, 'long.yaml');
-    writeFileSync(wf, "name: long\ntools:\n  - {name: stubborn, cmds: [\"echo $$ > pid; trap '' TERM; sleep 30\"]}\n  - {name: after, cmds: [\"true\"], rely: [stubborn]}\n");
-    const workdir = join(home, 'wd-term');
-    const child = execFile('node', [BIN, 'run', wf, '--workdir', workdir, '--json'], { env: { ...process.env, TOOLFLOW_HOME: home } });
-    let stdout = '';
-    child.stdout!.on('data', (d) => (stdout += d));
-    const { readdirSync, existsSync } = await import('node:fs');
-    let pidFile = '';
-    for (let i = 0; i < 200 && !pidFile; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-      const task = existsSync(workdir) ? readdirSync(workdir)[0] : undefined;
-      if (task && existsSync(join(workdir, task, 'stubborn/attempt-1/pid'))) pidFile = join(workdir, task, 'stubborn/attempt-1/pid');
-    }
-    const toolPid = Number(readFileSync(pidFile, 'utf8'));
+    const run = await startLongRun("name: long\ntools:\n  - {name: stubborn, cmds: [\"echo $$ > pid; trap '' TERM; sleep 30\"]}\n  - {name: after, cmds: [\"true\"], rely: [stubborn]}\n", 'stubborn');
+    const { child, toolPid } = run;
     child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 300));
     child.kill('SIGTERM'); // a second signal: kill at once
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const code = await run.exitCode;
+    const stdout = run.stdout();
     expect(code).toBe(130);
     const result = JSON.parse(stdout) as RunJson;
     expect(result.status).toBe('cancelled');
