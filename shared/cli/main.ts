@@ -8,7 +8,7 @@ import { loadWorkflowFile } from '../spec/load.js';
 import { toMermaid } from '../spec/graph.js';
 import { parseBytes, parseCpu } from '../spec/resources.js';
 import { loadConfig } from '../runtime/config.js';
-import { openSqliteStore } from '../store/kysely-store.js';
+import { openStore } from '../store/open-store.js';
 import { printSpecError, runCommand } from './run-command.js';
 import { formatDuration, summarizeTask, summaryJson, summaryTable } from './summary.js';
 import Table from 'cli-table3';
@@ -79,9 +79,8 @@ program
   .option('--json', 'print JSON')
   .option('-n, --limit <n>', 'how many tasks to list', positiveInt, 20)
   .action(async (taskId: string | undefined, opts: { json?: boolean; limit: number }) => {
-    const store = openSqliteStore(loadConfig().databasePath);
+    const store = await openStore(loadConfig().databasePath);
     try {
-      await store.migrate();
       if (taskId) {
         const summary = await summarizeTask(store, taskId);
         process.stdout.write((opts.json ? summaryJson(summary) : summaryTable(summary)) + '\n');

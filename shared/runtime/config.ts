@@ -4,7 +4,7 @@
  * | variable | meaning | default |
  * | --- | --- | --- |
  * | `TOOLFLOW_HOME` | folder of the embedded state: database, objects, work dirs | `.toolflow` |
- * | `TOOLFLOW_DATABASE_URL` | SQLite file path (MySQL comes with services mode) | `$TOOLFLOW_HOME/toolflow.db` |
+ * | `TOOLFLOW_DATABASE_URL` | SQLite file path, or `mysql://user:password@host:port/database` | `$TOOLFLOW_HOME/toolflow.db` |
  * | `TOOLFLOW_WORKDIR` | where tools' work dirs go | `$TOOLFLOW_HOME/work` |
  * | `TOOLFLOW_CPUS` | cpu budget of the local executor, cores (`2`, `1500m`) | this machine's cores |
  * | `TOOLFLOW_MEMORY` | memory budget of the local executor (`8Gi`) | this machine's memory |
@@ -55,8 +55,8 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const home = overrides.home ?? env.TOOLFLOW_HOME ?? '.toolflow';
   const db = env.TOOLFLOW_DATABASE_URL;
-  if (db && /^[a-z]+:\/\//i.test(db) && !db.startsWith('file://')) {
-    throw new ConfigError(`TOOLFLOW_DATABASE_URL: only SQLite paths are supported in this version, got a ${db.split(':')[0]} URL`);
+  if (db && /^[a-z]+:\/\//i.test(db) && !/^(file|mysql):\/\//i.test(db)) {
+    throw new ConfigError(`TOOLFLOW_DATABASE_URL: a SQLite path or a mysql:// URL, got a ${db.split(':')[0]} URL`);
   }
   const parse = <T>(name: string, f: (v: string) => T): T | undefined => {
     const v = env[name];

@@ -19,7 +19,7 @@ import { uploadFile } from '../handlers/upload.js';
 import { validateSubmission, type Submission } from '../handlers/validate.js';
 import { LocalObjectStore } from '../objects/local-object-store.js';
 import { ResourceBudget } from '../scheduler/resources.js';
-import { openSqliteStore } from '../store/kysely-store.js';
+import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { WorkManager } from '../work-manager/work-manager.js';
 import type { Config } from './config.js';
@@ -56,8 +56,8 @@ export interface EmbeddedRuntime {
 /** Builds the ports of embedded mode from configuration. Parts may be replaced (tests pass a fake executor). */
 export async function createEmbeddedRuntime(config: Config, parts: { executor?: Executor; store?: Store; log?: Logger } = {}): Promise<EmbeddedRuntime> {
   const log = parts.log ?? pino({ level: config.logLevel, base: { component: 'toolflow' } }, pino.destination(2));
-  const store = parts.store ?? openSqliteStore(config.databasePath);
-  await store.migrate();
+  const store = parts.store ?? (await openStore(config.databasePath));
+  if (parts.store) await store.migrate();
   const objects = new LocalObjectStore(config.objectsDir);
   const executor =
     parts.executor ??

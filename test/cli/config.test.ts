@@ -15,7 +15,7 @@ describe('configuration', () => {
     [{ TOOLFLOW_MEMORY_LIMIT: 'foo' }, 'the only value is rlimit'],
     [{ TOOLFLOW_CPUS: 'two' }, 'TOOLFLOW_CPUS: "two" is not a cpu amount'],
     [{ TOOLFLOW_MEMORY: '4GG' }, 'TOOLFLOW_MEMORY: "4GG" is not a size'],
-    [{ TOOLFLOW_DATABASE_URL: 'mysql://root@127.0.0.1/test' }, 'only SQLite paths are supported'],
+    [{ TOOLFLOW_DATABASE_URL: 'postgres://root@127.0.0.1/test' }, 'a SQLite path or a mysql:// URL'],
     [{ TOOLFLOW_OWNER: '../evil' }, 'owner "../evil" must be'],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -1,11 +1,29 @@
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../../shared/store/kysely-store.js';
-import { newToolRun } from '../../shared/store/store.js';
+import { openStore } from '../../shared/store/open-store.js';
+import { newToolRun, type Store } from '../../shared/store/store.js';
+import { freshMysqlDatabase, skipped } from '../support/services.js';
 import { tempDir } from '../support/tmp.js';
 
-const store = openSqliteStore(join(tempDir(), 'db', 'toolflow.db'));
-afterAll(() => store.close());
+/**
+ * The store contract: the same suite against every adapter, the embedded one (SQLite) and the real
+ * MariaDB on loopback.
+ */
+const sqliteDir = tempDir();
+const ADAPTERS: { name: string; open: () => Promise<{ store: Store; cleanup: () => Promise<void> }> }[] = [
+  {
+    name: 'sqlite',
+    open: async () => ({ store: openSqliteStore(join(sqliteDir, 'db', 'toolflow.db')), cleanup: async () => undefined }),
+  },
+  {
+    name: 'mysql',
+    open: async () => {
+      const db = await freshMysqlDatabase();
+      return { store: await openStore(db.url), cleanup: db.drop };
+    },
+  },
+];
 
 const task = (id: string) => ({
   id,
@@ -22,7 +40,17 @@ const task = (id: string) => ({
 });
 const run = (taskId: string, tool: string, attempt = 1) => newToolRun(taskId, tool, attempt, { cpuMillicores: 1000, memBytes: 1e9, diskBytes: null });
 
-describe('SQLite store', () => {
+describe.each(ADAPTERS.filter((a) => !skipped(a.name)))('store contract: $name', ({ open }) => {
+  let store: Store;
+  let cleanup: () => Promise<void>;
+  beforeAll(async () => {
+    ({ store, cleanup } = await open());
+  });
+  afterAll(async () => {
+    await store.close();
+    await cleanup();
+  });
+
   it('migrates twice without harm', async () => {
     await store.migrate();
     await store.migrate();

@@ -1,0 +1,47 @@
+/**
+ * Where the tests find real services, and whether a run may skip one. The only test file that reads
+ * `process.env` for services.
+ *
+ * - `TOOLFLOW_TEST_MYSQL_URL`: a server the tests may create and drop databases on
+ *   (default `mysql://root@127.0.0.1:3306`, the MariaDB every machine of this project runs).
+ * - `TOOLFLOW_TEST_SKIP`: comma-separated services a run may skip (`mysql`), for a laptop without
+ *   them. CI never sets it: an unreachable service fails the suite with a message naming it.
+ */
+import { randomBytes } from 'node:crypto';
+import { createConnection } from 'mysql2/promise';
+
+export const MYSQL_URL = process.env.TOOLFLOW_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+const SKIP = new Set((process.env.TOOLFLOW_TEST_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+
+/** True when this run was told to skip `service`. */
+export function skipped(service: string): boolean {
+  return SKIP.has(service);
+}
+
+/**
+ * Creates a fresh database for one test file.
+ * @returns its URL and a function that drops it.
+ * @throws Error naming the server when it cannot be reached.
+ */
+export async function freshMysqlDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `toolflow_t_${randomBytes(4).toString('hex')}`;
+  const server = new URL(MYSQL_URL);
+  const connect = () =>
+    createConnection({ host: server.hostname, port: Number(server.port || 3306), user: decodeURIComponent(server.username), password: decodeURIComponent(server.password) });
+  let admin;
+  try {
+    admin = await connect();
+  } catch (err) {
+    throw new Error(`MySQL/MariaDB at ${server.host} is unreachable (${(err as Error).message}); start it, or set TOOLFLOW_TEST_SKIP=mysql to skip its tests`);
+  }
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  return {
+    url: `${MYSQL_URL.replace(/\/$/, '')}/${name}`,
+    async drop() {
+      const c = await connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name}`);
+      await c.end();
+    },
+  };
+}
