@@ -14,6 +14,10 @@
  * | `TOOLFLOW_MEMORY_LIMIT` | `rlimit` forces `ulimit -v` instead of cgroups | detect |
  * | `TOOLFLOW_LOG_LEVEL` | pino level of the JSON logs on stderr | `warn` |
  * | `TOOLFLOW_OWNER` | owner recorded on tasks and object keys | `$USER` or `local` |
+ * | `TOOLFLOW_S3_BUCKET` | keep objects (inputs) in this S3 bucket instead of `$TOOLFLOW_HOME/objects` | unset |
+ * | `TOOLFLOW_S3_ENDPOINT`, `TOOLFLOW_S3_REGION` | S3-compatible endpoint (path-style), region | AWS, `us-east-1` |
+ *
+ * S3 credentials come from the standard `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
  */
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -33,6 +37,8 @@ export interface Config {
   memoryLimit?: string;
   logLevel: string;
   owner: string;
+  /** Set when objects live in S3. */
+  s3?: { bucket: string; endpoint?: string; region?: string };
 }
 
 /** Longest timer Node.js keeps (2^31 - 1 ms); longer ones fire at once. */
@@ -93,5 +99,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     memoryLimit: memoryLimit || undefined,
     logLevel,
     owner,
+    ...(env.TOOLFLOW_S3_BUCKET ? { s3: { bucket: env.TOOLFLOW_S3_BUCKET, endpoint: env.TOOLFLOW_S3_ENDPOINT || undefined, region: env.TOOLFLOW_S3_REGION || undefined } } : {}),
   };
 }

@@ -18,6 +18,7 @@ import { startWorkflow } from '../handlers/start-workflow.js';
 import { uploadFile } from '../handlers/upload.js';
 import { validateSubmission, type Submission } from '../handlers/validate.js';
 import { LocalObjectStore } from '../objects/local-object-store.js';
+import { S3ObjectStore } from '../objects/s3-object-store.js';
 import { ResourceBudget } from '../scheduler/resources.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -58,7 +59,7 @@ export async function createEmbeddedRuntime(config: Config, parts: { executor?: 
   const log = parts.log ?? pino({ level: config.logLevel, base: { component: 'toolflow' } }, pino.destination(2));
   const store = parts.store ?? (await openStore(config.databasePath));
   if (parts.store) await store.migrate();
-  const objects = new LocalObjectStore(config.objectsDir);
+  const objects = config.s3 ? new S3ObjectStore(config.s3) : new LocalObjectStore(config.objectsDir);
   const executor =
     parts.executor ??
     new LocalExecutor({

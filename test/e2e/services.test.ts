@@ -46,3 +46,22 @@ describe.skipIf(skipped('mysql'))('the CLI with a MariaDB store', () => {
     expect((r as { stderr: string }).stderr).not.toContain('s3cret');
   });
 });
+
+describe('the CLI with S3 objects', () => {
+  it('uploads the input to S3 and the tools read it from there', async () => {
+    const { default: S3rver } = await import('s3rver');
+    const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(home, 's3'), configureBuckets: [{ name: 'inputs', configs: [] }] });
+    const { port } = (await server.run()) as unknown as { port: number };
+    try {
+      const env = { ...process.env, TOOLFLOW_HOME: join(home, 's3-run'), TOOLFLOW_S3_BUCKET: 'inputs', TOOLFLOW_S3_ENDPOINT: `http://127.0.0.1:${port}`, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', TOOLFLOW_OWNER: 'ann' };
+      const reads = join(EXAMPLES, 'reads-qc/data/reads.fastq');
+      const { stdout } = await exec('node', [BIN, 'run', join(EXAMPLES, 'reads-qc/workflow.yaml'), '--input', `reads=${reads}`, '--json'], { env });
+      expect((JSON.parse(stdout) as { status: string }).status).toBe('succeeded');
+      const { readdirSync } = await import('node:fs');
+      const owners = readdirSync(join(home, 's3', 'inputs'));
+      expect(owners).toEqual(['ann']);
+    } finally {
+      await server.close();
+    }
+  });
+});

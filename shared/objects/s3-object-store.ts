@@ -1,0 +1,115 @@
+/**
+ * The object store port over S3 or any S3-compatible server (@aws-sdk/client-s3,
+ * @aws-sdk/lib-storage). Uploads stream in parts of 8 MiB, at most 4 in flight, so memory stays
+ * bounded whatever the file size; a failed upload aborts its multipart upload (lib-storage's
+ * `leavePartsOnError: false`). Downloads stream to a temporary file renamed into place.
+ * Checksums are sent only where S3 requires them: the SDK's default trailing checksums (aws-chunked
+ * bodies) are stored inside the object by some S3-compatible servers (seen with s3rver 3.7).
+ */
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rename, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { NotFoundError } from '../errors.js';
+import { checkObjectKey, type ObjectInfo, type ObjectStore } from './object-store.js';
+
+/** Part size of multipart uploads, bytes (S3's minimum is 5 MiB). */
+export const PART_BYTES = 8 * 1024 * 1024;
+/** Parts uploaded at once. */
+export const PARTS_IN_FLIGHT = 4;
+
+/** Where the objects go. */
+export interface S3Options {
+  bucket: string;
+  /** Custom endpoint for S3-compatible servers (path-style addressing is then used). */
+  endpoint?: string;
+  region?: string;
+  /** Explicit credentials; default: the SDK's chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, …). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+}
+
+/** The S3 adapter. */
+export class S3ObjectStore implements ObjectStore {
+  readonly client: S3Client;
+  private readonly bucket: string;
+
+  constructor(options: S3Options) {
+    const config: S3ClientConfig = {
+      region: options.region ?? 'us-east-1',
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    };
+    if (options.endpoint) Object.assign(config, { endpoint: options.endpoint, forcePathStyle: true });
+    if (options.credentials) config.credentials = options.credentials;
+    this.client = new S3Client(config);
+    this.bucket = options.bucket;
+  }
+
+  async putFile(key: string, path: string): Promise<ObjectInfo> {
+    checkObjectKey(key);
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: key, Body: createReadStream(path) },
+      partSize: PART_BYTES,
+      queueSize: PARTS_IN_FLIGHT,
+      leavePartsOnError: false,
+    });
+    await upload.done();
+    const info = await this.head(key);
+    if (!info) throw new Error(`object ${key} is missing right after its upload`);
+    return info;
+  }
+
+  async getToFile(key: string, path: string): Promise<void> {
+    checkObjectKey(key);
+    let body: Readable;
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      body = out.Body as Readable;
+    } catch (err) {
+      if (isNotFound(err)) throw new NotFoundError(`no object ${key}`);
+      throw err;
+    }
+    const tmp = `${path}.part-${process.pid}`;
+    try {
+      await pipeline(body, createWriteStream(tmp));
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  }
+
+  async head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      checkObjectKey(key);
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
+      return { key, size: out.ContentLength ?? 0 };
+    } catch (err) {
+      if (isNotFound(err) || (err as Error).message?.startsWith('invalid object key')) return undefined;
+      throw err;
+    }
+  }
+
+  async list(prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key);
+      token = out.IsTruncated ? out.NextContinuationToken : undefined;
+    } while (token);
+    return keys.sort();
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: checkObjectKey(key) }));
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}

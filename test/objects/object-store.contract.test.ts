@@ -1,0 +1,98 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import S3rver from 's3rver';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryCoordination } from '../../shared/coordination/memory-coordination.js';
+import { uploadFile, type UploadDoc } from '../../shared/handlers/upload.js';
+import { LocalObjectStore } from '../../shared/objects/local-object-store.js';
+import { checkObjectKey, safeFileName, type ObjectStore } from '../../shared/objects/object-store.js';
+import { S3ObjectStore } from '../../shared/objects/s3-object-store.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { tempDir } from '../support/tmp.js';
+
+const dir = tempDir();
+const objects = new LocalObjectStore(join(dir, 'objects'));
+
+/** An S3 server on loopback for the S3 adapter (the s3rver npm package, in process). */
+let s3rver: S3rver;
+let s3: S3ObjectStore;
+beforeAll(async () => {
+  s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(dir, 's3rver'), configureBuckets: [{ name: 'toolflow', configs: [] }] });
+  const { port } = (await s3rver.run()) as unknown as { port: number };
+  s3 = new S3ObjectStore({ bucket: 'toolflow', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+});
+afterAll(async () => {
+  s3?.client.destroy();
+  await s3rver?.close();
+});
+
+/** The object store contract: the same suite against the local folder and S3. */
+describe.each([
+  { name: 'local folder', store: () => objects as ObjectStore },
+  { name: 's3', store: () => s3 as ObjectStore },
+])('object store contract: $name', ({ store }) => {
+  it('puts, heads, lists, gets and deletes', async () => {
+    const src = join(dir, 'in.txt');
+    writeFileSync(src, 'hello');
+    expect(await store().putFile('me/u1/in.txt', src)).toEqual({ key: 'me/u1/in.txt', size: 5 });
+    expect(await store().head('me/u1/in.txt')).toEqual({ key: 'me/u1/in.txt', size: 5 });
+    expect(await store().list('me/')).toEqual(['me/u1/in.txt']);
+    const out = join(dir, `out-${randomBytes(3).toString('hex')}.txt`);
+    await store().getToFile('me/u1/in.txt', out);
+    expect(readFileSync(out, 'utf8')).toBe('hello');
+    await store().delete('me/u1/in.txt');
+    expect(await store().head('me/u1/in.txt')).toBeUndefined();
+    await expect(store().getToFile('me/u1/in.txt', join(dir, 'x'))).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('moves a 20 MiB file in parts and back, byte for byte', async () => {
+    const src = join(dir, 'big.bin');
+    const data = randomBytes(20 * 1024 * 1024);
+    writeFileSync(src, data);
+    expect((await store().putFile('me/u2/big.bin', src)).size).toBe(data.length);
+    const out = join(dir, `big-out-${randomBytes(3).toString('hex')}.bin`);
+    await store().getToFile('me/u2/big.bin', out);
+    const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    expect(sha(readFileSync(out))).toBe(sha(data));
+    await store().delete('me/u2/big.bin');
+  });
+
+  it.each(['../etc/passwd', 'a/../../b', '/abs', 'a//b', 'a/./b', '', 'a\\b', 'a\0b'])('refuses the key %j', async (key) => {
+    expect(() => checkObjectKey(key)).toThrow(/invalid object key/);
+    await expect(store().head(key)).resolves.toBeUndefined();
+    await expect(store().putFile(key, join(dir, 'in.txt'))).rejects.toThrow(/invalid object key/);
+  });
+});
+
+describe('file names', () => {
+  it.each([
+    ['../../etc/passwd', 'passwd'],
+    ['..', 'file'],
+    ['dir\\evil.txt', 'evil.txt'],
+    ['a\nb.txt', 'ab.txt'],
+  ])('makes %j a safe file name', (name, safe) => {
+    expect(safeFileName(name)).toBe(safe);
+  });
+});
+
+describe('upload', () => {
+  it('stores the file under owner/upload-id/name and records the status', async () => {
+    const coordination = new MemoryCoordination();
+    const statuses: string[] = [];
+    coordination.watch('uploads/', (_k, v) => statuses.push((v as UploadDoc).status));
+    const src = join(dir, 'reads.fq');
+    writeFileSync(src, '@r\nA\n+\nI\n');
+    const up = await uploadFile({ objects, coordination }, 'me', src);
+    expect(up.key).toBe(`me/${up.uploadId}/reads.fq`);
+    expect(statuses).toEqual(['ongoing', 'successful']);
+    expect(await coordination.get<UploadDoc>(`uploads/${up.uploadId}`)).toEqual({ status: 'successful', key: up.key, size: 9 });
+  });
+
+  it('marks a failed upload failed and leaves no object', async () => {
+    const coordination = new MemoryCoordination();
+    await expect(uploadFile({ objects, coordination }, 'me', join(dir, 'missing.fq'))).rejects.toThrow(/ENOENT/);
+    const keys = await objects.list('me/');
+    expect(keys.some((k) => k.endsWith('missing.fq'))).toBe(false);
+  });
+});
