@@ -22,11 +22,6 @@ export class ResourceBudget {
    */
   constructor(readonly capacity: Pick<Resources, 'cpuMillicores' | 'memBytes'>) {}
 
-  /** True when `r` could ever fit (alone, in an empty budget). */
-  fitsAtAll(r: Pick<Resources, 'cpuMillicores' | 'memBytes'>): boolean {
-    return r.cpuMillicores <= this.capacity.cpuMillicores && r.memBytes <= this.capacity.memBytes;
-  }
-
   /** Reserves `r` if it fits now. @returns true when reserved. */
   tryReserve(r: Pick<Resources, 'cpuMillicores' | 'memBytes'>): boolean {
     if (this.usedCpu + r.cpuMillicores > this.capacity.cpuMillicores || this.usedMem + r.memBytes > this.capacity.memBytes) return false;

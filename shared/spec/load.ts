@@ -13,9 +13,6 @@ import { formatBytes, parseBytes, parseCpu } from './resources.js';
 import type { FailureReason, InputSpec, OptionSpec, OptionValue, RetryPolicy, ToolSpec, WorkflowSpec } from './types.js';
 import { MAX_YAML_BYTES, YamlSource, type DataPath } from './yaml-source.js';
 
-/** The JSON Schema of workflow files (also published as schema/workflow.schema.json). */
-export const WORKFLOW_SCHEMA = schema;
-
 /** Defaults of the `retry` block. */
 export const DEFAULT_RETRY: RetryPolicy = {
   maxAttempts: 3,

@@ -6,9 +6,6 @@
 /** Why a tool attempt failed (ARCHITECTURE.md, "Failure classification and reruns"). */
 export type FailureReason = 'oom' | 'disk' | 'lost' | 'undelivered' | 'config' | 'exit' | 'cancelled';
 
-/** Reasons a `retry.on` list may name. */
-export const RETRYABLE_REASONS = ['oom', 'disk', 'lost', 'undelivered', 'exit'] as const;
-
 /** Type of a tool option; values are checked against it when a run is submitted. */
 export type OptionType = 'string' | 'int' | 'float' | 'bool';
 
