@@ -160,8 +160,7 @@ function schemaIssue(source: YamlSource, e: ErrorObject): SpecIssue {
       const hint = p.type === 'boolean' && typeof got === 'string' && /^(yes|no|on|off|y|n)$/i.test(got) ? ` ("${got}" is a boolean only in YAML 1.1; write true or false)` : '';
       return source.issue(path, `must be ${String(p.type).replace(/,/g, ' or ')}, got ${preview(got)}${hint}`);
     }
-    case 'pattern':
-    case 'oneOf': {
+    case 'pattern': {
       const description = (e.parentSchema as { description?: string }).description;
       return source.issue(path, `${preview(valueAt(source.data, path))} is not valid${description ? `: ${description}` : ''}`);
     }
@@ -172,15 +171,13 @@ function schemaIssue(source: YamlSource, e: ErrorObject): SpecIssue {
   }
 }
 
-/** Drops issues that repeat a path already reported (ajv reports each branch of a oneOf). */
+/** Drops issues reported twice for the same path with the same message. */
 function dedupe(issues: SpecIssue[]): SpecIssue[] {
   const seen = new Set<string>();
-  const oneOf = new Set(issues.filter((i) => i.message.includes(' is not valid')).map((i) => i.path));
   return issues.filter((i) => {
-    if (oneOf.has(i.path) && !i.message.includes(' is not valid')) return false;
-    if ([...oneOf].some((o) => i.path.startsWith(o) && i.path !== o)) return false;
-    if (seen.has(i.path + i.message)) return false;
-    seen.add(i.path + i.message);
+    const key = `${i.path}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
     return true;
   });
 }

@@ -262,6 +262,12 @@ describe('fault inputs found by review', () => {
     expect(issues[0]!.message).toContain(message);
   });
 
+  it('does not hide the errors of tools[10] behind a bad name in tools[1]', () => {
+    let text = 'name: w\ntools:\n';
+    for (let i = 0; i < 11; i++) text += `  - {name: ${i === 1 ? '"bad name"' : `t${i}`}, cmds: [x]${i === 10 ? ', relly: [t0]' : ''}}\n`;
+    expect(issuesOf(text).map((i) => i.path)).toEqual(['tools[1].name', 'tools[10].relly']);
+  });
+
   it('reports a bad retry number once', () => {
     const issues = issuesOf(tool('    retry: {max: 1.5}\n'));
     expect(issues).toEqual([expect.objectContaining({ path: 'tools[0].retry.max', message: '"1.5" is not a whole number' })]);
