@@ -55,3 +55,13 @@ export class NotFoundError extends ToolflowError {
     super('NOT_FOUND', message);
   }
 }
+
+/**
+ * Thrown when a backend service (RabbitMQ, MySQL, etcd, S3) cannot be reached or does not confirm
+ * in time. The message names the service and its URL with credentials masked.
+ */
+export class ServiceUnavailableError extends ToolflowError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('SERVICE_UNAVAILABLE', message, options);
+  }
+}

@@ -84,7 +84,7 @@ export function showProgress(bus: EventBus, taskId: string, total: number, mode:
       lines.set(d.tool, line);
       if (mode === 'plain' && text) write(`${stamp()} ${text}`);
     },
-    (e) => e.data.taskId === taskId,
+    { taskId },
   );
   if (mode === 'plain') return off;
   // log-update is loaded only for a terminal (it costs ~50 ms of start-up).

@@ -1,23 +1,31 @@
 /**
  * The event bus port: publish CloudEvents, subscribe a named consumer to some types.
  * Delivery is at least once; consumers make their effects idempotent. Adapters: in-process
- * (`memory-bus.ts`); RabbitMQ comes with services mode.
+ * (`memory-bus.ts`) and RabbitMQ (`amqp-bus.ts`, services mode).
  */
 import type { EventTypeName, ToolflowEvent } from './catalog.js';
 
 /** Handles one event; a rejection means "not done" and the bus delivers it again (bounded). */
 export type EventHandler = (event: ToolflowEvent) => Promise<void>;
 
+/** What a subscription receives besides its types. */
+export interface SubscribeOptions {
+  /** Only this task's events (the work manager of a task, a waiter, a progress display). */
+  taskId?: string;
+}
+
 /** The bus port. */
 export interface EventBus {
   /** Publishes events in order. Resolves when the bus has accepted them. */
   publish(events: ToolflowEvent[]): Promise<void>;
   /**
-   * Subscribes a consumer. Each consumer gets every event of its types, one at a time, in publish order.
-   * @param filter optional extra test (e.g. one task's subject) applied before delivery.
-   * @returns a function that unsubscribes.
+   * Subscribes a consumer. Each consumer gets every event of its types (of one task with
+   * `options.taskId`), one at a time, in publish order. Two subscriptions with the same consumer name
+   * share one queue (competing consumers). A handler that keeps failing is dead-lettered after a
+   * bounded number of deliveries.
+   * @returns a function that unsubscribes (and, for a task-scoped consumer, deletes its queue).
    */
-  subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, filter?: (e: ToolflowEvent) => boolean): () => void;
+  subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, options?: SubscribeOptions): () => void;
   /** Resolves once no event is queued or being handled. */
   idle(): Promise<void>;
   close(): Promise<void>;

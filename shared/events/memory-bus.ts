@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { EventTypeName, ToolflowEvent } from './catalog.js';
-import type { EventBus, EventHandler } from './bus.js';
+import type { EventBus, EventHandler, SubscribeOptions } from './bus.js';
 
 const MAX_DELIVERIES = 3;
 
@@ -40,7 +40,9 @@ export class MemoryBus implements EventBus {
     }
   }
 
-  subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, filter?: (e: ToolflowEvent) => boolean): () => void {
+  subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, options: SubscribeOptions = {}): () => void {
+    const { taskId } = options;
+    const filter = taskId === undefined ? undefined : (e: ToolflowEvent) => (e.data as { taskId: string }).taskId === taskId;
     const sub: Subscription = { consumer, types: new Set(types), handler, filter, queue: [], head: 0, running: false };
     this.subs.add(sub);
     return () => {

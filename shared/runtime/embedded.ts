@@ -111,7 +111,7 @@ export async function createEmbeddedRuntime(config: Config, parts: { executor?: 
             // Not awaited here: idle() waits for this very handler to return.
             void ports.bus.idle().then(() => resolve(e));
           },
-          (e) => e.data.taskId === taskId,
+          { taskId },
         );
       });
     },

@@ -6,15 +6,11 @@
 import { createPool } from 'mysql2';
 import { MysqlDialect } from 'kysely';
 import { ConfigError } from '../errors.js';
+import { maskUrl } from '../mask-url.js';
 import { KyselyStore, openSqliteStore } from './kysely-store.js';
 
 /** MySQL error numbers that mean "this key exists already" (ER_DUP_ENTRY). */
 const MYSQL_DUPLICATE_KEY = 1062;
-
-/** A database URL with its password replaced by `***`, for messages and logs. */
-export function maskUrl(url: string): string {
-  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
-}
 
 /**
  * Opens a MySQL/MariaDB store over a mysql2 pool (10 connections; connect timeout 10 s).

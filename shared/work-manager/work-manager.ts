@@ -101,7 +101,7 @@ export class WorkManager {
         `work-manager/${this.taskId}`,
         [EventType.toolSucceeded, EventType.toolRetrying, EventType.toolFailed],
         (e) => this.onEvent(e),
-        (e) => e.data.taskId === this.taskId,
+        { taskId: this.taskId },
       ),
       this.ports.budget.onRelease(() => void this.pump()),
     );

@@ -4,13 +4,17 @@
  *
  * - `TOOLFLOW_TEST_MYSQL_URL`: a server the tests may create and drop databases on
  *   (default `mysql://root@127.0.0.1:3306`, the MariaDB every machine of this project runs).
- * - `TOOLFLOW_TEST_SKIP`: comma-separated services a run may skip (`mysql`), for a laptop without
+ * - `TOOLFLOW_TEST_AMQP_URL`: a RabbitMQ broker (default `amqp://guest:guest@127.0.0.1:5672`).
+ * - `TOOLFLOW_TEST_SKIP`: comma-separated services a run may skip (`mysql`, `rabbitmq`, `etcd`), for a laptop without
  *   them. CI never sets it: an unreachable service fails the suite with a message naming it.
  */
 import { randomBytes } from 'node:crypto';
+import { connect as amqpConnect } from 'amqplib';
 import { createConnection } from 'mysql2/promise';
+import { maskUrl } from '../../shared/mask-url.js';
 
 export const MYSQL_URL = process.env.TOOLFLOW_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+export const AMQP_URL = process.env.TOOLFLOW_TEST_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const SKIP = new Set((process.env.TOOLFLOW_TEST_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
 
 /** True when this run was told to skip `service`. */
@@ -44,4 +48,30 @@ export async function freshMysqlDatabase(): Promise<{ url: string; drop: () => P
       await c.end();
     },
   };
+}
+
+/**
+ * Checks that the test broker answers.
+ * @throws Error naming the broker when it cannot be reached.
+ */
+export async function requireRabbitmq(): Promise<void> {
+  try {
+    const c = await amqpConnect(AMQP_URL);
+    await c.close();
+  } catch (err) {
+    throw new Error(`RabbitMQ at ${maskUrl(AMQP_URL)} is unreachable (${(err as Error).message}); start it (rabbitmq-server -detached), or set TOOLFLOW_TEST_SKIP=rabbitmq to skip its tests`);
+  }
+}
+
+/** A prefix unique to this test run, for consumer and queue names on the shared broker. */
+export function runPrefix(): string {
+  return `t${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes the queues of the given consumers (durable queues outlive a test run otherwise). */
+export async function deleteQueues(queues: string[]): Promise<void> {
+  const c = await amqpConnect(AMQP_URL);
+  const ch = await c.createChannel();
+  for (const q of queues) await ch.deleteQueue(q);
+  await c.close();
 }

@@ -1,0 +1,328 @@
+/**
+ * The event bus over RabbitMQ (services mode), with amqplib.
+ *
+ * Topology (declared on every connect): the durable topic exchange `toolflow.events`; one durable
+ * quorum queue per consumer, `toolflow.<consumer>` (the design doc's workflow queue is
+ * `toolflow.enqueue`, its tool queue `toolflow.schedule-tool`), bound to `<type>.*` for each type it
+ * consumes, or `<type>.<taskId>` for a task-scoped consumer (whose queue also expires after an hour
+ * unused and is deleted on unsubscribe); a fanout dead-letter exchange and its queue
+ * `toolflow.dead-letters`. Message format: `amqp-binding.ts`.
+ *
+ * Delivery: manual ack, sent only after the handler's promise resolves (its effect is durable and
+ * the events it implies are confirmed); a handler that throws is nacked and requeued, and the
+ * quorum queue's delivery limit (RabbitMQ docs, "Poison Message Handling") dead-letters a message
+ * after `deliveryLimit` failed deliveries, crashes of the consumer included. Each consumer handles
+ * one message at a time in queue order, with `prefetch` messages buffered. An ack goes only to the
+ * channel the delivery came on; after a reconnect, unacked deliveries are the broker's to redeliver.
+ *
+ * Publishing: a confirm channel; `publish` resolves when the broker has confirmed every event
+ * (persisted to the durable queues it routes to). A publish made while the connection is down waits
+ * for the reconnect and is retried there (same message ids), or rejects with
+ * ServiceUnavailableError once `publishTimeoutMs` has passed: never silently dropped.
+ *
+ * Reconnect: amqplib's recovery, exponential backoff from 100 ms to 5 s with jitter; the topology
+ * and every consumer are set up again on each connect.
+ */
+import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import type { Logger } from 'pino';
+import { ServiceUnavailableError } from '../errors.js';
+import { maskUrl } from '../mask-url.js';
+import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, bindingPattern, fromMessage, routingKey, toMessage } from './amqp-binding.js';
+import type { EventBus, EventHandler, SubscribeOptions } from './bus.js';
+import type { EventTypeName, ToolflowEvent } from './catalog.js';
+
+/** Options of the RabbitMQ bus. */
+export interface AmqpBusOptions {
+  /** `amqp://user:password@host:port/vhost`. */
+  url: string;
+  log: Logger;
+  /** Deliveries buffered per consumer (basic.qos). Default 32. */
+  prefetch?: number;
+  /** Failed deliveries after which a message is dead-lettered (quorum `x-delivery-limit`). Default 5. */
+  deliveryLimit?: number;
+  /** How long a publish waits for a connection and its confirms, ms. Default 30,000. */
+  publishTimeoutMs?: number;
+  /** A task-scoped queue unused this long is deleted by the broker (`x-expires`), ms. Default 1 hour. */
+  taskQueueExpiresMs?: number;
+  /** Connection attempts at start-up before `AmqpBus.connect` gives up. Default 3. */
+  initialAttempts?: number;
+}
+
+interface Delivery {
+  msg: ConsumeMessage;
+  channel: Channel;
+}
+
+interface Subscription {
+  consumer: string;
+  queue: string;
+  types: EventTypeName[];
+  handler: EventHandler;
+  taskId?: string;
+  channel?: Channel;
+  consumerTag?: string;
+  buffer: Delivery[];
+  running: boolean;
+  closed: boolean;
+}
+
+/** Queue name of a consumer: `toolflow.<consumer>` with `/` as `.`. */
+export function queueName(consumer: string): string {
+  return `toolflow.${consumer.replace(/\//g, '.')}`;
+}
+
+/** The RabbitMQ adapter of the bus port. Create it with `AmqpBus.connect`. */
+export class AmqpBus implements EventBus {
+  private model!: RecoveringChannelModel;
+  private conn: ChannelModel | undefined;
+  private pub: ConfirmChannel | undefined;
+  private gate!: Promise<void>;
+  private openGate!: () => void;
+  private readonly subs = new Set<Subscription>();
+  /** Subscriptions being declared; a publish waits for them, so a consumer subscribed before a publish gets its events. */
+  private readonly pending = new Set<Promise<void>>();
+  private busy = 0;
+  private closing = false;
+  private readonly prefetch: number;
+  private readonly deliveryLimit: number;
+  private readonly publishTimeoutMs: number;
+  private readonly taskQueueExpiresMs: number;
+
+  private constructor(private readonly options: AmqpBusOptions) {
+    this.prefetch = options.prefetch ?? 32;
+    this.deliveryLimit = options.deliveryLimit ?? 5;
+    this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
+    this.taskQueueExpiresMs = options.taskQueueExpiresMs ?? 3_600_000;
+    this.closeGate();
+  }
+
+  /**
+   * Connects, declares the topology, and keeps reconnecting after a connection loss.
+   * @throws ServiceUnavailableError naming the broker (password masked) when it cannot be reached at start-up.
+   */
+  static async connect(options: AmqpBusOptions): Promise<AmqpBus> {
+    const bus = new AmqpBus(options);
+    const url = new URL(options.url);
+    if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', '10');
+    try {
+      bus.model = await connect(url.toString(), {
+        noDelay: true, // without it a publish → consume round trip costs ~45 ms (Nagle + delayed ACK)
+        recovery: {
+          initialDelay: 100,
+          maxDelay: 5_000,
+          initialMaxRetries: (options.initialAttempts ?? 3) - 1,
+          maxRetries: Infinity,
+          setup: (model: ChannelModel) => bus.setup(model),
+        },
+      });
+    } catch (err) {
+      throw new ServiceUnavailableError(`RabbitMQ at ${maskUrl(options.url)} is unreachable: ${(err as Error).message}`, { cause: err });
+    }
+    bus.model.on('disconnect', (err: Error) => {
+      bus.conn = undefined;
+      bus.pub = undefined;
+      for (const s of bus.subs) s.channel = undefined;
+      bus.closeGate();
+      if (!bus.closing) options.log.warn({ err: err?.message, url: maskUrl(options.url) }, 'RabbitMQ connection lost; reconnecting');
+    });
+    bus.model.on('error', (err: Error) => options.log.warn({ err: err.message }, 'RabbitMQ connection error'));
+    return bus;
+  }
+
+  async publish(events: ToolflowEvent[]): Promise<void> {
+    if (!events.length) return;
+    await Promise.all(this.pending);
+    const deadline = Date.now() + this.publishTimeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      const channel = await this.publisher(deadline);
+      try {
+        await Promise.all(
+          events.map((event) => {
+            const { body, options } = toMessage(event);
+            return new Promise<void>((resolve, reject) => {
+              channel.publish(EVENTS_EXCHANGE, routingKey(event), body, options, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+            });
+          }),
+        );
+        return;
+      } catch (err) {
+        if (this.closing) throw new ServiceUnavailableError('the RabbitMQ bus is closed', { cause: err });
+        if (Date.now() >= deadline) {
+          throw new ServiceUnavailableError(`RabbitMQ at ${maskUrl(this.options.url)} did not confirm ${events.length} event(s) within ${this.publishTimeoutMs} ms`, { cause: err });
+        }
+        this.options.log.warn({ err: (err as Error).message, attempt }, 'publish not confirmed; retrying after reconnect');
+        if (this.pub === channel) this.pub = undefined;
+        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * attempt)));
+      }
+    }
+  }
+
+  subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, options: SubscribeOptions = {}): () => void {
+    const sub: Subscription = { consumer, queue: queueName(consumer), types, handler, taskId: options.taskId, buffer: [], running: false, closed: false };
+    this.subs.add(sub);
+    if (this.conn) this.track(this.startConsumer(this.conn, sub));
+    return () => {
+      if (sub.closed) return;
+      sub.closed = true;
+      this.subs.delete(sub);
+      this.track(this.stopConsumer(sub));
+    };
+  }
+
+  /** Resolves when no delivery is buffered or being handled here and this process's queues hold no ready message. */
+  async idle(): Promise<void> {
+    for (;;) {
+      await Promise.all(this.pending);
+      if (this.busy === 0) {
+        const channel = await this.publisher(Date.now() + this.publishTimeoutMs);
+        const counts = await Promise.all([...new Set([...this.subs].map((s) => s.queue))].map((q) => channel.checkQueue(q).then((r) => r.messageCount)));
+        if (this.busy === 0 && counts.every((n) => n === 0)) return;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    for (const s of this.subs) s.closed = true;
+    await Promise.allSettled([...this.pending]);
+    this.subs.clear();
+    await this.model?.close().catch(() => undefined);
+  }
+
+  /** Runs on every (re)connect: topology, publisher channel, consumers. */
+  private async setup(model: ChannelModel): Promise<void> {
+    const pub = await model.createConfirmChannel();
+    pub.on('error', (err: Error) => this.options.log.warn({ err: err.message }, 'RabbitMQ publisher channel error'));
+    pub.on('close', () => {
+      if (this.pub === pub) this.pub = undefined;
+    });
+    await pub.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
+    await pub.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
+    await pub.assertQueue(DEAD_LETTER_QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await pub.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
+    this.conn = model;
+    this.pub = pub;
+    await Promise.all([...this.subs].map((s) => this.startConsumer(model, s)));
+    this.options.log.info({ url: maskUrl(this.options.url) }, 'RabbitMQ connected');
+    this.openGate();
+  }
+
+  private async startConsumer(model: ChannelModel, sub: Subscription): Promise<void> {
+    const channel = await model.createChannel();
+    channel.on('error', (err: Error) => this.options.log.warn({ err: err.message, consumer: sub.consumer }, 'RabbitMQ consumer channel error'));
+    channel.on('close', () => {
+      if (sub.channel === channel) sub.channel = undefined;
+    });
+    await channel.prefetch(this.prefetch);
+    await channel.assertQueue(sub.queue, {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-delivery-limit': this.deliveryLimit,
+        'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE,
+        ...(sub.taskId === undefined ? {} : { 'x-expires': this.taskQueueExpiresMs }),
+      },
+    });
+    for (const type of sub.types) await channel.bindQueue(sub.queue, EVENTS_EXCHANGE, bindingPattern(type, sub.taskId));
+    if (sub.closed) {
+      await channel.close().catch(() => undefined);
+      return;
+    }
+    sub.channel = channel;
+    const { consumerTag } = await channel.consume(
+      sub.queue,
+      (msg) => {
+        if (!msg) return; // the broker cancelled the consumer (queue deleted)
+        sub.buffer.push({ msg, channel });
+        this.busy++;
+        void this.drain(sub);
+      },
+      { noAck: false },
+    );
+    sub.consumerTag = consumerTag;
+  }
+
+  private async stopConsumer(sub: Subscription): Promise<void> {
+    const channel = sub.channel;
+    sub.channel = undefined;
+    this.busy -= sub.buffer.length;
+    sub.buffer = [];
+    if (!channel) return;
+    try {
+      if (sub.consumerTag) await channel.cancel(sub.consumerTag);
+      if (sub.taskId !== undefined) await channel.deleteQueue(sub.queue);
+      await channel.close();
+    } catch (err) {
+      this.options.log.debug({ err: (err as Error).message, consumer: sub.consumer }, 'consumer already gone');
+    }
+  }
+
+  private async drain(sub: Subscription): Promise<void> {
+    if (sub.running) return;
+    sub.running = true;
+    try {
+      while (sub.buffer.length && !sub.closed) {
+        const { msg, channel } = sub.buffer.shift()!;
+        try {
+          // A delivery from a channel that has since closed is the broker's to redeliver: not handled here.
+          if (sub.channel === channel) await this.deliver(sub, msg, channel);
+        } finally {
+          this.busy--;
+        }
+      }
+    } finally {
+      sub.running = false;
+    }
+  }
+
+  private async deliver(sub: Subscription, msg: ConsumeMessage, channel: Channel): Promise<void> {
+    const live = () => sub.channel === channel && !sub.closed;
+    let event: ToolflowEvent;
+    try {
+      event = fromMessage(msg);
+    } catch (err) {
+      this.options.log.error({ err: (err as Error).message, consumer: sub.consumer }, 'dead-lettering a message that is not a CloudEvent');
+      if (live()) channel.nack(msg, false, false);
+      return;
+    }
+    // Routing keys carry the task id with `.*#` as `_`, so the exact task is checked here.
+    if (sub.taskId !== undefined && (event.data as { taskId?: string }).taskId !== sub.taskId) {
+      if (live()) channel.ack(msg);
+      return;
+    }
+    try {
+      await sub.handler(event);
+      if (live()) channel.ack(msg);
+    } catch (err) {
+      const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
+      this.options.log.error({ err, consumer: sub.consumer, type: event.type, subject: event.subject, delivery: deliveries }, 'event handler failed');
+      // A short pause before the requeue, growing with the deliveries, so a passing outage is not
+      // burnt through the delivery limit in milliseconds.
+      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** (deliveries - 1))));
+      if (live()) channel.nack(msg, false, true);
+    }
+  }
+
+  private async publisher(deadline: number): Promise<ConfirmChannel> {
+    for (;;) {
+      if (this.closing) throw new ServiceUnavailableError('the RabbitMQ bus is closed');
+      if (this.pub) return this.pub;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new ServiceUnavailableError(`RabbitMQ at ${maskUrl(this.options.url)} is unreachable (waited ${this.publishTimeoutMs} ms for a connection)`);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.gate, new Promise((r) => (timer = setTimeout(r, Math.min(left, 250))))]);
+      clearTimeout(timer);
+    }
+  }
+
+  private track(p: Promise<void>): void {
+    const tracked = p.catch((err: unknown) => this.options.log.warn({ err: (err as Error).message }, 'RabbitMQ subscription setup failed; retried on reconnect'));
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+  }
+
+  private closeGate(): void {
+    this.gate = new Promise((r) => (this.openGate = r));
+  }
+}
