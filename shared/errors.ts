@@ -65,3 +65,10 @@ export class ServiceUnavailableError extends ToolflowError {
     super('SERVICE_UNAVAILABLE', message, options);
   }
 }
+
+/** Thrown when a write fenced by a lock's lease is refused: the lease ended and the lock is gone or someone else's. */
+export class LeaseLostError extends ToolflowError {
+  constructor(message: string) {
+    super('LEASE_LOST', message);
+  }
+}

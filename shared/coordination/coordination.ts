@@ -3,9 +3,18 @@
  * leases with a TTL, and small status documents (upload status) with watch.
  */
 
-/** A held lock. `lost` becomes true, and `onLost` listeners run, when the lease ends without release. */
+/**
+ * A held lock. `lost` becomes true, and `onLost` listeners run, when the lease ends without release
+ * (its TTL ran out: the holder was paused or cut off).
+ */
 export interface Lease {
   readonly key: string;
+  /**
+   * Fencing token: grows with every new holder of any lock (etcd: the revision at which the lock key
+   * was created). A write fenced by this lease is refused once another holder has the lock
+   * (M. Kleppmann, "How to do distributed locking", 2016).
+   */
+  readonly token: number;
   readonly lost: boolean;
   onLost(listener: () => void): void;
   release(): Promise<void>;
@@ -21,8 +30,11 @@ export interface Coordination {
    * @returns the lease, or null when someone else holds it (the caller then ignores the work).
    */
   tryLock(key: string, ttlSeconds: number): Promise<Lease | null>;
-  /** Stores a JSON document. */
-  put(key: string, value: unknown): Promise<void>;
+  /**
+   * Stores a JSON document. With `fence`, the write happens only while that lease still holds its lock.
+   * @throws LeaseLostError when fenced by a lease whose lock is gone or held by someone else.
+   */
+  put(key: string, value: unknown, options?: { fence?: Lease }): Promise<void>;
   /** @returns the document, or undefined. */
   get<T>(key: string): Promise<T | undefined>;
   /** Calls `listener` on every later put under `prefix`. @returns a function that stops watching. */

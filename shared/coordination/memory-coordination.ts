@@ -1,30 +1,54 @@
 /**
  * In-process coordination for embedded mode: one process, so a lock is a map entry and a lease
- * never expires while the process lives.
+ * never expires while the process lives (`expire` ends one early, for tests of lease loss).
  */
+import { LeaseLostError } from '../errors.js';
 import type { Coordination, Lease } from './coordination.js';
+
+interface MemoryLease extends Lease {
+  lost: boolean;
+  listeners: (() => void)[];
+}
 
 /** The in-process adapter. */
 export class MemoryCoordination implements Coordination {
-  private readonly locks = new Set<string>();
+  private readonly locks = new Map<string, MemoryLease>();
   private readonly docs = new Map<string, string>();
   private readonly watchers = new Set<{ prefix: string; listener: (key: string, value: unknown) => void }>();
+  private revision = 0;
 
   async tryLock(key: string): Promise<Lease | null> {
     if (this.locks.has(key)) return null;
-    this.locks.add(key);
     const locks = this.locks;
-    return {
+    const lease: MemoryLease = {
       key,
+      token: ++this.revision,
       lost: false,
-      onLost() {},
+      listeners: [],
+      onLost(listener) {
+        lease.listeners.push(listener);
+      },
       async release() {
-        locks.delete(key);
+        if (locks.get(key) === lease) locks.delete(key);
       },
     };
+    locks.set(key, lease);
+    return lease;
   }
 
-  async put(key: string, value: unknown): Promise<void> {
+  /** Ends a lock's lease as if its TTL had run out: the lock is free, its holder is told. */
+  expire(key: string): void {
+    const lease = this.locks.get(key);
+    if (!lease) return;
+    this.locks.delete(key);
+    lease.lost = true;
+    for (const l of lease.listeners) l();
+  }
+
+  async put(key: string, value: unknown, options: { fence?: Lease } = {}): Promise<void> {
+    const fence = options.fence;
+    if (fence && this.locks.get(fence.key)?.token !== fence.token) throw new LeaseLostError(`write to ${key} refused: the lock ${fence.key} (token ${fence.token}) is no longer held`);
+    this.revision++;
     this.docs.set(key, JSON.stringify(value));
     for (const w of this.watchers) if (key.startsWith(w.prefix)) w.listener(key, JSON.parse(this.docs.get(key)!));
   }

@@ -1,0 +1,147 @@
+/**
+ * Coordination over etcd (services mode), with the etcd3 client. Every key lives under `toolflow/`.
+ *
+ * A lock is a key attached to a lease with a TTL, created only if absent (one transaction:
+ * `Create(key) == 0 → put key with lease`); it is a try-lock, as the design doc's "ignore if another
+ * backend is already processing the task" wants. The etcd3 client keeps the lease alive while the
+ * process runs; when keepalives stop reaching etcd for longer than the TTL, the lease is lost, its
+ * holder is told (`onLost`), and another process can take the lock. The revision at which the lock
+ * key was created is the fencing token: a fenced put is a transaction that compares the lock key's
+ * create revision with the token, so a holder whose lease expired (paused, cut off) changes nothing.
+ *
+ * etcd's smallest TTL is effectively 2 s (infra notes), so shorter TTLs are raised to 2.
+ */
+import { Etcd3, type Lease as EtcdLease, type Namespace, type Watcher } from 'etcd3';
+import type { Logger } from 'pino';
+import { LeaseLostError, ServiceUnavailableError } from '../errors.js';
+import { maskUrl } from '../mask-url.js';
+import type { Coordination, Lease } from './coordination.js';
+
+/** Options of the etcd adapter. */
+export interface EtcdCoordinationOptions {
+  /** Comma-separated endpoints, `http://127.0.0.1:2379,…`. */
+  endpoints: string;
+  log: Logger;
+  /** Deadline of each call, ms. Default 5,000. */
+  callTimeoutMs?: number;
+}
+
+/** The etcd adapter of the coordination port. Create it with `EtcdCoordination.connect`. */
+export class EtcdCoordination implements Coordination {
+  private readonly kv: Namespace;
+  private readonly leases = new Set<EtcdLease>();
+  private readonly watchers = new Set<Promise<Watcher | undefined>>();
+
+  private constructor(
+    private readonly client: Etcd3,
+    private readonly options: EtcdCoordinationOptions,
+  ) {
+    this.kv = client.namespace('toolflow/');
+  }
+
+  /**
+   * Connects and checks that etcd answers.
+   * @throws ServiceUnavailableError naming the endpoints (credentials masked) when it does not.
+   */
+  static async connect(options: EtcdCoordinationOptions): Promise<EtcdCoordination> {
+    const timeout = options.callTimeoutMs ?? 5_000;
+    const hosts = options.endpoints.split(',').map((h) => h.trim()).filter(Boolean);
+    const client = new Etcd3({
+      hosts,
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
+    });
+    const coordination = new EtcdCoordination(client, options);
+    try {
+      await client.get('toolflow/.probe').string();
+    } catch (err) {
+      client.close();
+      throw new ServiceUnavailableError(`etcd at ${maskUrl(options.endpoints)} is unreachable: ${(err as Error).message}`, { cause: err });
+    }
+    return coordination;
+  }
+
+  async tryLock(key: string, ttlSeconds: number): Promise<Lease | null> {
+    const etcdLease = this.client.lease(Math.max(2, Math.ceil(ttlSeconds)));
+    const id = await etcdLease.grant();
+    const result = await this.kv
+      .if(key, 'Create', '==', 0)
+      .then(this.kv.put(key).value(id).lease(id))
+      .commit();
+    if (!result.succeeded) {
+      await etcdLease.revoke().catch(() => undefined);
+      return null;
+    }
+    this.leases.add(etcdLease);
+    const listeners: (() => void)[] = [];
+    const lease = {
+      key,
+      token: Number(result.header.revision),
+      lost: false,
+      onLost(listener: () => void) {
+        if (lease.lost) listener();
+        else listeners.push(listener);
+      },
+      release: async () => {
+        this.leases.delete(etcdLease);
+        await etcdLease.revoke().catch((err: unknown) => this.options.log.warn({ err: (err as Error).message, key }, 'lock release failed; the lease will expire'));
+      },
+    };
+    etcdLease.on('lost', (err) => {
+      this.leases.delete(etcdLease);
+      lease.lost = true;
+      this.options.log.warn({ key, token: lease.token, err: err?.message }, 'lock lease lost');
+      for (const l of listeners) l();
+    });
+    return lease;
+  }
+
+  async put(key: string, value: unknown, options: { fence?: Lease } = {}): Promise<void> {
+    const json = JSON.stringify(value);
+    const fence = options.fence;
+    await Promise.all(this.watchers); // a watch started before this put sees it
+    if (!fence) {
+      await this.kv.put(key).value(json);
+      return;
+    }
+    const result = await this.kv.if(fence.key, 'Create', '==', fence.token).then(this.kv.put(key).value(json)).commit();
+    if (!result.succeeded) throw new LeaseLostError(`write to ${key} refused: the lock ${fence.key} (token ${fence.token}) is no longer held`);
+  }
+
+  async get<T>(key: string): Promise<T | undefined> {
+    const text = await this.kv.get(key).string();
+    return text === null ? undefined : (JSON.parse(text) as T);
+  }
+
+  watch(prefix: string, listener: (key: string, value: unknown) => void): () => void {
+    let stopped = false;
+    const created = this.kv
+      .watch()
+      .prefix(prefix)
+      .create()
+      .then((w) => {
+        w.on('put', (kv) => {
+          if (!stopped) listener(kv.key.toString(), JSON.parse(kv.value.toString()));
+        });
+        w.on('error', (err) => this.options.log.warn({ err: err.message, prefix }, 'etcd watch error'));
+        return w;
+      })
+      .catch((err: unknown) => {
+        this.options.log.error({ err: (err as Error).message, prefix }, 'etcd watch could not start');
+        return undefined;
+      });
+    this.watchers.add(created);
+    return () => {
+      stopped = true;
+      this.watchers.delete(created);
+      void created.then((w) => w?.cancel());
+    };
+  }
+
+  /** Stops watches, revokes held locks (etcd3's close alone leaves their keepalives running), closes the client. */
+  async close(): Promise<void> {
+    const watchers = await Promise.all(this.watchers);
+    await Promise.allSettled(watchers.map((w) => w?.cancel()));
+    await Promise.allSettled([...this.leases].map((l) => l.revoke()));
+    this.client.close();
+  }
+}
