@@ -3,7 +3,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { ConfigError, NotFoundError, SpecError } from '../errors.js';
+import { ConfigError, NotFoundError, ServiceUnavailableError, SpecError } from '../errors.js';
 import { loadWorkflowFile } from '../spec/load.js';
 import { toMermaid } from '../spec/graph.js';
 import { parseBytes, parseCpu } from '../spec/resources.js';
@@ -104,7 +104,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err;
 });
 
-/** Exit codes: 0 success, 1 the task failed or was cancelled, 2 invalid input or usage, 3 internal error. */
+/** Exit codes: 0 success, 1 the task failed or was cancelled, 2 invalid input, usage or configuration (a backend that does not answer included), 3 internal error. */
 try {
   await program.parseAsync();
 } catch (err) {
@@ -121,7 +121,7 @@ try {
   } else if (err instanceof SpecError) {
     printSpecError(err);
     fail(`${err.issues.length} problem(s)`, err.issues);
-  } else if (err instanceof ConfigError || err instanceof NotFoundError) {
+  } else if (err instanceof ConfigError || err instanceof NotFoundError || err instanceof ServiceUnavailableError) {
     process.stderr.write(`toolflow: ${err.message}\n`);
     fail(err.message);
   } else if (typeof (err as NodeJS.ErrnoException)?.syscall === 'string') {

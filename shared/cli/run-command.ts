@@ -9,7 +9,7 @@ import { loadWorkflowFile } from '../spec/load.js';
 import { parseSetArgs, readParamsFile, resolveInputs, resolveValues } from '../spec/values.js';
 import { loadConfig, type Config } from '../runtime/config.js';
 import { ensureDir } from '../ensure-dir.js';
-import { createEmbeddedRuntime } from '../runtime/embedded.js';
+import { createRuntime } from '../runtime/runtime.js';
 import { showProgress } from './progress.js';
 import { summarizeTask, summaryJson, summaryTable } from './summary.js';
 
@@ -55,7 +55,7 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
       throw new ConfigError(`${what} ${dir} cannot be used as a folder: ${(err as Error).message}`);
     }
   }
-  const runtime = await createEmbeddedRuntime(config);
+  const runtime = await createRuntime(config);
   let interrupted = 0;
   let taskId: string | undefined;
   // Ctrl-C, SIGTERM or SIGHUP: cancel (tools get SIGTERM, then SIGKILL after 10 s); a second one kills at once.

@@ -1,5 +1,6 @@
 /**
- * Coordination over etcd (services mode), with the etcd3 client. Every key lives under `toolflow/`.
+ * Coordination over etcd (services mode), with the etcd3 client. Every key lives under `<namespace>/`
+ * (default `toolflow/`).
  *
  * A lock is a key attached to a lease with a TTL, created only if absent (one transaction:
  * `Create(key) == 0 → put key with lease`); it is a try-lock, as the design doc's "ignore if another
@@ -22,6 +23,8 @@ export interface EtcdCoordinationOptions {
   /** Comma-separated endpoints, `http://127.0.0.1:2379,…`. */
   endpoints: string;
   log: Logger;
+  /** Key prefix, without the `/`. Default `toolflow`. */
+  namespace?: string;
   /** Deadline of each call, ms. Default 5,000. */
   callTimeoutMs?: number;
 }
@@ -36,7 +39,7 @@ export class EtcdCoordination implements Coordination {
     private readonly client: Etcd3,
     private readonly options: EtcdCoordinationOptions,
   ) {
-    this.kv = client.namespace('toolflow/');
+    this.kv = client.namespace(`${options.namespace ?? 'toolflow'}/`);
   }
 
   /**
@@ -45,14 +48,26 @@ export class EtcdCoordination implements Coordination {
    */
   static async connect(options: EtcdCoordinationOptions): Promise<EtcdCoordination> {
     const timeout = options.callTimeoutMs ?? 5_000;
-    const hosts = options.endpoints.split(',').map((h) => h.trim()).filter(Boolean);
+    // Credentials in an endpoint (`http://user:password@host:2379`) become etcd's password auth;
+    // the gRPC client gets bare hosts, so the password never appears in its messages.
+    let auth: { username: string; password: string } | undefined;
+    const hosts = options.endpoints
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean)
+      .map((h) => {
+        const url = new URL(h);
+        if (url.username) auth = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+        return `${url.protocol}//${url.host}`;
+      });
     const client = new Etcd3({
       hosts,
+      ...(auth ? { auth } : {}),
       defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + timeout }),
     });
     const coordination = new EtcdCoordination(client, options);
     try {
-      await client.get('toolflow/.probe').string();
+      await coordination.kv.get('.probe').string();
     } catch (err) {
       client.close();
       throw new ServiceUnavailableError(`etcd at ${maskUrl(options.endpoints)} is unreachable: ${(err as Error).message}`, { cause: err });

@@ -13,11 +13,26 @@
 import type { ConsumeMessage, Options } from 'amqplib';
 import type { EventTypeName, ToolflowEvent } from './catalog.js';
 
-/** The durable topic exchange every event is published to. */
-export const EVENTS_EXCHANGE = 'toolflow.events';
-/** The fanout exchange that failed messages go to, and the queue that keeps them. */
-export const DEAD_LETTER_EXCHANGE = 'toolflow.dead-letter';
-export const DEAD_LETTER_QUEUE = 'toolflow.dead-letters';
+/** Names of a deployment's exchanges and queues on the broker, all under its namespace (default `toolflow`). */
+export interface AmqpNames {
+  /** The durable topic exchange every event is published to: `<ns>.events`. */
+  exchange: string;
+  /** The fanout exchange failed messages go to, `<ns>.dead-letter`, and the queue that keeps them, `<ns>.dead-letters`. */
+  deadLetterExchange: string;
+  deadLetterQueue: string;
+  /** Queue of a consumer: `<ns>.<consumer>` with `/` as `.`. */
+  queue(consumer: string): string;
+}
+
+/** The names under `namespace`. */
+export function amqpNames(namespace = 'toolflow'): AmqpNames {
+  return {
+    exchange: `${namespace}.events`,
+    deadLetterExchange: `${namespace}.dead-letter`,
+    deadLetterQueue: `${namespace}.dead-letters`,
+    queue: (consumer) => `${namespace}.${consumer.replace(/\//g, '.')}`,
+  };
+}
 
 /** The routing-key word of a task id. */
 export function taskWord(taskId: string): string {

@@ -1,8 +1,8 @@
 /**
  * The event bus over RabbitMQ (services mode), with amqplib.
  *
- * Topology (declared on every connect): the durable topic exchange `toolflow.events`; one durable
- * quorum queue per consumer, `toolflow.<consumer>` (the design doc's workflow queue is
+ * Topology (declared on every connect; names under the namespace, default `toolflow`): the durable
+ * topic exchange `toolflow.events`; one durable quorum queue per consumer, `toolflow.<consumer>` (the design doc's workflow queue is
  * `toolflow.enqueue`, its tool queue `toolflow.schedule-tool`), bound to `<type>.*` for each type it
  * consumes, or `<type>.<taskId>` for a task-scoped consumer (whose queue also expires after an hour
  * unused and is deleted on unsubscribe); a fanout dead-letter exchange and its queue
@@ -27,7 +27,7 @@ import { connect, type Channel, type ChannelModel, type ConfirmChannel, type Con
 import type { Logger } from 'pino';
 import { ServiceUnavailableError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
-import { DEAD_LETTER_EXCHANGE, DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, bindingPattern, fromMessage, routingKey, toMessage } from './amqp-binding.js';
+import { amqpNames, bindingPattern, fromMessage, routingKey, toMessage, type AmqpNames } from './amqp-binding.js';
 import type { EventBus, EventHandler, SubscribeOptions } from './bus.js';
 import type { EventTypeName, ToolflowEvent } from './catalog.js';
 
@@ -36,6 +36,8 @@ export interface AmqpBusOptions {
   /** `amqp://user:password@host:port/vhost`. */
   url: string;
   log: Logger;
+  /** Prefix of exchange and queue names. Default `toolflow`. */
+  namespace?: string;
   /** Deliveries buffered per consumer (basic.qos). Default 32. */
   prefetch?: number;
   /** Failed deliveries after which a message is dead-lettered (quorum `x-delivery-limit`). Default 5. */
@@ -66,11 +68,6 @@ interface Subscription {
   closed: boolean;
 }
 
-/** Queue name of a consumer: `toolflow.<consumer>` with `/` as `.`. */
-export function queueName(consumer: string): string {
-  return `toolflow.${consumer.replace(/\//g, '.')}`;
-}
-
 /** The RabbitMQ adapter of the bus port. Create it with `AmqpBus.connect`. */
 export class AmqpBus implements EventBus {
   private model!: RecoveringChannelModel;
@@ -87,8 +84,11 @@ export class AmqpBus implements EventBus {
   private readonly deliveryLimit: number;
   private readonly publishTimeoutMs: number;
   private readonly taskQueueExpiresMs: number;
+  /** Exchange and queue names. */
+  readonly names: AmqpNames;
 
   private constructor(private readonly options: AmqpBusOptions) {
+    this.names = amqpNames(options.namespace);
     this.prefetch = options.prefetch ?? 32;
     this.deliveryLimit = options.deliveryLimit ?? 5;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
@@ -140,7 +140,7 @@ export class AmqpBus implements EventBus {
           events.map((event) => {
             const { body, options } = toMessage(event);
             return new Promise<void>((resolve, reject) => {
-              channel.publish(EVENTS_EXCHANGE, routingKey(event), body, options, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
+              channel.publish(this.names.exchange, routingKey(event), body, options, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
             });
           }),
         );
@@ -158,7 +158,7 @@ export class AmqpBus implements EventBus {
   }
 
   subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, options: SubscribeOptions = {}): () => void {
-    const sub: Subscription = { consumer, queue: queueName(consumer), types, handler, taskId: options.taskId, buffer: [], running: false, closed: false };
+    const sub: Subscription = { consumer, queue: this.names.queue(consumer), types, handler, taskId: options.taskId, buffer: [], running: false, closed: false };
     this.subs.add(sub);
     if (this.conn) this.track(this.startConsumer(this.conn, sub));
     return () => {
@@ -197,10 +197,11 @@ export class AmqpBus implements EventBus {
     pub.on('close', () => {
       if (this.pub === pub) this.pub = undefined;
     });
-    await pub.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
-    await pub.assertExchange(DEAD_LETTER_EXCHANGE, 'fanout', { durable: true });
-    await pub.assertQueue(DEAD_LETTER_QUEUE, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-    await pub.bindQueue(DEAD_LETTER_QUEUE, DEAD_LETTER_EXCHANGE, '');
+    const n = this.names;
+    await pub.assertExchange(n.exchange, 'topic', { durable: true });
+    await pub.assertExchange(n.deadLetterExchange, 'fanout', { durable: true });
+    await pub.assertQueue(n.deadLetterQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await pub.bindQueue(n.deadLetterQueue, n.deadLetterExchange, '');
     this.conn = model;
     this.pub = pub;
     await Promise.all([...this.subs].map((s) => this.startConsumer(model, s)));
@@ -220,11 +221,11 @@ export class AmqpBus implements EventBus {
       arguments: {
         'x-queue-type': 'quorum',
         'x-delivery-limit': this.deliveryLimit,
-        'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE,
+        'x-dead-letter-exchange': this.names.deadLetterExchange,
         ...(sub.taskId === undefined ? {} : { 'x-expires': this.taskQueueExpiresMs }),
       },
     });
-    for (const type of sub.types) await channel.bindQueue(sub.queue, EVENTS_EXCHANGE, bindingPattern(type, sub.taskId));
+    for (const type of sub.types) await channel.bindQueue(sub.queue, this.names.exchange, bindingPattern(type, sub.taskId));
     if (sub.closed) {
       await channel.close().catch(() => undefined);
       return;

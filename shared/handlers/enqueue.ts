@@ -13,6 +13,7 @@ export const ENQUEUE_LOCK_TTL_SECONDS = 30;
 
 export const enqueue: FunctionDef = {
   name: 'enqueue',
+  placement: 'shared',
   consumes: [EventType.taskSubmitted],
   async handle(event, ports): Promise<ToolflowEvent[]> {
     if (!isEvent(event, EventType.taskSubmitted)) return [];

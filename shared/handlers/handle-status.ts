@@ -2,7 +2,13 @@
  * handle-status: persists what happened (tool started, keepalive, exited, skipped, cancelled; task
  * finished) and, for an exit, classifies it: `tool.succeeded`, or `tool.attempt.failed` with a
  * reason for the rerun policy. Every write is a conditional status move, so a duplicate or stale
- * event changes nothing and emits nothing.
+ * event changes nothing.
+ *
+ * No state without its event: the events an exit implies are derived from the stored row, with
+ * deterministic ids. If this consumer dies after its write and before its publish (and so before its
+ * ack), the redelivered exit finds the row already moved by that same exit and emits the same events
+ * again (same ids), which their consumers recognise; an exit whose attempt ended otherwise (cancelled,
+ * or already decided by the watchdog) emits nothing.
  */
 import { EventType, makeEvent, type ToolflowEvent } from '../events/catalog.js';
 import { classifyExit } from '../policy/classify.js';
@@ -12,6 +18,7 @@ const SOURCE = sourceOf('handle-status');
 
 export const handleStatus: FunctionDef = {
   name: 'handle-status',
+  placement: 'shared',
   consumes: [
     EventType.toolStarted,
     EventType.toolKeepalive,
@@ -41,19 +48,26 @@ export const handleStatus: FunctionDef = {
         const ref = { taskId: d.taskId, tool: d.tool, attempt: d.attempt };
         const fields = { exit_code: d.exitCode, signal: d.signal, peak_mem_bytes: d.peakMemBytes, finished_at: d.at };
         const failure = classifyExit(d, d.resources.memBytes);
-        if (!failure) {
-          if (!(await store.moveToolRun(ref, 'succeeded', fields))) return [];
-          return [makeEvent(EventType.toolSucceeded, SOURCE, ref, `succeeded/${d.taskId}/${d.tool}/${d.attempt}`)];
-        }
-        if (!(await store.moveToolRun(ref, 'failed', { ...fields, reason: failure.reason, message: failure.message }))) return [];
-        return [
+        const succeeded = () => [makeEvent(EventType.toolSucceeded, SOURCE, ref, `succeeded/${d.taskId}/${d.tool}/${d.attempt}`)];
+        const attemptFailed = (f: NonNullable<typeof failure>) => [
           makeEvent(
             EventType.toolAttemptFailed,
             SOURCE,
-            { ...ref, reason: failure.reason, message: failure.message, resources: d.resources, retry: d.retry },
+            { ...ref, reason: f.reason, message: f.message, resources: d.resources, retry: d.retry },
             `attempt-failed/${d.taskId}/${d.tool}/${d.attempt}`,
           ),
         ];
+        if (!failure) {
+          if (await store.moveToolRun(ref, 'succeeded', fields)) return succeeded();
+        } else if (await store.moveToolRun(ref, 'failed', { ...fields, reason: failure.reason, message: failure.message })) {
+          return attemptFailed(failure);
+        }
+        // Not moved: a redelivery of this very exit (the row carries its outcome), or a stale report.
+        const row = await store.getToolRun(ref);
+        if (!row || Number(row.finished_at) !== d.at) return [];
+        if (!failure && row.status === 'succeeded') return succeeded();
+        if (failure && row.status === 'failed' && row.reason === failure.reason) return attemptFailed(failure);
+        return [];
       }
       case EventType.toolSkipped: {
         const d = (e as ToolflowEvent<typeof EventType.toolSkipped>).data;

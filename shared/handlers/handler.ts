@@ -6,10 +6,17 @@
 import type { EventTypeName, ToolflowEvent } from '../events/catalog.js';
 import type { Ports } from '../runtime/ports.js';
 
-/** A function: its name, the event types it consumes, and its handler. */
+/**
+ * A function: its name, the event types it consumes, where it must run, and its handler.
+ * `placement`: `shared` functions only touch the store, the bus and coordination, so any process
+ * may handle any task's events (competing consumers on one queue); `task-host` functions act on the
+ * work managers and the executor of the process that hosts a task, so each host subscribes them for
+ * its own tasks only (a queue per task).
+ */
 export interface FunctionDef {
   name: string;
   consumes: EventTypeName[];
+  placement: 'shared' | 'task-host';
   handle(event: ToolflowEvent, ports: Ports): Promise<ToolflowEvent[]>;
 }
 

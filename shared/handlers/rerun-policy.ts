@@ -12,6 +12,7 @@ const SOURCE = sourceOf('rerun-policy');
 
 export const rerunPolicy: FunctionDef = {
   name: 'rerun-policy',
+  placement: 'shared',
   consumes: [EventType.toolAttemptFailed],
   async handle(event, ports): Promise<ToolflowEvent[]> {
     if (!isEvent(event, EventType.toolAttemptFailed)) return [];

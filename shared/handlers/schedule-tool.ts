@@ -13,6 +13,7 @@ export function jobName(taskId: string, tool: string, attempt: number): string {
 
 export const scheduleTool: FunctionDef = {
   name: 'schedule-tool',
+  placement: 'task-host',
   consumes: [EventType.toolReady],
   async handle(event, ports): Promise<ToolflowEvent[]> {
     if (!isEvent(event, EventType.toolReady)) return [];

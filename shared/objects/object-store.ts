@@ -21,6 +21,8 @@ export interface ObjectStore {
   /** Keys that start with `prefix`, sorted. */
   list(prefix: string): Promise<string[]>;
   delete(key: string): Promise<void>;
+  /** Releases connections, if the adapter holds any. */
+  close?(): Promise<void>;
 }
 
 /**

@@ -10,9 +10,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { NotFoundError } from '../errors.js';
+import { NotFoundError, ServiceUnavailableError } from '../errors.js';
 import { checkObjectKey, type ObjectInfo, type ObjectStore } from './object-store.js';
 
 /** Part size of multipart uploads, bytes (S3's minimum is 5 MiB). */
@@ -34,6 +34,7 @@ export interface S3Options {
 export class S3ObjectStore implements ObjectStore {
   readonly client: S3Client;
   private readonly bucket: string;
+  private readonly endpoint: string | undefined;
 
   constructor(options: S3Options) {
     const config: S3ClientConfig = {
@@ -45,6 +46,26 @@ export class S3ObjectStore implements ObjectStore {
     if (options.credentials) config.credentials = options.credentials;
     this.client = new S3Client(config);
     this.bucket = options.bucket;
+    this.endpoint = options.endpoint;
+  }
+
+  /**
+   * Checks that the bucket answers (HeadBucket).
+   * @throws ServiceUnavailableError naming the endpoint and bucket when it does not.
+   */
+  async check(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: AbortSignal.timeout(10_000) });
+    } catch (err) {
+      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+      const why = status ? `HTTP ${status}${status === 404 ? ' (no such bucket)' : status === 403 ? ' (access denied)' : ''}` : (err as Error).message;
+      throw new ServiceUnavailableError(`S3 bucket ${this.bucket} at ${this.endpoint ?? 'AWS'} is unreachable: ${why}`, { cause: err });
+    }
+  }
+
+  /** Closes the client's connections. */
+  async close(): Promise<void> {
+    this.client.destroy();
   }
 
   async putFile(key: string, path: string): Promise<ObjectInfo> {

@@ -14,13 +14,17 @@
  * | `TOOLFLOW_MEMORY_LIMIT` | `rlimit` forces `ulimit -v` instead of cgroups | detect |
  * | `TOOLFLOW_LOG_LEVEL` | pino level of the JSON logs on stderr | `warn` |
  * | `TOOLFLOW_OWNER` | owner recorded on tasks and object keys | `$USER` or `local` |
+ * | `TOOLFLOW_AMQP_URL` | RabbitMQ broker of the event bus, `amqp://user:password@host:5672/vhost` | in-process bus |
+ * | `TOOLFLOW_ETCD_ENDPOINTS` | etcd endpoints for locks and upload documents, comma-separated | in-process |
  * | `TOOLFLOW_S3_BUCKET` | keep objects (inputs) in this S3 bucket instead of `$TOOLFLOW_HOME/objects` | unset |
  * | `TOOLFLOW_S3_ENDPOINT`, `TOOLFLOW_S3_REGION` | S3-compatible endpoint (path-style), region | AWS, `us-east-1` |
+ * | `TOOLFLOW_NAMESPACE` | prefix of RabbitMQ exchanges and queues and of etcd keys, so deployments can share a broker | `toolflow` |
  *
  * S3 credentials come from the standard `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
  */
 import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
+import { maskUrl } from '../mask-url.js';
 import { parseBytes, parseCpu } from '../spec/resources.js';
 
 /** Resolved configuration. */
@@ -39,6 +43,12 @@ export interface Config {
   owner: string;
   /** Set when objects live in S3. */
   s3?: { bucket: string; endpoint?: string; region?: string };
+  /** RabbitMQ URL; unset: the in-process bus. */
+  amqpUrl?: string;
+  /** etcd endpoints, comma-separated; unset: in-process coordination. */
+  etcdEndpoints?: string;
+  /** Prefix of broker and etcd names. */
+  namespace: string;
 }
 
 /** Longest timer Node.js keeps (2^31 - 1 ms); longer ones fire at once. */
@@ -84,6 +94,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (memoryLimit !== undefined && memoryLimit !== '' && memoryLimit !== 'rlimit') {
     throw new ConfigError(`TOOLFLOW_MEMORY_LIMIT=${memoryLimit}: the only value is rlimit (unset: cgroups when possible)`);
   }
+  const amqpUrl = env.TOOLFLOW_AMQP_URL || undefined;
+  if (amqpUrl && !/^amqps?:\/\//i.test(amqpUrl)) throw new ConfigError(`TOOLFLOW_AMQP_URL: an amqp:// or amqps:// URL, got ${maskUrl(amqpUrl)}`);
+  const etcdEndpoints = env.TOOLFLOW_ETCD_ENDPOINTS || undefined;
+  for (const e of etcdEndpoints?.split(',') ?? []) {
+    if (!/^https?:\/\/[^/]+\/?$/i.test(e.trim())) throw new ConfigError(`TOOLFLOW_ETCD_ENDPOINTS: each endpoint is http(s)://host:port, got ${maskUrl(e.trim())}`);
+  }
+  const namespace = env.TOOLFLOW_NAMESPACE || 'toolflow';
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/i.test(namespace)) throw new ConfigError(`TOOLFLOW_NAMESPACE=${namespace} must be letters, digits, "_" or "-" (at most 63)`);
   const owner = overrides.owner ?? env.TOOLFLOW_OWNER ?? env.USER ?? 'local';
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(owner)) throw new ConfigError(`owner "${owner}" must be letters, digits, ".", "_" or "-"`);
   return {
@@ -99,6 +117,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     memoryLimit: memoryLimit || undefined,
     logLevel,
     owner,
+    amqpUrl,
+    etcdEndpoints,
+    namespace,
     ...(env.TOOLFLOW_S3_BUCKET ? { s3: { bucket: env.TOOLFLOW_S3_BUCKET, endpoint: env.TOOLFLOW_S3_ENDPOINT || undefined, region: env.TOOLFLOW_S3_REGION || undefined } } : {}),
   };
 }

@@ -100,6 +100,10 @@ export class KyselyStore implements Store {
       .execute();
   }
 
+  async getToolRun(key: ToolRunKey): Promise<ToolRunRow | undefined> {
+    return this.db.selectFrom('tool_runs').selectAll().where('task_id', '=', key.taskId).where('tool', '=', key.tool).where('attempt', '=', key.attempt).executeTakeFirst();
+  }
+
   async listToolRuns(taskId: string): Promise<ToolRunRow[]> {
     return this.db.selectFrom('tool_runs').selectAll().where('task_id', '=', taskId).orderBy('tool').orderBy('attempt').execute();
   }

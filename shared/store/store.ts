@@ -101,6 +101,8 @@ export interface Store {
   moveToolRun(key: ToolRunKey, to: AttemptStatus, fields?: ToolRunFields): Promise<boolean>;
   /** Sets fields without a status move (heartbeats, the final message). */
   updateToolRun(key: ToolRunKey, fields: ToolRunFields): Promise<void>;
+  /** One attempt, or undefined. */
+  getToolRun(key: ToolRunKey): Promise<ToolRunRow | undefined>;
   /** Every attempt of a task, by tool then attempt. */
   listToolRuns(taskId: string): Promise<ToolRunRow[]>;
   close(): Promise<void>;

@@ -51,6 +51,8 @@ export class WorkManager {
   /** Tools whose attempt failed and whose rerun is being decided. */
   private deciding = 0;
   private finished = false;
+  /** Stopped by `halt`: it publishes nothing more. */
+  private halted = false;
   private readonly cleanups: (() => void)[] = [];
   private resolveDone!: () => void;
   /** Resolves when the task has finished and the work manager has stopped. */
@@ -163,7 +165,29 @@ export class WorkManager {
     return this.done;
   }
 
+  /**
+   * Stops this work manager without deciding anything (its task lock was lost, or the process is
+   * closing): no event is published, its running attempts are stopped, and whoever takes the task
+   * over resumes it from the store. Resolves when it has stopped.
+   */
+  async halt(reason: string): Promise<void> {
+    if (this.finished) return this.done;
+    this.finished = true;
+    this.halted = true;
+    this.ports.log.warn({ taskId: this.taskId, reason }, 'work manager halted');
+    for (const c of this.cleanups) c();
+    const running = this.slots.filter((s) => s.state === 'dispatched' || s.state === 'running');
+    for (const s of this.slots) {
+      this.disarm(s);
+      this.unreserve(s);
+    }
+    await Promise.allSettled(running.map((s) => this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt, 0)));
+    this.resolveDone();
+    return this.done;
+  }
+
   private async onReport(r: ToolReport): Promise<void> {
+    if (this.halted) return;
     const i = this.dag.index.get(r.tool);
     const s = i === undefined ? undefined : this.slots[i];
     if (!s || s.attempt !== r.attempt) return; // a stale report from an earlier attempt
@@ -189,6 +213,7 @@ export class WorkManager {
 
   private async emitExit(i: number, exit: Partial<Omit<Extract<ToolReport, { kind: 'exit' }>, 'kind'>>, at = Date.now()): Promise<void> {
     const s = this.slots[i]!;
+    if (this.halted) return;
     this.disarm(s);
     // Deciding before the release: a release wakes admission, which must see this failure (fail-fast).
     this.setState(s, 'deciding');
@@ -219,6 +244,7 @@ export class WorkManager {
   }
 
   private async onEvent(e: ToolflowEvent): Promise<void> {
+    if (this.halted) return;
     const d = e.data as { tool: string; attempt: number };
     const i = this.dag.index.get(d.tool);
     if (i === undefined) return;
@@ -267,7 +293,7 @@ export class WorkManager {
 
   /** Delivers queued tools that fit the budget, in queue order, skipping over ones that do not fit yet. */
   private async pump(): Promise<void> {
-    if (this.queue.length === 0) return;
+    if (this.queue.length === 0 || this.halted) return;
     // With fail-fast, nothing starts while a failure may turn out final.
     if (this.failFast && this.deciding > 0) return;
     const events: ToolflowEvent[] = [];

@@ -6,7 +6,7 @@ import { CloudEvent } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
 import { EventType, type ToolflowEvent } from '../../shared/events/catalog.js';
 import { loadConfig } from '../../shared/runtime/config.js';
-import { createEmbeddedRuntime } from '../../shared/runtime/embedded.js';
+import { createRuntime } from '../../shared/runtime/runtime.js';
 import { tempDir } from '../support/tmp.js';
 
 const exec = promisify(execFile);
@@ -230,7 +230,7 @@ describe('CLI', () => {
 
 describe('events', () => {
   it('are valid CloudEvents 1.0', async () => {
-    const rt = await createEmbeddedRuntime(loadConfig({ TOOLFLOW_HOME: join(home, 'events') }));
+    const rt = await createRuntime(loadConfig({ TOOLFLOW_HOME: join(home, 'events') }));
     const events: ToolflowEvent[] = [];
     rt.ports.bus.subscribe('recorder', Object.values(EventType), async (e) => void events.push(e));
     const taskId = await rt.submit({ owner: 'me', workflowFile: 'wf.yaml', workflowText: 'name: w\ntools:\n  - {name: a, cmds: ["true"]}\n', values: [], inputs: {} });

@@ -2,17 +2,22 @@ import { execFileSync } from 'node:child_process';
 import { connect as amqpConnect } from 'amqplib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AmqpBus, queueName } from '../../shared/events/amqp-bus.js';
-import { DEAD_LETTER_QUEUE, EVENTS_EXCHANGE, fromMessage, toMessage } from '../../shared/events/amqp-binding.js';
+import { AmqpBus } from '../../shared/events/amqp-bus.js';
+import { amqpNames, fromMessage, toMessage } from '../../shared/events/amqp-binding.js';
 import type { EventBus } from '../../shared/events/bus.js';
 import { EventType, makeEvent, type ToolflowEvent } from '../../shared/events/catalog.js';
 import { MemoryBus } from '../../shared/events/memory-bus.js';
 import { ServiceUnavailableError } from '../../shared/errors.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
-import { AMQP_URL, deleteQueues, requireRabbitmq, runPrefix, skipped } from '../support/services.js';
+import { AMQP_URL, deleteAmqpNamespace, requireRabbitmq, runPrefix, skipped } from '../support/services.js';
 
 const log = pino({ level: 'silent' });
 const prefix = runPrefix();
+/** This run's own exchange and queues on the shared broker. */
+const names = amqpNames(prefix);
+const queueName = names.queue;
+const DEAD_LETTER_QUEUE = names.deadLetterQueue;
+const EVENTS_EXCHANGE = names.exchange;
 const consumers: string[] = [];
 /** A consumer name unique to this run (durable queues are shared by every run on the broker). */
 const name = (n: string) => {
@@ -32,7 +37,7 @@ const until = async (test: () => boolean, ms = 15_000) => {
 
 const amqpBuses: AmqpBus[] = [];
 async function openAmqp(extra: Partial<Parameters<typeof AmqpBus.connect>[0]> = {}): Promise<AmqpBus> {
-  const bus = await AmqpBus.connect({ url: AMQP_URL, log, deliveryLimit: 3, ...extra });
+  const bus = await AmqpBus.connect({ url: AMQP_URL, log, namespace: prefix, deliveryLimit: 3, ...extra });
   amqpBuses.push(bus);
   return bus;
 }
@@ -47,7 +52,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await Promise.all(amqpBuses.map((b) => b.close()));
-  if (!skipped('rabbitmq')) await deleteQueues(consumers.map(queueName));
+  if (!skipped('rabbitmq')) await deleteAmqpNamespace(prefix, consumers);
 });
 
 /** The bus contract: the same suite against every adapter. */

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect as amqpConnect } from 'amqplib';
 import { createConnection } from 'mysql2/promise';
+import { amqpNames } from '../../shared/events/amqp-binding.js';
 import { maskUrl } from '../../shared/mask-url.js';
 
 export const MYSQL_URL = process.env.TOOLFLOW_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
@@ -68,10 +69,13 @@ export function runPrefix(): string {
   return `t${randomBytes(4).toString('hex')}`;
 }
 
-/** Deletes the queues of the given consumers (durable queues outlive a test run otherwise). */
-export async function deleteQueues(queues: string[]): Promise<void> {
+/** Deletes what a test run declared under its namespace: its consumers' queues, the dead-letter queue and the exchanges. */
+export async function deleteAmqpNamespace(namespace: string, consumers: string[]): Promise<void> {
+  const names = amqpNames(namespace);
   const c = await amqpConnect(AMQP_URL);
   const ch = await c.createChannel();
-  for (const q of queues) await ch.deleteQueue(q);
+  for (const q of [...consumers.map(names.queue), names.deadLetterQueue]) await ch.deleteQueue(q);
+  await ch.deleteExchange(names.exchange);
+  await ch.deleteExchange(names.deadLetterExchange);
   await c.close();
 }

@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventType, type ToolflowEvent } from '../../shared/events/catalog.js';
 import { loadConfig } from '../../shared/runtime/config.js';
-import { createEmbeddedRuntime, type EmbeddedRuntime } from '../../shared/runtime/embedded.js';
+import { createRuntime, type Runtime } from '../../shared/runtime/runtime.js';
 import { openSqliteStore } from '../../shared/store/kysely-store.js';
 import { FakeExecutor, type Script } from '../support/fake-executor.js';
 import { tempDir } from '../support/tmp.js';
 
 const dir = tempDir();
-const runtimes: EmbeddedRuntime[] = [];
+const runtimes: Runtime[] = [];
 afterEach(async () => {
   for (const r of runtimes.splice(0)) await r.close();
 });
@@ -17,14 +17,14 @@ async function runtime(script: Script, opts: { db?: string; lostAfterSeconds?: n
   const executor = new FakeExecutor(script, opts.capacity);
   const config = loadConfig({ TOOLFLOW_HOME: join(dir, 'home') }, { keepaliveSeconds: 0.1, lostAfterSeconds: opts.lostAfterSeconds ?? 60, startTimeoutSeconds: opts.startTimeoutSeconds ?? 60 });
   const store = openSqliteStore(opts.db ?? ':memory:');
-  const rt = await createEmbeddedRuntime(config, { executor, store });
+  const rt = await createRuntime(config, { executor, store });
   runtimes.push(rt);
   const events: ToolflowEvent[] = [];
   rt.ports.bus.subscribe('recorder', Object.values(EventType), async (e) => void events.push(e));
   return { rt, executor, events };
 }
 
-async function submit(rt: EmbeddedRuntime, workflow: string, failFast = false) {
+async function submit(rt: Runtime, workflow: string, failFast = false) {
   const taskId = await rt.submit({ owner: 'me', workflowFile: 'wf.yaml', workflowText: workflow, values: [], inputs: {}, failFast });
   const final = await rt.waitFor(taskId);
   const runs = await rt.ports.store.listToolRuns(taskId);

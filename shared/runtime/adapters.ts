@@ -1,0 +1,61 @@
+/**
+ * The one factory that turns configuration into adapters: each backend is embedded unless its
+ * variable is set (ARCHITECTURE.md, "Three ways to run"). Every service is checked at start-up, so
+ * an unreachable one is one clear error naming it and its URL (credentials masked), and nothing
+ * opened before it is left open.
+ */
+import type { Logger } from 'pino';
+import type { Coordination } from '../coordination/coordination.js';
+import { EtcdCoordination } from '../coordination/etcd-coordination.js';
+import { MemoryCoordination } from '../coordination/memory-coordination.js';
+import { AmqpBus } from '../events/amqp-bus.js';
+import type { EventBus } from '../events/bus.js';
+import { MemoryBus } from '../events/memory-bus.js';
+import { LocalObjectStore } from '../objects/local-object-store.js';
+import type { ObjectStore } from '../objects/object-store.js';
+import { S3ObjectStore } from '../objects/s3-object-store.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import type { Config } from './config.js';
+
+/** The four backends. */
+export interface Adapters {
+  store: Store;
+  objects: ObjectStore;
+  bus: EventBus;
+  coordination: Coordination;
+  /** `embedded` when every backend is in-process, `services` when any is a server. */
+  mode: 'embedded' | 'services';
+}
+
+/**
+ * Opens the configured adapters; `given` ones (tests) are used as they are.
+ * @throws ServiceUnavailableError or ConfigError naming the first backend that cannot be used.
+ */
+export async function openAdapters(config: Config, log: Logger, given: Partial<Adapters> = {}): Promise<Adapters> {
+  const opened: { close(): Promise<void> }[] = [];
+  try {
+    const store = given.store ?? (await openStore(config.databasePath));
+    if (!given.store) opened.push(store);
+    let objects = given.objects;
+    if (!objects) {
+      if (config.s3) {
+        const s3 = new S3ObjectStore(config.s3);
+        opened.push(s3);
+        await s3.check();
+        objects = s3;
+      } else objects = new LocalObjectStore(config.objectsDir);
+    }
+    let coordination = given.coordination;
+    if (!coordination) {
+      coordination = config.etcdEndpoints ? await EtcdCoordination.connect({ endpoints: config.etcdEndpoints, namespace: config.namespace, log }) : new MemoryCoordination();
+      opened.push(coordination);
+    }
+    const bus = given.bus ?? (config.amqpUrl ? await AmqpBus.connect({ url: config.amqpUrl, namespace: config.namespace, log }) : new MemoryBus(log));
+    const services = !!(config.amqpUrl || config.etcdEndpoints || config.s3 || /^mysql:/i.test(config.databasePath));
+    return { store, objects, bus, coordination, mode: services ? 'services' : 'embedded' };
+  } catch (err) {
+    await Promise.allSettled(opened.map((o) => o.close()));
+    throw err;
+  }
+}

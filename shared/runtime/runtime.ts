@@ -1,0 +1,208 @@
+/**
+ * The runtime: the ports from `adapters.ts` (embedded or services), the functions subscribed to the
+ * bus, and work managers as in-process objects. The same handlers run here as under Knative or
+ * OpenFaaS. In services mode, several processes can share the broker and the database: `shared`
+ * functions compete for their queues, and each process hosts the work managers, the `task-host`
+ * functions and the executor of the tasks it submitted.
+ */
+import { pino, type Logger } from 'pino';
+import { EventType, type ToolflowEvent } from '../events/catalog.js';
+import type { Executor } from '../executor/executor.js';
+import { LocalExecutor } from '../executor/local/local-executor.js';
+import { enqueue } from '../handlers/enqueue.js';
+import type { FunctionDef } from '../handlers/handler.js';
+import { handleStatus } from '../handlers/handle-status.js';
+import { rerunPolicy } from '../handlers/rerun-policy.js';
+import { scheduleTool } from '../handlers/schedule-tool.js';
+import { startWorkflow } from '../handlers/start-workflow.js';
+import { uploadFile } from '../handlers/upload.js';
+import { validateSubmission, type Submission } from '../handlers/validate.js';
+import { ResourceBudget } from '../scheduler/resources.js';
+import { isTerminal } from '../scheduler/status.js';
+import { WorkManager } from '../work-manager/work-manager.js';
+import { openAdapters, type Adapters } from './adapters.js';
+import type { Config } from './config.js';
+import type { Ports } from './ports.js';
+
+/** Every function of the event flow, in flow order. */
+export const FUNCTIONS: FunctionDef[] = [enqueue, startWorkflow, scheduleTool, handleStatus, rerunPolicy];
+
+/** Lease of a work manager's task lock, seconds: another process may take the task over this long after this one stops renewing it. */
+export const WORK_MANAGER_LOCK_TTL_SECONDS = 15;
+
+/**
+ * Subscribes each function to the bus: its returned events are published (and confirmed) before the
+ * event that caused them is acknowledged. With `taskId`, subscribes them for that task only, under
+ * the consumer name `<function>/<taskId>`.
+ */
+export function routeFunctions(ports: Ports, functions: FunctionDef[] = FUNCTIONS, taskId?: string): () => void {
+  const offs = functions.map((f) =>
+    ports.bus.subscribe(
+      taskId === undefined ? f.name : `${f.name}/${taskId}`,
+      f.consumes,
+      async (event) => {
+        const out = await f.handle(event, ports);
+        if (out.length) await ports.bus.publish(out);
+      },
+      taskId === undefined ? {} : { taskId },
+    ),
+  );
+  return () => offs.forEach((off) => off());
+}
+
+/** A running runtime. */
+export interface Runtime {
+  ports: Ports;
+  mode: Adapters['mode'];
+  /** Uploads an input file for `owner`. */
+  upload(owner: string, path: string): ReturnType<typeof uploadFile>;
+  /** Validates and submits; this process hosts the task. Resolves with the task id once `task.submitted` is confirmed. @throws SpecError. */
+  submit(submission: Submission): Promise<string>;
+  /** Resolves with the task's final event, once the store shows the task finished and this process has handled what it caused. */
+  waitFor(taskId: string): Promise<ToolflowEvent>;
+  /** Cancels a task hosted by this process; `force` kills its tools at once. */
+  cancel(taskId: string, force?: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Parts a caller may supply instead of the configured ones (tests pass a fake executor, a store, a bus). */
+export interface RuntimeParts extends Partial<Omit<Adapters, 'mode'>> {
+  executor?: Executor;
+  log?: Logger;
+}
+
+/**
+ * Builds the ports from configuration and subscribes the functions.
+ * @throws ServiceUnavailableError or ConfigError naming a backend that cannot be used.
+ */
+export async function createRuntime(config: Config, parts: RuntimeParts = {}): Promise<Runtime> {
+  const log = parts.log ?? pino({ level: config.logLevel, base: { component: 'toolflow' } }, pino.destination(2));
+  const adapters = await openAdapters(config, log, parts);
+  const { store, objects, bus, coordination } = adapters;
+  if (parts.store) await store.migrate();
+  const executor =
+    parts.executor ??
+    new LocalExecutor({
+      root: config.workDir,
+      objects,
+      cpuMillicores: config.cpuMillicores,
+      memBytes: config.memBytes,
+      keepaliveSeconds: config.keepaliveSeconds,
+      memoryLimit: config.memoryLimit,
+    });
+  const managers = new Map<string, WorkManager>();
+  const launching = new Map<string, Promise<void>>();
+  const hosted = new Map<string, () => void>();
+  const ports: Ports = {
+    store,
+    objects,
+    bus,
+    coordination,
+    executor,
+    budget: new ResourceBudget(executor.capacity),
+    watchdog: { startTimeoutSeconds: config.startTimeoutSeconds, lostAfterSeconds: config.lostAfterSeconds },
+    log,
+    reports: { sinkFor: (taskId) => (report) => managers.get(taskId)?.receive(report) },
+    workManagers: {
+      launch(taskId) {
+        if (managers.has(taskId)) return Promise.resolve();
+        let p = launching.get(taskId);
+        if (!p) {
+          p = launchWorkManager(taskId).finally(() => launching.delete(taskId));
+          launching.set(taskId, p);
+        }
+        return p;
+      },
+    },
+  };
+
+  /** Starts a task's work manager under its lock (design doc: "ignore if another backend is already processing the task"). */
+  async function launchWorkManager(taskId: string): Promise<void> {
+    const lease = await coordination.tryLock(`locks/work-manager/${taskId}`, WORK_MANAGER_LOCK_TTL_SECONDS);
+    if (!lease) {
+      log.info({ taskId }, 'the task’s work manager runs elsewhere; ignoring');
+      unhost(taskId);
+      return;
+    }
+    host(taskId);
+    const wm = new WorkManager(taskId, ports);
+    managers.set(taskId, wm);
+    lease.onLost(() => void wm.halt('its task lock was lost'));
+    void wm.done.then(async () => {
+      managers.delete(taskId);
+      unhost(taskId);
+      await lease.release();
+    });
+    await wm.start();
+  }
+
+  /** Subscribes the `task-host` functions for a task this process hosts (idempotent). */
+  function host(taskId: string): void {
+    if (hosted.has(taskId)) return;
+    hosted.set(
+      taskId,
+      routeFunctions(
+        ports,
+        FUNCTIONS.filter((f) => f.placement === 'task-host'),
+        taskId,
+      ),
+    );
+  }
+
+  function unhost(taskId: string): void {
+    hosted.get(taskId)?.();
+    hosted.delete(taskId);
+  }
+
+  const unroute = routeFunctions(
+    ports,
+    FUNCTIONS.filter((f) => f.placement === 'shared'),
+  );
+  const FINAL = [EventType.taskSucceeded, EventType.taskFailed, EventType.taskCancelled];
+  return {
+    ports,
+    mode: adapters.mode,
+    upload: (owner, path) => uploadFile(ports, owner, path),
+    async submit(submission) {
+      const event = validateSubmission(submission, executor);
+      const taskId = event.data.taskId;
+      host(taskId);
+      await ports.bus.publish([event]);
+      return taskId;
+    },
+    waitFor(taskId) {
+      return new Promise((resolve, reject) => {
+        const off = ports.bus.subscribe(
+          `wait/${taskId}`,
+          FINAL,
+          async (e) => {
+            off();
+            // Not awaited here: idle() waits for this very handler to return.
+            void (async () => {
+              await ports.bus.idle();
+              // handle-status may run in another process: the final status is the store's.
+              for (let delay = 5; !isTerminal((await store.getTask(taskId))?.status ?? 'queued'); delay = Math.min(200, delay * 2)) {
+                await new Promise((r) => setTimeout(r, delay));
+              }
+              resolve(e);
+            })().catch(reject);
+          },
+          { taskId },
+        );
+      });
+    },
+    async cancel(taskId, force = false) {
+      await managers.get(taskId)?.cancel('cancelled by the user', force);
+    },
+    async close() {
+      unroute();
+      for (const taskId of [...hosted.keys()]) unhost(taskId);
+      await Promise.allSettled([...managers.values()].map((wm) => wm.halt('the process is closing')));
+      await executor.close();
+      await bus.close();
+      await coordination.close();
+      await objects.close?.();
+      await store.close();
+    },
+  };
+}
