@@ -2,6 +2,7 @@
  * The store port over Kysely: one set of queries for SQLite (better-sqlite3) and MySQL.
  */
 import { Kysely, Migrator, SqliteDialect, type Dialect, type MigrationProvider } from 'kysely';
+import pRetry from 'p-retry';
 import Database from 'better-sqlite3';
 import { ensureDir } from '../ensure-dir.js';
 import { ConfigError } from '../errors.js';
@@ -18,15 +19,43 @@ interface Tables {
 /** Rows per INSERT when many tool runs are created at once (SQLite allows 32,766 bound values). */
 const INSERT_CHUNK = 500;
 
-/** The store over any Kysely dialect. */
+/** How a database's errors are told apart. */
+export interface ErrorRules {
+  /** The insert hit an existing primary or unique key. */
+  isDuplicateKey(err: unknown): boolean;
+  /**
+   * The statement may succeed if run again on a fresh connection: a lost or killed connection, a
+   * deadlock, a lock wait timeout, a pool acquire timeout.
+   */
+  isTransient(err: unknown): boolean;
+}
+
+/** Tries of a statement that fails transiently, and the backoff between them (ms). */
+const RETRY = { retries: 5, minTimeout: 20, maxTimeout: 1000, factor: 3 };
+
+/**
+ * The store over any Kysely dialect. Every method is safe to run again (conditional moves, inserts
+ * that treat an existing key as done), so a transient failure is retried; a retry whose first try
+ * had in fact committed finds the row already moved and returns false, which callers treat as a
+ * redelivery (see `handlers/handle-status.ts`).
+ */
 export class KyselyStore implements Store {
   private readonly db: Kysely<Tables>;
 
   constructor(
     dialect: Dialect,
-    private readonly isDuplicateKey: (err: unknown) => boolean,
+    private readonly rules: ErrorRules,
   ) {
     this.db = new Kysely<Tables>({ dialect });
+  }
+
+  private isDuplicateKey(err: unknown): boolean {
+    return this.rules.isDuplicateKey(err);
+  }
+
+  /** Runs `fn`, again on a transient failure (`RETRY`). */
+  private retrying<T>(fn: () => Promise<T>): Promise<T> {
+    return pRetry(fn, { ...RETRY, shouldRetry: (err) => this.rules.isTransient(err) });
   }
 
   async migrate(): Promise<void> {
@@ -36,76 +65,86 @@ export class KyselyStore implements Store {
   }
 
   async createTask(task: Omit<TaskRow, 'updated_at'>, runs: ToolRunRow[]): Promise<boolean> {
-    try {
-      return await this.db.transaction().execute(async (trx) => {
-        const existing = await trx.selectFrom('tasks').select('id').where('id', '=', task.id).executeTakeFirst();
-        if (existing) return false;
-        await trx.insertInto('tasks').values({ ...task, updated_at: task.created_at }).execute();
-        for (let i = 0; i < runs.length; i += INSERT_CHUNK) await trx.insertInto('tool_runs').values(runs.slice(i, i + INSERT_CHUNK)).execute();
-        return true;
-      });
-    } catch (err) {
-      if (this.isDuplicateKey(err)) return false;
-      throw err;
-    }
+    return this.retrying(async () => {
+      try {
+        return await this.db.transaction().execute(async (trx) => {
+          const existing = await trx.selectFrom('tasks').select('id').where('id', '=', task.id).executeTakeFirst();
+          if (existing) return false;
+          await trx.insertInto('tasks').values({ ...task, updated_at: task.created_at }).execute();
+          for (let i = 0; i < runs.length; i += INSERT_CHUNK) await trx.insertInto('tool_runs').values(runs.slice(i, i + INSERT_CHUNK)).execute();
+          return true;
+        });
+      } catch (err) {
+        if (this.isDuplicateKey(err)) return false;
+        throw err;
+      }
+    });
   }
 
   async getTask(id: string): Promise<TaskRow | undefined> {
-    return this.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst();
+    return this.retrying(() => this.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst());
   }
 
   async listTasks(limit: number): Promise<TaskRow[]> {
-    return this.db.selectFrom('tasks').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
+    return this.retrying(() => this.db.selectFrom('tasks').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute());
   }
 
   async moveTask(id: string, to: TaskStatus, fields: TaskFields = {}): Promise<boolean> {
-    const r = await this.db
-      .updateTable('tasks')
-      .set({ ...fields, status: to, updated_at: Date.now() })
-      .where('id', '=', id)
-      .where('status', 'in', taskStatusesBefore(to))
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return this.retrying(async () => {
+      const r = await this.db
+        .updateTable('tasks')
+        .set({ ...fields, status: to, updated_at: Date.now() })
+        .where('id', '=', id)
+        .where('status', 'in', taskStatusesBefore(to))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    });
   }
 
   async addToolRun(run: ToolRunRow): Promise<boolean> {
-    try {
-      await this.db.insertInto('tool_runs').values(run).execute();
-      return true;
-    } catch (err) {
-      if (this.isDuplicateKey(err)) return false;
-      throw err;
-    }
+    return this.retrying(async () => {
+      try {
+        await this.db.insertInto('tool_runs').values(run).execute();
+        return true;
+      } catch (err) {
+        if (this.isDuplicateKey(err)) return false;
+        throw err;
+      }
+    });
   }
 
   async moveToolRun(key: ToolRunKey, to: AttemptStatus, fields: ToolRunFields = {}): Promise<boolean> {
-    const r = await this.db
-      .updateTable('tool_runs')
-      .set({ ...fields, status: to })
-      .where('task_id', '=', key.taskId)
-      .where('tool', '=', key.tool)
-      .where('attempt', '=', key.attempt)
-      .where('status', 'in', attemptStatusesBefore(to))
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+    return this.retrying(async () => {
+      const r = await this.db
+        .updateTable('tool_runs')
+        .set({ ...fields, status: to })
+        .where('task_id', '=', key.taskId)
+        .where('tool', '=', key.tool)
+        .where('attempt', '=', key.attempt)
+        .where('status', 'in', attemptStatusesBefore(to))
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    });
   }
 
   async updateToolRun(key: ToolRunKey, fields: ToolRunFields): Promise<void> {
-    await this.db
-      .updateTable('tool_runs')
-      .set(fields)
-      .where('task_id', '=', key.taskId)
-      .where('tool', '=', key.tool)
-      .where('attempt', '=', key.attempt)
-      .execute();
+    return this.retrying(async () => {
+      await this.db
+        .updateTable('tool_runs')
+        .set(fields)
+        .where('task_id', '=', key.taskId)
+        .where('tool', '=', key.tool)
+        .where('attempt', '=', key.attempt)
+        .execute();
+    });
   }
 
   async getToolRun(key: ToolRunKey): Promise<ToolRunRow | undefined> {
-    return this.db.selectFrom('tool_runs').selectAll().where('task_id', '=', key.taskId).where('tool', '=', key.tool).where('attempt', '=', key.attempt).executeTakeFirst();
+    return this.retrying(() => this.db.selectFrom('tool_runs').selectAll().where('task_id', '=', key.taskId).where('tool', '=', key.tool).where('attempt', '=', key.attempt).executeTakeFirst());
   }
 
   async listToolRuns(taskId: string): Promise<ToolRunRow[]> {
-    return this.db.selectFrom('tool_runs').selectAll().where('task_id', '=', taskId).orderBy('tool').orderBy('attempt').execute();
+    return this.retrying(() => this.db.selectFrom('tool_runs').selectAll().where('task_id', '=', taskId).orderBy('tool').orderBy('attempt').execute());
   }
 
   async close(): Promise<void> {
@@ -142,5 +181,9 @@ export function openSqliteStore(path: string): KyselyStore {
       return st;
     },
   };
-  return new KyselyStore(new SqliteDialect({ database: cached }), (err) => /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test((err as { code?: string })?.code ?? ''));
+  return new KyselyStore(new SqliteDialect({ database: cached }), {
+    isDuplicateKey: (err) => /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test((err as { code?: string })?.code ?? ''),
+    // Another process holding the write lock past busy_timeout.
+    isTransient: (err) => /^SQLITE_BUSY/.test((err as { code?: string })?.code ?? ''),
+  });
 }
