@@ -107,6 +107,7 @@ export class AmqpBus implements EventBus {
     try {
       bus.model = await connect(url.toString(), {
         noDelay: true, // without it a publish → consume round trip costs ~45 ms (Nagle + delayed ACK)
+        clientProperties: { connection_name: `${bus.names.exchange.replace(/\.events$/, '')} pid ${process.pid}` },
         recovery: {
           initialDelay: 100,
           maxDelay: 5_000,

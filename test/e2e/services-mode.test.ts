@@ -57,12 +57,14 @@ describe.skipIf(!all)('services mode: the CLI on RabbitMQ, MariaDB, etcd and S3'
 
   it('runs reads-qc and leaves its rows in MariaDB, its input in S3, its upload document in etcd and its events on the exchange', async () => {
     // A recorder on the deployment's exchange: every event of the run, as it went over the wire.
+    // Connections are opened only for a moment: another test file closes every broker connection.
     const names = amqpNames(namespace);
-    const conn = await amqpConnect(AMQP_URL);
-    const ch = await conn.createChannel();
+    let conn = await amqpConnect(AMQP_URL);
+    let ch = await conn.createChannel();
     await ch.assertExchange(names.exchange, 'topic', { durable: true });
     await ch.assertQueue(names.queue('recorder'), { durable: true });
     await ch.bindQueue(names.queue('recorder'), names.exchange, '#');
+    await conn.close();
 
     const reads = join(EXAMPLES, 'reads-qc/data/reads.fastq');
     const { stdout } = await exec('node', [BIN, 'run', join(EXAMPLES, 'reads-qc/workflow.yaml'), '--input', `reads=${reads}`, '--json'], { env });
@@ -92,6 +94,8 @@ describe.skipIf(!all)('services mode: the CLI on RabbitMQ, MariaDB, etcd and S3'
       await etcd.close();
     }
 
+    conn = await amqpConnect(AMQP_URL);
+    ch = await conn.createChannel();
     const events: ToolflowEvent[] = [];
     for (let msg: GetMessage | false; (msg = await ch.get(names.queue('recorder'), { noAck: true })); ) events.push(fromMessage(msg));
     const count = (type: string) => events.filter((e) => e.type === type && e.data.taskId === result.taskId).length;

@@ -1,0 +1,119 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { connect as amqpConnect, type GetMessage } from 'amqplib';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { amqpNames, fromMessage } from '../../shared/events/amqp-binding.js';
+import { EventType, type ToolflowEvent } from '../../shared/events/catalog.js';
+import { openStore } from '../../shared/store/open-store.js';
+import type { Store } from '../../shared/store/store.js';
+import { AMQP_URL, deleteAmqpNamespace, freshMysqlDatabase, requireRabbitmq, runPrefix, skipped } from '../support/services.js';
+import { tempDir } from '../support/tmp.js';
+
+const exec = promisify(execFile);
+const BIN = join(import.meta.dirname, '../../bin/toolflow.js');
+const HOST = join(import.meta.dirname, '../support/function-host.mjs');
+const dir = tempDir();
+const namespace = runPrefix();
+const names = amqpNames(namespace);
+const etcdEndpoints = inject('etcdEndpoints');
+
+/** Declares a queue that records every event of this run's namespace. */
+async function startRecorder(): Promise<void> {
+  const c = await amqpConnect(AMQP_URL);
+  const ch = await c.createChannel();
+  await ch.assertExchange(names.exchange, 'topic', { durable: true });
+  await ch.assertQueue(names.queue('recorder'), { durable: true });
+  await ch.purgeQueue(names.queue('recorder'));
+  await ch.bindQueue(names.queue('recorder'), names.exchange, '#');
+  await c.close();
+}
+
+/** Everything the recorder got. */
+async function recorded(): Promise<ToolflowEvent[]> {
+  const c = await amqpConnect(AMQP_URL);
+  const ch = await c.createChannel();
+  const events: ToolflowEvent[] = [];
+  for (let msg: GetMessage | false; (msg = await ch.get(names.queue('recorder'), { noAck: true })); ) events.push(fromMessage(msg));
+  await c.close();
+  return events;
+}
+
+describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('services mode under faults (the CLI on RabbitMQ, MariaDB and etcd)', () => {
+  let db: Awaited<ReturnType<typeof freshMysqlDatabase>>;
+  let store: Store;
+  let env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    await requireRabbitmq();
+    db = await freshMysqlDatabase();
+    store = await openStore(db.url);
+    env = { ...process.env, TOOLFLOW_HOME: join(dir, 'home'), TOOLFLOW_DATABASE_URL: db.url, TOOLFLOW_AMQP_URL: AMQP_URL, TOOLFLOW_ETCD_ENDPOINTS: etcdEndpoints, TOOLFLOW_NAMESPACE: namespace };
+  });
+  afterAll(async () => {
+    await store?.close();
+    await db?.drop();
+    await deleteAmqpNamespace(namespace, ['enqueue', 'handle-status', 'rerun-policy', 'recorder']);
+  });
+
+  it('completes the task when every broker connection is closed mid-run (rabbitmqctl close_all_connections)', async () => {
+    const wf = join(dir, 'chain.yaml');
+    writeFileSync(wf, 'name: chain\ntools:\n' + ['a', 'b', 'c', 'd'].map((t, i) => `  - {name: ${t}, cpu: 100m, mem: 16Mi, cmds: ["sleep 0.7"]${i ? `, rely: [${'abcd'[i - 1]}]` : ''}}\n`).join(''));
+    const cli = exec('node', [BIN, 'run', wf, '--json'], { env });
+    // Once the first tool has finished, cut every connection to the broker.
+    let taskId: string | undefined;
+    for (let i = 0; i < 600; i++) {
+      const [task] = await store.listTasks(1);
+      if (task && (await store.listToolRuns(task.id)).some((r) => r.tool === 'a' && r.status === 'succeeded')) {
+        taskId = task.id;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(taskId).toBeDefined();
+    execFileSync('rabbitmqctl', ['-q', 'close_all_connections', 'toolflow fault test: mid-run'], { stdio: 'ignore' });
+    const result = JSON.parse((await cli).stdout) as { taskId: string; status: string };
+    expect(result).toMatchObject({ taskId, status: 'succeeded' });
+    const runs = await store.listToolRuns(taskId!);
+    expect(runs.map((r) => `${r.tool}/${r.attempt}/${r.status}`)).toEqual(['a/1/succeeded', 'b/1/succeeded', 'c/1/succeeded', 'd/1/succeeded']);
+  });
+
+  it('fifty sibling tools finishing at once: each status recorded once, the task’s status set once, the join run once', async () => {
+    const wf = join(dir, 'fan.yaml');
+    const siblings = Array.from({ length: 50 }, (_, i) => `s${i}`);
+    writeFileSync(
+      wf,
+      'name: fan\ntools:\n' +
+        siblings.map((s) => `  - {name: ${s}, cpu: 10m, mem: 4Mi, cmds: ['sleep 0.3']}\n`).join('') +
+        `  - {name: join, cpu: 10m, mem: 4Mi, cmds: ['true'], rely: [${siblings.join(', ')}]}\n`,
+    );
+    await startRecorder();
+    // A second handle-status process competes with the CLI's own for the same queue.
+    const other: ChildProcess = spawn(process.execPath, [HOST, AMQP_URL, namespace, db.url, 'handle-status'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => createInterface({ input: other.stdout! }).on('line', (l) => l === 'ready' && resolve()));
+    try {
+      const { stdout } = await exec('node', [BIN, 'run', wf, '--json'], { env: { ...env, TOOLFLOW_CPUS: '2' } });
+      const result = JSON.parse(stdout) as { taskId: string; status: string };
+      expect(result.status).toBe('succeeded');
+      const runs = await store.listToolRuns(result.taskId);
+      expect(runs).toHaveLength(51);
+      expect(runs.every((r) => r.attempt === 1 && r.status === 'succeeded' && r.exit_code === 0)).toBe(true);
+      const join_ = runs.find((r) => r.tool === 'join')!;
+      expect(Math.min(...runs.filter((r) => r.tool !== 'join').map((r) => r.started_at!))).toBeLessThan(Math.min(...runs.filter((r) => r.tool !== 'join').map((r) => r.finished_at!)));
+      expect(join_.started_at!).toBeGreaterThanOrEqual(Math.max(...runs.filter((r) => r.tool !== 'join').map((r) => r.finished_at!)));
+      const events = (await recorded()).filter((e) => e.data.taskId === result.taskId);
+      const count = (type: string, tool?: string) => events.filter((e) => e.type === type && (tool === undefined || (e.data as { tool?: string }).tool === tool)).length;
+      for (const t of [...siblings, 'join']) {
+        expect(count(EventType.toolExited, t)).toBe(1);
+        expect(count(EventType.toolSucceeded, t)).toBe(1);
+      }
+      expect(count(EventType.toolReady, 'join')).toBe(1);
+      expect(count(EventType.toolStarted, 'join')).toBe(1);
+      expect(count(EventType.taskSucceeded)).toBe(1);
+      expect((await store.getTask(result.taskId))!.status).toBe('succeeded');
+    } finally {
+      other.kill('SIGTERM');
+    }
+  });
+});
