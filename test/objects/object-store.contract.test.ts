@@ -9,6 +9,7 @@ import { LocalObjectStore } from '../../shared/objects/local-object-store.js';
 import { checkObjectKey, safeFileName, type ObjectStore } from '../../shared/objects/object-store.js';
 import { S3ObjectStore } from '../../shared/objects/s3-object-store.js';
 import { NotFoundError } from '../../shared/errors.js';
+import { startHttpRecorder } from '../support/http-recorder.js';
 import { tempDir } from '../support/tmp.js';
 
 const dir = tempDir();
@@ -16,10 +17,12 @@ const objects = new LocalObjectStore(join(dir, 'objects'));
 
 /** An S3 server on loopback for the S3 adapter (the s3rver npm package, in process). */
 let s3rver: S3rver;
+let s3Port: number;
 let s3: S3ObjectStore;
 beforeAll(async () => {
   s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(dir, 's3rver'), configureBuckets: [{ name: 'toolflow', configs: [] }] });
   const { port } = (await s3rver.run()) as unknown as { port: number };
+  s3Port = port;
   s3 = new S3ObjectStore({ bucket: 'toolflow', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
 });
 afterAll(async () => {
@@ -94,5 +97,32 @@ describe('upload', () => {
     await expect(uploadFile({ objects, coordination }, 'me', join(dir, 'missing.fq'))).rejects.toThrow(/ENOENT/);
     const keys = await objects.list('me/');
     expect(keys.some((k) => k.endsWith('missing.fq'))).toBe(false);
+  });
+});
+
+describe('S3 upload interrupted', () => {
+  it('aborts its multipart upload: the AbortMultipartUpload reaches the server, no object is left, the upload is marked failed', async () => {
+    const recorder = await startHttpRecorder(s3Port);
+    // Part 2 of every multipart upload fails (the SDK retries it, then gives up).
+    recorder.failWhen = (req) => req.method === 'PUT' && /[?&]partNumber=2(&|$)/.test(req.url ?? '');
+    const store = new S3ObjectStore({ bucket: 'toolflow', endpoint: `http://127.0.0.1:${recorder.port}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const coordination = new MemoryCoordination();
+    const src = join(dir, 'interrupted.bin');
+    writeFileSync(src, randomBytes(20 * 1024 * 1024));
+    try {
+      await expect(uploadFile({ objects: store, coordination }, 'me', src)).rejects.toThrow();
+      const created = recorder.requests.find((r) => /^POST \/toolflow\/me\/[^?]+\/interrupted\.bin\?uploads/.test(r));
+      expect(created).toBeDefined();
+      const uploadIds = new Set(recorder.requests.map((r) => /[?&]uploadId=([^&]+)/.exec(r)?.[1]).filter(Boolean));
+      expect(uploadIds.size).toBe(1);
+      const [uploadId] = [...uploadIds];
+      expect(recorder.requests.filter((r) => r.startsWith('DELETE ') && r.includes(`uploadId=${uploadId}`))).toHaveLength(1);
+      expect(recorder.requests.some((r) => r.startsWith('POST ') && r.includes(`uploadId=${uploadId}`))).toBe(false); // never completed
+      expect((await s3.list('me/')).filter((k) => k.endsWith('interrupted.bin'))).toEqual([]);
+      expect(await coordination.get<UploadDoc>(`uploads/${created!.split('/')[3]}`)).toMatchObject({ status: 'failed' });
+    } finally {
+      await store.close();
+      await recorder.close();
+    }
   });
 });
