@@ -3,7 +3,8 @@
 // by ../shared/bench/peer-dag.mjs, in one run on this machine; then the 100,000-tool scale check.
 // Every figure is a wall time measured here and now; ratios compare figures of this same run.
 // Env: BENCH_REPEAT (default 3) runs of make and toolflow per shape (the median is reported);
-// BENCH_SNAKEMAKE_DEFAULT=0 skips Snakemake's slow default scheduler; BENCH_SCALE=0 skips the scale check.
+// BENCH_SNAKEMAKE_DEFAULT=0 skips Snakemake's slow default scheduler; BENCH_SCALE=0 skips the scale check;
+// BENCH_SERVICES=0 skips services mode (bench/services.mjs: RabbitMQ, MariaDB and etcd on loopback).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -91,4 +92,9 @@ if (process.env.BENCH_SCALE !== '0') {
     const r = JSON.parse(execFileSync('node', [join(root, 'bench', 'plan.mjs'), join(dir, 'workflow.yaml')], { encoding: 'utf8' }));
     console.log(`| ${shape}-100000 | ${r.tools} | ${(r.ms / 1000).toFixed(2)} s | ${r.maxRssMB} MB |`);
   }
+}
+
+if (process.env.BENCH_SERVICES !== '0') {
+  const r = spawnSync('node', [join(root, 'bench', 'services.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
 }

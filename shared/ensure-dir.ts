@@ -12,6 +12,14 @@ import { dirname, resolve } from 'node:path';
  *   not a folder.
  */
 export function ensureDir(path: string): void {
+  // The common case first, in one system call: the parent exists.
+  try {
+    mkdirSync(path);
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST' && code !== 'ENOENT') throw err;
+  }
   const missing: string[] = [];
   let at = resolve(path);
   for (;;) {

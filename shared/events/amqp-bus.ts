@@ -11,8 +11,10 @@
  * Delivery: manual ack, sent only after the handler's promise resolves (its effect is durable and
  * the events it implies are confirmed); a handler that throws is nacked and requeued, and the
  * quorum queue's delivery limit (RabbitMQ docs, "Poison Message Handling") dead-letters a message
- * after `deliveryLimit` failed deliveries, crashes of the consumer included. Each consumer handles
- * one message at a time in queue order, with `prefetch` messages buffered. An ack goes only to the
+ * after `deliveryLimit` failed deliveries, crashes of the consumer included. A consumer handles the
+ * events of one subject (task or tool) one at a time in queue order, and, with `concurrency` > 1,
+ * events of different subjects side by side (like message groups), with `prefetch` messages
+ * buffered. An ack goes only to the
  * channel the delivery came on; after a reconnect, unacked deliveries are the broker's to redeliver.
  *
  * Publishing: a confirm channel; `publish` resolves when the broker has confirmed every event
@@ -61,10 +63,11 @@ interface Subscription {
   types: EventTypeName[];
   handler: EventHandler;
   taskId?: string;
+  concurrency: number;
   channel?: Channel;
   consumerTag?: string;
-  buffer: Delivery[];
-  running: boolean;
+  /** Per ordering key (the subject, or one key when concurrency is 1): deliveries waiting their turn. */
+  lanes: Map<string, Delivery[]>;
   closed: boolean;
 }
 
@@ -159,7 +162,16 @@ export class AmqpBus implements EventBus {
   }
 
   subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, options: SubscribeOptions = {}): () => void {
-    const sub: Subscription = { consumer, queue: this.names.queue(consumer), types, handler, taskId: options.taskId, buffer: [], running: false, closed: false };
+    const sub: Subscription = {
+      consumer,
+      queue: this.names.queue(consumer),
+      types,
+      handler,
+      taskId: options.taskId,
+      concurrency: Math.max(1, options.concurrency ?? 1),
+      lanes: new Map(),
+      closed: false,
+    };
     this.subs.add(sub);
     if (this.conn) this.track(this.startConsumer(this.conn, sub));
     return () => {
@@ -236,9 +248,14 @@ export class AmqpBus implements EventBus {
       sub.queue,
       (msg) => {
         if (!msg) return; // the broker cancelled the consumer (queue deleted)
-        sub.buffer.push({ msg, channel });
         this.busy++;
-        void this.drain(sub);
+        const key = sub.concurrency === 1 ? '' : String(msg.properties.headers?.['ce-subject'] ?? '');
+        const lane = sub.lanes.get(key);
+        if (lane) lane.push({ msg, channel });
+        else {
+          sub.lanes.set(key, [{ msg, channel }]);
+          void this.drain(sub, key);
+        }
       },
       { noAck: false },
     );
@@ -248,8 +265,6 @@ export class AmqpBus implements EventBus {
   private async stopConsumer(sub: Subscription): Promise<void> {
     const channel = sub.channel;
     sub.channel = undefined;
-    this.busy -= sub.buffer.length;
-    sub.buffer = [];
     if (!channel) return;
     try {
       if (sub.consumerTag) await channel.cancel(sub.consumerTag);
@@ -260,22 +275,20 @@ export class AmqpBus implements EventBus {
     }
   }
 
-  private async drain(sub: Subscription): Promise<void> {
-    if (sub.running) return;
-    sub.running = true;
-    try {
-      while (sub.buffer.length && !sub.closed) {
-        const { msg, channel } = sub.buffer.shift()!;
-        try {
-          // A delivery from a channel that has since closed is the broker's to redeliver: not handled here.
-          if (sub.channel === channel) await this.deliver(sub, msg, channel);
-        } finally {
-          this.busy--;
-        }
+  /** Handles one lane's deliveries in order; the lane is removed when it runs dry. */
+  private async drain(sub: Subscription, key: string): Promise<void> {
+    const lane = sub.lanes.get(key)!;
+    while (lane.length) {
+      const { msg, channel } = lane[0]!;
+      try {
+        // A delivery from a channel that has since closed is the broker's to redeliver: not handled here.
+        if (sub.channel === channel && !sub.closed) await this.deliver(sub, msg, channel);
+      } finally {
+        lane.shift();
+        this.busy--;
       }
-    } finally {
-      sub.running = false;
     }
+    sub.lanes.delete(key);
   }
 
   private async deliver(sub: Subscription, msg: ConsumeMessage, channel: Channel): Promise<void> {

@@ -12,6 +12,12 @@ export type EventHandler = (event: ToolflowEvent) => Promise<void>;
 export interface SubscribeOptions {
   /** Only this task's events (the work manager of a task, a waiter, a progress display). */
   taskId?: string;
+  /**
+   * How many events of different subjects the handler may take at once (default 1). Events of one
+   * subject (a task, or a task's tool) are always handled one at a time, in publish order. An
+   * adapter may handle fewer at once (the in-process bus handles one).
+   */
+  concurrency?: number;
 }
 
 /** The bus port. */
@@ -20,7 +26,7 @@ export interface EventBus {
   publish(events: ToolflowEvent[]): Promise<void>;
   /**
    * Subscribes a consumer. Each consumer gets every event of its types (of one task with
-   * `options.taskId`), one at a time, in publish order. Two subscriptions with the same consumer name
+   * `options.taskId`), in publish order per subject (see `SubscribeOptions.concurrency`). Two subscriptions with the same consumer name
    * share one queue (competing consumers). A handler that keeps failing is dead-lettered after a
    * bounded number of deliveries.
    * @returns a function that unsubscribes (and, for a task-scoped consumer, deletes its queue).

@@ -14,6 +14,7 @@ export const ENQUEUE_LOCK_TTL_SECONDS = 30;
 export const enqueue: FunctionDef = {
   name: 'enqueue',
   placement: 'shared',
+  concurrency: 16,
   consumes: [EventType.taskSubmitted],
   async handle(event, ports): Promise<ToolflowEvent[]> {
     if (!isEvent(event, EventType.taskSubmitted)) return [];

@@ -19,6 +19,7 @@ const SOURCE = sourceOf('handle-status');
 export const handleStatus: FunctionDef = {
   name: 'handle-status',
   placement: 'shared',
+  concurrency: 16,
   consumes: [
     EventType.toolStarted,
     EventType.toolKeepalive,

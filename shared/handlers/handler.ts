@@ -17,6 +17,8 @@ export interface FunctionDef {
   name: string;
   consumes: EventTypeName[];
   placement: 'shared' | 'task-host';
+  /** Events of different subjects it may handle at once (default 1); its handler must then be safe to run side by side. */
+  concurrency?: number;
   handle(event: ToolflowEvent, ports: Ports): Promise<ToolflowEvent[]>;
 }
 

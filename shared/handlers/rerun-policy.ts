@@ -13,6 +13,7 @@ const SOURCE = sourceOf('rerun-policy');
 export const rerunPolicy: FunctionDef = {
   name: 'rerun-policy',
   placement: 'shared',
+  concurrency: 16,
   consumes: [EventType.toolAttemptFailed],
   async handle(event, ports): Promise<ToolflowEvent[]> {
     if (!isEvent(event, EventType.toolAttemptFailed)) return [];

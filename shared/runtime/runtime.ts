@@ -44,7 +44,7 @@ export function routeFunctions(ports: Ports, functions: FunctionDef[] = FUNCTION
         const out = await f.handle(event, ports);
         if (out.length) await ports.bus.publish(out);
       },
-      taskId === undefined ? {} : { taskId },
+      { ...(taskId === undefined ? {} : { taskId }), concurrency: f.concurrency ?? 1 },
     ),
   );
   return () => offs.forEach((off) => off());
