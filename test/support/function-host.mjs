@@ -1,10 +1,12 @@
 // One function of the event flow in its own process, on RabbitMQ and MySQL, for fault tests.
 // Usage: node function-host.mjs <amqp url> <namespace> <mysql url> <function name> [--die-after-write]
 // Prints "ready" once subscribed. With --die-after-write, the process SIGKILLs itself right after
-// its first status move to succeeded has committed: after the database write, before the publish
-// of the events it implies, before the ack.
+// its first store write that changed something has committed (createTask, moveTask, moveToolRun,
+// addToolRun returning true): after the database write, before the publish of the events it
+// implies, before the ack.
 import { pino } from 'pino';
 import { AmqpBus } from '../../dist/shared/events/amqp-bus.js';
+import { MemoryCoordination } from '../../dist/shared/coordination/memory-coordination.js';
 import { FUNCTIONS, routeFunctions } from '../../dist/shared/runtime/runtime.js';
 import { openStore } from '../../dist/shared/store/open-store.js';
 
@@ -12,15 +14,18 @@ const [amqpUrl, namespace, mysqlUrl, fn, flag] = process.argv.slice(2);
 const log = pino({ level: 'silent' });
 const store = await openStore(mysqlUrl);
 if (flag === '--die-after-write') {
-  const move = store.moveToolRun.bind(store);
-  store.moveToolRun = async (key, to, fields) => {
-    const moved = await move(key, to, fields);
-    if (moved && to === 'succeeded') process.kill(process.pid, 'SIGKILL');
-    return moved;
-  };
+  for (const method of ['createTask', 'moveTask', 'moveToolRun', 'addToolRun']) {
+    const write = store[method].bind(store);
+    store[method] = async (...args) => {
+      const changed = await write(...args);
+      if (changed) process.kill(process.pid, 'SIGKILL');
+      return changed;
+    };
+  }
 }
 const bus = await AmqpBus.connect({ url: amqpUrl, namespace, log });
-routeFunctions({ store, bus, log }, FUNCTIONS.filter((f) => f.name === fn));
+const executor = { capacity: { cpuMillicores: 2000, memBytes: 8e9, diskBytes: null } };
+routeFunctions({ store, bus, log, coordination: new MemoryCoordination(), executor }, FUNCTIONS.filter((f) => f.name === fn));
 await bus.idle();
 console.log('ready');
 process.on('SIGTERM', async () => {
