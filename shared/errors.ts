@@ -72,3 +72,10 @@ export class LeaseLostError extends ToolflowError {
     super('LEASE_LOST', message);
   }
 }
+
+/** Thrown when a downloaded object's bytes do not hash to the SHA-256 it was stored with. */
+export class ChecksumMismatchError extends ToolflowError {
+  constructor(message: string) {
+    super('CHECKSUM_MISMATCH', message);
+  }
+}

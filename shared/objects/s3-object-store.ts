@@ -3,16 +3,20 @@
  * @aws-sdk/lib-storage). Uploads stream in parts of 8 MiB, at most 4 in flight, so memory stays
  * bounded whatever the file size; a failed upload aborts its multipart upload (lib-storage's
  * `leavePartsOnError: false`). Downloads stream to a temporary file renamed into place.
- * Checksums are sent only where S3 requires them: the SDK's default trailing checksums (aws-chunked
- * bodies) are stored inside the object by some S3-compatible servers (seen with s3rver 3.7).
+ * Checksums: the SDK's default trailing checksums (aws-chunked bodies) are stored inside the object
+ * by some S3-compatible servers (seen with s3rver 3.7), so they are sent only where S3 requires them;
+ * instead every object carries the SHA-256 of its bytes in its metadata (`x-amz-meta-sha256`,
+ * computed from the file before the upload), and a download is hashed as it streams and refused
+ * (its partial file removed) when the hash differs.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import type { Readable } from 'node:stream';
+import { Transform, type Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { NotFoundError, ServiceUnavailableError } from '../errors.js';
+import { ChecksumMismatchError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 import { checkObjectKey, type ObjectInfo, type ObjectStore } from './object-store.js';
 
 /** Part size of multipart uploads, bytes (S3's minimum is 5 MiB). */
@@ -70,9 +74,10 @@ export class S3ObjectStore implements ObjectStore {
 
   async putFile(key: string, path: string): Promise<ObjectInfo> {
     checkObjectKey(key);
+    const sha256 = await sha256OfFile(path);
     const upload = new Upload({
       client: this.client,
-      params: { Bucket: this.bucket, Key: key, Body: createReadStream(path) },
+      params: { Bucket: this.bucket, Key: key, Body: createReadStream(path), Metadata: { sha256 } },
       partSize: PART_BYTES,
       queueSize: PARTS_IN_FLIGHT,
       leavePartsOnError: false,
@@ -86,16 +91,29 @@ export class S3ObjectStore implements ObjectStore {
   async getToFile(key: string, path: string): Promise<void> {
     checkObjectKey(key);
     let body: Readable;
+    let expected: string | undefined;
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       body = out.Body as Readable;
+      expected = out.Metadata?.sha256;
     } catch (err) {
       if (isNotFound(err)) throw new NotFoundError(`no object ${key}`);
       throw err;
     }
     const tmp = `${path}.part-${process.pid}`;
+    const hash = createHash('sha256');
+    const hashing = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
     try {
-      await pipeline(body, createWriteStream(tmp));
+      await pipeline(body, hashing, createWriteStream(tmp));
+      const actual = hash.digest('hex');
+      if (expected !== undefined && actual !== expected) {
+        throw new ChecksumMismatchError(`object ${key} is corrupt: its SHA-256 is ${actual}, it was stored with ${expected}`);
+      }
       await rename(tmp, path);
     } catch (err) {
       await rm(tmp, { force: true });
@@ -128,6 +146,12 @@ export class S3ObjectStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: checkObjectKey(key) }));
   }
+}
+
+async function sha256OfFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 function isNotFound(err: unknown): boolean {

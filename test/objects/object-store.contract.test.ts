@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,7 @@ import { uploadFile, type UploadDoc } from '../../shared/handlers/upload.js';
 import { LocalObjectStore } from '../../shared/objects/local-object-store.js';
 import { checkObjectKey, safeFileName, type ObjectStore } from '../../shared/objects/object-store.js';
 import { S3ObjectStore } from '../../shared/objects/s3-object-store.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { ChecksumMismatchError, NotFoundError } from '../../shared/errors.js';
 import { startHttpRecorder } from '../support/http-recorder.js';
 import { tempDir } from '../support/tmp.js';
 
@@ -124,5 +124,23 @@ describe('S3 upload interrupted', () => {
       await store.close();
       await recorder.close();
     }
+  });
+});
+
+describe('S3 checksums', () => {
+  it('stores the SHA-256 of each object and refuses a download whose bytes differ, leaving no file', async () => {
+    const src = join(dir, 'sum.txt');
+    writeFileSync(src, 'the reads as uploaded');
+    await s3.putFile('me/sum/sum.txt', src);
+    const stored = readdirSync(join(dir, 's3rver', 'toolflow', 'me', 'sum')).find((f) => f.startsWith('sum.txt') && f.endsWith('_object'));
+    expect(stored).toBeDefined();
+    // Bit rot on the server: same length, other bytes.
+    writeFileSync(join(dir, 's3rver', 'toolflow', 'me', 'sum', stored!), 'the reads as uploadeD');
+    const out = join(dir, 'sum-out.txt');
+    const err = await s3.getToFile('me/sum/sum.txt', out).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ChecksumMismatchError);
+    expect((err as Error).message).toMatch(/^object me\/sum\/sum\.txt is corrupt: its SHA-256 is [0-9a-f]{64}, it was stored with [0-9a-f]{64}$/);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('sum-out.txt'))).toEqual([]);
   });
 });
