@@ -3,7 +3,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { ConfigError, NotFoundError, ServiceUnavailableError, SpecError } from '../errors.js';
+import { ConfigError, LeaseLostError, NotFoundError, ServiceUnavailableError, SpecError } from '../errors.js';
 import { loadWorkflowFile } from '../spec/load.js';
 import { toMermaid } from '../spec/graph.js';
 import { parseBytes, parseCpu } from '../spec/resources.js';
@@ -124,6 +124,11 @@ try {
   } else if (err instanceof ConfigError || err instanceof NotFoundError || err instanceof ServiceUnavailableError) {
     process.stderr.write(`toolflow: ${err.message}\n`);
     fail(err.message);
+  } else if (err instanceof LeaseLostError) {
+    // This process stopped driving the task (services mode: its lock lease ran out); it did not finish here.
+    process.stderr.write(`toolflow: ${err.message}\n`);
+    if (json) process.stdout.write(JSON.stringify({ status: 'lost', error: err.message }) + '\n');
+    process.exitCode = 1;
   } else if (typeof (err as NodeJS.ErrnoException)?.syscall === 'string') {
     // A file or folder toolflow was pointed at cannot be used (missing, a directory, no permission).
     process.stderr.write(`toolflow: ${(err as Error).message}\n`);

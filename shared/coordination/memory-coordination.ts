@@ -15,7 +15,8 @@ export class MemoryCoordination implements Coordination {
   private readonly locks = new Map<string, MemoryLease>();
   private readonly docs = new Map<string, string>();
   private readonly watchers = new Set<{ prefix: string; listener: (key: string, value: unknown) => void }>();
-  private revision = 0;
+  /** Fencing tokens: microseconds since the epoch at start, so they keep growing across restarts of the one process that uses a store. */
+  private revision = Date.now() * 1000;
 
   async tryLock(key: string): Promise<Lease | null> {
     if (this.locks.has(key)) return null;

@@ -109,7 +109,18 @@ export interface ToolflowEvent<T extends EventTypeName = EventTypeName> {
   subject: string;
   time: string;
   datacontenttype: 'application/json';
+  /**
+   * Extension attribute: the fencing token of the work manager whose decision this event carries
+   * (decimal), copied onto the events it causes. Writes it causes are refused once a newer work
+   * manager has claimed the task (`Store.claimTask`).
+   */
+  fencetoken?: string;
   data: EventData[T];
+}
+
+/** The fencing token an event carries, if any. */
+export function fenceOf(event: ToolflowEvent): number | undefined {
+  return event.fencetoken === undefined ? undefined : Number(event.fencetoken);
 }
 
 /**

@@ -18,6 +18,7 @@
  * | `TOOLFLOW_ETCD_ENDPOINTS` | etcd endpoints for locks and upload documents, comma-separated | in-process |
  * | `TOOLFLOW_S3_BUCKET` | keep objects (inputs) in this S3 bucket instead of `$TOOLFLOW_HOME/objects` | unset |
  * | `TOOLFLOW_S3_ENDPOINT`, `TOOLFLOW_S3_REGION` | S3-compatible endpoint (path-style), region | AWS, `us-east-1` |
+ * | `TOOLFLOW_LOCK_TTL_SECONDS` | lease of a work manager's task lock: another process may take the task over this long after the holder stops renewing it | 15 |
  * | `TOOLFLOW_NAMESPACE` | prefix of RabbitMQ exchanges and queues and of etcd keys, so deployments can share a broker | `toolflow` |
  *
  * S3 credentials come from the standard `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
@@ -49,6 +50,8 @@ export interface Config {
   etcdEndpoints?: string;
   /** Prefix of broker and etcd names. */
   namespace: string;
+  /** Lease of a work manager's task lock, seconds (at least 2: etcd's smallest TTL). */
+  lockTtlSeconds: number;
 }
 
 /** Longest timer Node.js keeps (2^31 - 1 ms); longer ones fire at once. */
@@ -101,6 +104,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (!/^https?:\/\/[^/]+\/?$/i.test(e.trim())) throw new ConfigError(`TOOLFLOW_ETCD_ENDPOINTS: each endpoint is http(s)://host:port, got ${maskUrl(e.trim())}`);
   }
   const namespace = env.TOOLFLOW_NAMESPACE || 'toolflow';
+  const lockTtlSeconds = seconds(env, 'TOOLFLOW_LOCK_TTL_SECONDS', 15);
+  if (lockTtlSeconds < 2) throw new ConfigError(`TOOLFLOW_LOCK_TTL_SECONDS=${lockTtlSeconds} must be at least 2 (etcd's smallest lease)`);
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/i.test(namespace)) throw new ConfigError(`TOOLFLOW_NAMESPACE=${namespace} must be letters, digits, "_" or "-" (at most 63)`);
   const owner = overrides.owner ?? env.TOOLFLOW_OWNER ?? env.USER ?? 'local';
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(owner)) throw new ConfigError(`owner "${owner}" must be letters, digits, ".", "_" or "-"`);
@@ -120,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     amqpUrl,
     etcdEndpoints,
     namespace,
+    lockTtlSeconds,
     ...(env.TOOLFLOW_S3_BUCKET ? { s3: { bucket: env.TOOLFLOW_S3_BUCKET, endpoint: env.TOOLFLOW_S3_ENDPOINT || undefined, region: env.TOOLFLOW_S3_REGION || undefined } } : {}),
   };
 }

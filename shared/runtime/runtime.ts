@@ -6,7 +6,7 @@
  * functions and the executor of the tasks it submitted.
  */
 import { pino, type Logger } from 'pino';
-import { EventType, type ToolflowEvent } from '../events/catalog.js';
+import { EventType, fenceOf, type ToolflowEvent } from '../events/catalog.js';
 import type { Executor } from '../executor/executor.js';
 import { LocalExecutor } from '../executor/local/local-executor.js';
 import { enqueue } from '../handlers/enqueue.js';
@@ -19,6 +19,7 @@ import { uploadFile } from '../handlers/upload.js';
 import { validateSubmission, type Submission } from '../handlers/validate.js';
 import { ResourceBudget } from '../scheduler/resources.js';
 import { isTerminal } from '../scheduler/status.js';
+import { LeaseLostError } from '../errors.js';
 import { WorkManager } from '../work-manager/work-manager.js';
 import { openAdapters, type Adapters } from './adapters.js';
 import type { Config } from './config.js';
@@ -27,13 +28,10 @@ import type { Ports } from './ports.js';
 /** Every function of the event flow, in flow order. */
 export const FUNCTIONS: FunctionDef[] = [enqueue, startWorkflow, scheduleTool, handleStatus, rerunPolicy];
 
-/** Lease of a work manager's task lock, seconds: another process may take the task over this long after this one stops renewing it. */
-export const WORK_MANAGER_LOCK_TTL_SECONDS = 15;
-
 /**
  * Subscribes each function to the bus: its returned events are published (and confirmed) before the
  * event that caused them is acknowledged. With `taskId`, subscribes them for that task only, under
- * the consumer name `<function>/<taskId>`.
+ * the consumer name `<function>/<taskId>`. Fencing: see `ToolflowEvent.fencetoken`.
  */
 export function routeFunctions(ports: Ports, functions: FunctionDef[] = FUNCTIONS, taskId?: string): () => void {
   const offs = functions.map((f) =>
@@ -41,7 +39,11 @@ export function routeFunctions(ports: Ports, functions: FunctionDef[] = FUNCTION
       taskId === undefined ? f.name : `${f.name}/${taskId}`,
       f.consumes,
       async (event) => {
-        const out = await f.handle(event, ports);
+        // An event that carries a work manager's fencing token is handled with a store fenced by it,
+        // and the events it causes carry it on.
+        const fence = fenceOf(event);
+        const out = await f.handle(event, fence === undefined ? ports : { ...ports, store: ports.store.fenced(fence) });
+        if (fence !== undefined) for (const e of out) e.fencetoken ??= event.fencetoken;
         if (out.length) await ports.bus.publish(out);
       },
       { ...(taskId === undefined ? {} : { taskId }), concurrency: f.concurrency ?? 1 },
@@ -58,7 +60,10 @@ export interface Runtime {
   upload(owner: string, path: string): ReturnType<typeof uploadFile>;
   /** Validates and submits; this process hosts the task. Resolves with the task id once `task.submitted` is confirmed. @throws SpecError. */
   submit(submission: Submission): Promise<string>;
-  /** Resolves with the task's final event, once the store shows the task finished and this process has handled what it caused. */
+  /**
+   * Resolves with the task's final event, once the store shows the task finished and this process has handled what it caused.
+   * @throws LeaseLostError when the task's work manager in this process halts (its lock was lost).
+   */
   waitFor(taskId: string): Promise<ToolflowEvent>;
   /** Cancels a task hosted by this process; `force` kills its tools at once. */
   cancel(taskId: string, force?: boolean): Promise<void>;
@@ -93,6 +98,8 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
   const managers = new Map<string, WorkManager>();
   const launching = new Map<string, Promise<void>>();
   const hosted = new Map<string, () => void>();
+  /** Waiters of tasks whose work manager runs here, told when it halts instead of finishing. */
+  const haltWaiters = new Map<string, (err: Error) => void>();
   const ports: Ports = {
     store,
     objects,
@@ -118,20 +125,29 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
 
   /** Starts a task's work manager under its lock (design doc: "ignore if another backend is already processing the task"). */
   async function launchWorkManager(taskId: string): Promise<void> {
-    const lease = await coordination.tryLock(`locks/work-manager/${taskId}`, WORK_MANAGER_LOCK_TTL_SECONDS);
+    const lease = await coordination.tryLock(`locks/work-manager/${taskId}`, config.lockTtlSeconds);
     if (!lease) {
       log.info({ taskId }, 'the task’s work manager runs elsewhere; ignoring');
       unhost(taskId);
       return;
     }
+    // Writes caused by this work manager's events are fenced by its lease: once another process
+    // holds the lock and has claimed the task, they change nothing.
+    if (!(await store.claimTask(taskId, lease.token))) {
+      log.warn({ taskId, token: lease.token }, 'a newer work manager has claimed the task; ignoring');
+      await lease.release();
+      unhost(taskId);
+      return;
+    }
     host(taskId);
-    const wm = new WorkManager(taskId, ports);
+    const wm = new WorkManager(taskId, ports, lease.token);
     managers.set(taskId, wm);
-    lease.onLost(() => void wm.halt('its task lock was lost'));
+    lease.onLost(() => void wm.halt('its task lock was lost: another process may take the task over'));
     void wm.done.then(async () => {
       managers.delete(taskId);
       unhost(taskId);
       await lease.release();
+      if (wm.haltReason !== undefined) haltWaiters.get(taskId)?.(new LeaseLostError(`task ${taskId}: its work manager stopped (${wm.haltReason})`));
     });
     await wm.start();
   }
@@ -172,11 +188,16 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
     },
     waitFor(taskId) {
       return new Promise((resolve, reject) => {
+        haltWaiters.set(taskId, (err) => {
+          off();
+          reject(err);
+        });
         const off = ports.bus.subscribe(
           `wait/${taskId}`,
           FINAL,
           async (e) => {
             off();
+            haltWaiters.delete(taskId);
             // Not awaited here: idle() waits for this very handler to return.
             void (async () => {
               await ports.bus.idle();

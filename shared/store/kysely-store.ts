@@ -1,7 +1,7 @@
 /**
  * The store port over Kysely: one set of queries for SQLite (better-sqlite3) and MySQL.
  */
-import { Kysely, Migrator, SqliteDialect, type Dialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, SqliteDialect, type Dialect, type ExpressionBuilder, type MigrationProvider } from 'kysely';
 import pRetry from 'p-retry';
 import Database from 'better-sqlite3';
 import { ensureDir } from '../ensure-dir.js';
@@ -42,11 +42,36 @@ const RETRY = { retries: 5, minTimeout: 20, maxTimeout: 1000, factor: 3 };
 export class KyselyStore implements Store {
   private readonly db: Kysely<Tables>;
 
+  /**
+   * @param fence set on the views `fenced()` returns: writes then require the task's `fence_token`
+   *   to be at most this.
+   */
   constructor(
-    dialect: Dialect,
+    dialect: Dialect | Kysely<Tables>,
     private readonly rules: ErrorRules,
+    private readonly fence?: number,
   ) {
-    this.db = new Kysely<Tables>({ dialect });
+    this.db = dialect instanceof Kysely ? dialect : new Kysely<Tables>({ dialect });
+  }
+
+  fenced(token: number): KyselyStore {
+    return new KyselyStore(this.db, this.rules, token);
+  }
+
+  async claimTask(id: string, token: number): Promise<boolean> {
+    return this.retrying(async () => {
+      const r = await this.db.updateTable('tasks').set({ fence_token: token }).where('id', '=', id).where('fence_token', '<=', token).executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0) return true;
+      // MySQL counts only changed rows when the token is already this one.
+      return (await this.db.selectFrom('tasks').select('fence_token').where('id', '=', id).executeTakeFirst())?.fence_token === token;
+    });
+  }
+
+  /** The condition "no newer holder has claimed the task", on `tool_runs` updates of a fenced view. */
+  private unfenced(taskId: string) {
+    const fence = this.fence;
+    return (eb: ExpressionBuilder<Tables, 'tool_runs'>) =>
+      fence === undefined ? eb.lit(true) : eb.exists(eb.selectFrom('tasks').select('tasks.id').where('tasks.id', '=', taskId).where('tasks.fence_token', '<=', fence));
   }
 
   private isDuplicateKey(err: unknown): boolean {
@@ -64,13 +89,13 @@ export class KyselyStore implements Store {
     if (error) throw error;
   }
 
-  async createTask(task: Omit<TaskRow, 'updated_at'>, runs: ToolRunRow[]): Promise<boolean> {
+  async createTask(task: Omit<TaskRow, 'updated_at' | 'fence_token'>, runs: ToolRunRow[]): Promise<boolean> {
     return this.retrying(async () => {
       try {
         return await this.db.transaction().execute(async (trx) => {
           const existing = await trx.selectFrom('tasks').select('id').where('id', '=', task.id).executeTakeFirst();
           if (existing) return false;
-          await trx.insertInto('tasks').values({ ...task, updated_at: task.created_at }).execute();
+          await trx.insertInto('tasks').values({ ...task, updated_at: task.created_at, fence_token: 0 }).execute();
           for (let i = 0; i < runs.length; i += INSERT_CHUNK) await trx.insertInto('tool_runs').values(runs.slice(i, i + INSERT_CHUNK)).execute();
           return true;
         });
@@ -96,6 +121,7 @@ export class KyselyStore implements Store {
         .set({ ...fields, status: to, updated_at: Date.now() })
         .where('id', '=', id)
         .where('status', 'in', taskStatusesBefore(to))
+        .$if(this.fence !== undefined, (q) => q.where('fence_token', '<=', this.fence!))
         .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     });
@@ -104,8 +130,24 @@ export class KyselyStore implements Store {
   async addToolRun(run: ToolRunRow): Promise<boolean> {
     return this.retrying(async () => {
       try {
-        await this.db.insertInto('tool_runs').values(run).execute();
-        return true;
+        if (this.fence === undefined) {
+          await this.db.insertInto('tool_runs').values(run).execute();
+          return true;
+        }
+        // INSERT … SELECT from the task row, so the fence and the insert are one statement.
+        const columns = Object.keys(run) as (keyof ToolRunRow)[];
+        const r = await this.db
+          .insertInto('tool_runs')
+          .columns(columns)
+          .expression((eb) =>
+            eb
+              .selectFrom('tasks')
+              .select(columns.map((c) => eb.val(run[c]).as(c)))
+              .where('tasks.id', '=', run.task_id)
+              .where('tasks.fence_token', '<=', this.fence!),
+          )
+          .executeTakeFirst();
+        return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
       } catch (err) {
         if (this.isDuplicateKey(err)) return false;
         throw err;
@@ -122,6 +164,7 @@ export class KyselyStore implements Store {
         .where('tool', '=', key.tool)
         .where('attempt', '=', key.attempt)
         .where('status', 'in', attemptStatusesBefore(to))
+        .where(this.unfenced(key.taskId))
         .executeTakeFirst();
       return Number(r.numUpdatedRows) > 0;
     });
@@ -135,6 +178,7 @@ export class KyselyStore implements Store {
         .where('task_id', '=', key.taskId)
         .where('tool', '=', key.tool)
         .where('attempt', '=', key.attempt)
+        .where(this.unfenced(key.taskId))
         .execute();
     });
   }

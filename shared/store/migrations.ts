@@ -51,4 +51,12 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('tasks').execute();
     },
   },
+  '0002_tasks_fence_token': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('tasks').addColumn('fence_token', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('tasks').dropColumn('fence_token').execute();
+    },
+  },
 };

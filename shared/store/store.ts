@@ -21,6 +21,8 @@ export interface TaskRow {
   updated_at: number;
   started_at: number | null;
   finished_at: number | null;
+  /** Fencing token of the work manager that last claimed the task (0: none yet). */
+  fence_token: number;
 }
 
 /** A row of `tool_runs`: one attempt of one tool. */
@@ -89,7 +91,7 @@ export interface Store {
    * Creates a task and its first attempts in one transaction.
    * @returns false when a task with this id exists already (nothing is changed).
    */
-  createTask(task: Omit<TaskRow, 'updated_at'>, runs: ToolRunRow[]): Promise<boolean>;
+  createTask(task: Omit<TaskRow, 'updated_at' | 'fence_token'>, runs: ToolRunRow[]): Promise<boolean>;
   getTask(id: string): Promise<TaskRow | undefined>;
   /** Newest first. */
   listTasks(limit: number): Promise<TaskRow[]>;
@@ -105,5 +107,17 @@ export interface Store {
   getToolRun(key: ToolRunKey): Promise<ToolRunRow | undefined>;
   /** Every attempt of a task, by tool then attempt. */
   listToolRuns(taskId: string): Promise<ToolRunRow[]>;
+  /**
+   * Records that the holder of fencing token `token` (a work manager's lock lease) now drives the
+   * task, unless a holder with a larger token already claimed it.
+   * @returns false when a newer holder has the task (or there is no such task).
+   */
+  claimTask(id: string, token: number): Promise<boolean>;
+  /**
+   * A view of this store whose writes to a task and its attempts happen only while no holder with a
+   * token larger than `token` has claimed the task; a refused write changes nothing and returns
+   * false (or, for `updateToolRun`, nothing). Reads are unchanged.
+   */
+  fenced(token: number): Store;
   close(): Promise<void>;
 }

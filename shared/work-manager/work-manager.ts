@@ -53,15 +53,28 @@ export class WorkManager {
   private finished = false;
   /** Stopped by `halt`: it publishes nothing more. */
   private halted = false;
+  /** Why `halt` stopped it, if it did. */
+  haltReason: string | undefined;
   private readonly cleanups: (() => void)[] = [];
   private resolveDone!: () => void;
   /** Resolves when the task has finished and the work manager has stopped. */
   readonly done = new Promise<void>((r) => (this.resolveDone = r));
 
+  /**
+   * @param fence the fencing token of the lock this work manager runs under; every event it
+   *   publishes carries it (`ToolflowEvent.fencetoken`).
+   */
   constructor(
     readonly taskId: string,
     private readonly ports: Ports,
+    private readonly fence?: number,
   ) {}
+
+  /** Publishes this work manager's events, stamped with its fencing token. */
+  private publish(events: ToolflowEvent[]): Promise<void> {
+    if (this.fence !== undefined) for (const e of events) e.fencetoken = String(this.fence);
+    return this.ports.bus.publish(events);
+  }
 
   /**
    * Loads the task and its attempts from the store and starts scheduling.
@@ -158,7 +171,7 @@ export class WorkManager {
       events.push(makeEvent(EventType.toolCancelled, SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt }));
     });
     this.stopping = toStop;
-    await this.ports.bus.publish(events);
+    await this.publish(events);
     await Promise.all(toStop.map((s) => this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt, force ? 0 : undefined)));
     this.failures.push(reason);
     await this.maybeFinish();
@@ -174,6 +187,7 @@ export class WorkManager {
     if (this.finished) return this.done;
     this.finished = true;
     this.halted = true;
+    this.haltReason = reason;
     this.ports.log.warn({ taskId: this.taskId, reason }, 'work manager halted');
     for (const c of this.cleanups) c();
     const running = this.slots.filter((s) => s.state === 'dispatched' || s.state === 'running');
@@ -196,11 +210,11 @@ export class WorkManager {
       if (s.state !== 'dispatched') return;
       s.state = 'running';
       this.arm(i!, 'lost');
-      await this.ports.bus.publish([makeEvent(EventType.toolStarted, SOURCE, { ...ref, at: r.at }, `started/${r.taskId}/${r.tool}/${r.attempt}`)]);
+      await this.publish([makeEvent(EventType.toolStarted, SOURCE, { ...ref, at: r.at }, `started/${r.taskId}/${r.tool}/${r.attempt}`)]);
     } else if (r.kind === 'keepalive') {
       if (s.state !== 'running') return;
       this.arm(i!, 'lost');
-      await this.ports.bus.publish([makeEvent(EventType.toolKeepalive, SOURCE, { ...ref, at: r.at, memBytes: r.memBytes })]);
+      await this.publish([makeEvent(EventType.toolKeepalive, SOURCE, { ...ref, at: r.at, memBytes: r.memBytes })]);
     } else {
       if (s.state !== 'dispatched' && s.state !== 'running') {
         this.unreserve(s);
@@ -218,7 +232,7 @@ export class WorkManager {
     // Deciding before the release: a release wakes admission, which must see this failure (fail-fast).
     this.setState(s, 'deciding');
     this.unreserve(s);
-    await this.ports.bus.publish([
+    await this.publish([
       makeEvent(
         EventType.toolExited,
         SOURCE,
@@ -283,7 +297,7 @@ export class WorkManager {
       events.push(makeEvent(EventType.toolSkipped, SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt, because }));
     }
     this.queue = this.queue.filter((k) => this.slots[k]!.state === 'queued');
-    await this.ports.bus.publish(events);
+    await this.publish(events);
   }
 
   private enqueue(i: number): void {
@@ -329,7 +343,7 @@ export class WorkManager {
       );
     }
     this.queue = rest;
-    if (events.length) await this.ports.bus.publish(events);
+    if (events.length) await this.publish(events);
   }
 
   private settle(s: Slot, state: 'succeeded' | 'failed' | 'skipped' | 'cancelled'): void {
@@ -389,7 +403,7 @@ export class WorkManager {
     } else {
       event = makeEvent(EventType.taskSucceeded, SOURCE, { taskId: this.taskId }, `succeeded/${this.taskId}`);
     }
-    await this.ports.bus.publish([event]);
+    await this.publish([event]);
     this.resolveDone();
   }
 }

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { connect as amqpConnect, type GetMessage } from 'amqplib';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { EtcdCoordination } from '../../shared/coordination/etcd-coordination.js';
 import { amqpNames, fromMessage } from '../../shared/events/amqp-binding.js';
 import { EventType, type ToolflowEvent } from '../../shared/events/catalog.js';
 import { openStore } from '../../shared/store/open-store.js';
@@ -114,6 +116,61 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
       expect((await store.getTask(result.taskId))!.status).toBe('succeeded');
     } finally {
       other.kill('SIGTERM');
+    }
+  });
+
+  it('a work manager paused past its lock’s lease while another holder claims the task: its later writes change nothing', async () => {
+    const wf = join(dir, 'paused.yaml');
+    writeFileSync(wf, 'name: paused\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 3"]}\n  - {name: b, cpu: 100m, mem: 16Mi, cmds: ["true"], rely: [a]}\n');
+    await startRecorder();
+    const cli = spawn(process.execPath, [BIN, 'run', wf, '--json'], { env: { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    cli.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    cli.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => cli.on('exit', (code) => r(code)));
+    let taskId: string | undefined;
+    for (let i = 0; i < 600 && !taskId; i++) {
+      const [task] = await store.listTasks(1);
+      if (task?.name === 'paused' && (await store.listToolRuns(task.id)).some((r) => r.tool === 'a' && r.status === 'running')) taskId = task.id;
+      else await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(taskId).toBeDefined();
+    cli.kill('SIGSTOP');
+    // Another holder: takes the lock once the paused one's lease has run out, and claims the task.
+    const etcd = await EtcdCoordination.connect({ endpoints: etcdEndpoints, namespace, log: pino({ level: 'silent' }) });
+    try {
+      let lease = null;
+      for (let i = 0; i < 150 && !lease; i++) {
+        lease = await etcd.tryLock(`locks/work-manager/${taskId}`, 30);
+        if (!lease) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(lease).not.toBeNull();
+      expect(await store.claimTask(taskId!, lease!.token)).toBe(true);
+      const before = await store.listToolRuns(taskId!);
+      await new Promise((r) => setTimeout(r, 1500)); // tool a finishes while its work manager is paused
+      cli.kill('SIGCONT');
+      expect(await exited).toBe(1);
+      expect(stderr).toContain(`task ${taskId}: its work manager stopped (its task lock was lost`);
+      expect(JSON.parse(stdout)).toMatchObject({ status: 'lost' });
+      // What the paused work manager said after waking (if anything) was refused by the fence.
+      // Woken, it reported tool a's exit under its old token before it learned of the loss…
+      const events = (await recorded()).filter((e) => e.data.taskId === taskId);
+      const exit = events.find((e) => e.type === EventType.toolExited);
+      expect(Number(exit?.fencetoken)).toBeLessThan(lease!.token);
+      // …and once handle-status has handled that (here, or in a process started now), nothing moved.
+      const other = spawn(process.execPath, [HOST, AMQP_URL, namespace, db.url, 'handle-status'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => createInterface({ input: other.stdout! }).on('line', (l) => l === 'ready' && resolve()));
+      other.kill('SIGTERM');
+      await new Promise((r) => other.on('exit', r));
+      expect(events.filter((e) => e.type === EventType.toolSucceeded || e.type === EventType.taskSucceeded || e.type === EventType.taskFailed)).toEqual([]);
+      expect(await store.listToolRuns(taskId!)).toEqual(before);
+      expect(before.map((r) => `${r.tool}/${r.status}`)).toEqual(['a/running', 'b/pending']);
+      expect(await store.getTask(taskId!)).toMatchObject({ status: 'processing', fence_token: lease!.token });
+      await lease!.release();
+    } finally {
+      await etcd.close();
+      if (cli.exitCode === null) cli.kill('SIGKILL');
     }
   });
 });

@@ -100,4 +100,32 @@ describe.each(ADAPTERS.filter((a) => !skipped(a.name)))('store contract: $name',
     expect((await store.listTasks(10)).map((t) => t.id)).toContain('t1');
     expect(await store.getTask('nope')).toBeUndefined();
   });
+
+  it('fences writes: once a holder with a larger token claims the task, an older holder changes nothing', async () => {
+    expect(await store.createTask({ ...task('f1'), status: 'processing' }, [run('f1', 'a'), run('f1', 'b')])).toBe(true);
+    expect(await store.claimTask('f1', 10)).toBe(true);
+    expect(await store.claimTask('f1', 10)).toBe(true); // the same holder again
+    expect(await store.claimTask('f1', 9)).toBe(false);
+    expect(await store.claimTask('nope', 10)).toBe(false);
+    const old = store.fenced(10);
+    const a = { taskId: 'f1', tool: 'a', attempt: 1 };
+    expect(await old.moveToolRun(a, 'ready', { delivered_at: 1 })).toBe(true); // still the holder
+    expect(await store.claimTask('f1', 12)).toBe(true); // a newer holder takes over
+    expect(await old.moveToolRun(a, 'running', { started_at: 2 })).toBe(false);
+    await old.updateToolRun(a, { message: 'from the old holder' });
+    expect(await old.addToolRun(run('f1', 'a', 2))).toBe(false);
+    expect(await old.moveTask('f1', 'failed', { error: 'old' })).toBe(false);
+    expect((await store.listToolRuns('f1')).map((r) => [r.tool, r.attempt, r.status, r.message])).toEqual([
+      ['a', 1, 'ready', null],
+      ['b', 1, 'pending', null],
+    ]);
+    const current = store.fenced(12);
+    expect(await current.moveToolRun(a, 'running', { started_at: 3 })).toBe(true);
+    expect(await current.addToolRun(run('f1', 'a', 2))).toBe(true);
+    expect(await current.addToolRun(run('f1', 'a', 2))).toBe(false);
+    await current.updateToolRun(a, { message: 'from the holder' });
+    expect(await current.moveTask('f1', 'succeeded')).toBe(true);
+    expect((await store.getToolRun(a))!.message).toBe('from the holder');
+    expect(await store.getTask('f1')).toMatchObject({ status: 'succeeded', fence_token: 12 });
+  });
 });
