@@ -1,5 +1,5 @@
 /**
- * The `toolflow` command line (commander). Commands: run, validate, graph, status.
+ * The `toolflow` command line (commander). Commands: run, resume, validate, graph, status.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
@@ -9,7 +9,7 @@ import { toMermaid } from '../spec/graph.js';
 import { parseBytes, parseCpu } from '../spec/resources.js';
 import { loadConfig } from '../runtime/config.js';
 import { openStore } from '../store/open-store.js';
-import { printSpecError, runCommand } from './run-command.js';
+import { printSpecError, resumeCommand, runCommand } from './run-command.js';
 import { formatDuration, summarizeTask, summaryJson, summaryTable } from './summary.js';
 import Table from 'cli-table3';
 
@@ -50,6 +50,19 @@ program
   .option('-q, --quiet', 'no progress, only the summary')
   .action(async (workflow: string, opts) => {
     process.exitCode = await runCommand(workflow, opts);
+  });
+
+program
+  .command('resume')
+  .description('take over a task whose process died (after its lock expires) and follow it to its end; tools that succeeded are not rerun')
+  .argument('<task>', 'task id')
+  .option('-w, --workdir <dir>', 'where the tools\' work dirs go (default $TOOLFLOW_HOME/work)')
+  .addOption(new Option('--cpus <cores>', 'cpu budget: cores or millicores (default: this machine)').argParser(wrap(parseCpu)))
+  .addOption(new Option('--memory <size>', 'memory budget, e.g. 8Gi (default: this machine)').argParser(wrap(parseBytes)))
+  .option('--json', 'print one JSON object with the result, and no progress')
+  .option('-q, --quiet', 'no progress, only the summary')
+  .action(async (taskId: string, opts) => {
+    process.exitCode = await resumeCommand(taskId, opts);
   });
 
 program

@@ -9,7 +9,7 @@ import { loadWorkflowFile } from '../spec/load.js';
 import { parseSetArgs, readParamsFile, resolveInputs, resolveValues } from '../spec/values.js';
 import { loadConfig, type Config } from '../runtime/config.js';
 import { ensureDir } from '../ensure-dir.js';
-import { createRuntime } from '../runtime/runtime.js';
+import { createRuntime, type Runtime } from '../runtime/runtime.js';
 import { showProgress } from './progress.js';
 import { summarizeTask, summaryJson, summaryTable } from './summary.js';
 
@@ -56,20 +56,8 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
     }
   }
   const runtime = await createRuntime(config);
-  let interrupted = 0;
   let taskId: string | undefined;
-  // Ctrl-C, SIGTERM or SIGHUP: cancel (tools get SIGTERM, then SIGKILL after 10 s); a second one kills at once.
-  // Either way the task ends as cancelled in the store and no tool is left running.
-  const onSignal = () => {
-    interrupted++;
-    if (!taskId) process.exit(130);
-    process.stderr.write(interrupted === 1 ? '\ncancelling: stopping running tools (again to kill them at once)…\n' : '\nkilling running tools…\n');
-    void runtime.cancel(taskId, interrupted > 1);
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal); // a closed terminal or a lost ssh session
-  try {
+  return followTask(runtime, () => taskId, opts, async () => {
     const inputs: Record<string, StoredInput> = {};
     for (const [name, path] of Object.entries(inputPaths)) {
       const { key, fileName } = await runtime.upload(config.owner, path);
@@ -83,11 +71,62 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
       inputs,
       failFast: opts.failFast,
     });
+    return { taskId, name: spec.name, tools: spec.tools.length };
+  });
+}
+
+/** Options of `toolflow resume`. */
+export type ResumeOptions = Pick<RunOptions, 'json' | 'quiet' | 'cpus' | 'memory' | 'workdir'>;
+
+/**
+ * Resumes a task that no process drives any more (its process died): this process takes its lock,
+ * rebuilds its work manager from the store (succeeded tools stay done; attempts caught in flight are
+ * lost and rerun by the policy), and follows it as `run` does. Waits up to the lock's TTL for a lock
+ * whose holder died. @returns the process exit code.
+ * @throws NotFoundError for an unknown task; ConfigError when another live process drives it.
+ */
+export async function resumeCommand(taskId: string, opts: ResumeOptions, overrides: Partial<Config> = {}): Promise<number> {
+  const config = loadConfig(process.env, { ...overrides, ...(opts.workdir ? { workDir: opts.workdir } : {}), ...(opts.cpus ? { cpuMillicores: opts.cpus } : {}), ...(opts.memory ? { memBytes: opts.memory } : {}) });
+  const runtime = await createRuntime(config);
+  return followTask(runtime, () => taskId, opts, async () => {
+    const resumed = await runtime.resume(taskId);
+    return { taskId, name: resumed.name, tools: resumed.tools };
+  });
+}
+
+/**
+ * Starts a task with `start` and follows it to its end: progress, Ctrl-C/SIGTERM/SIGHUP cancel (a
+ * second one kills at once), the summary. Closes the runtime. @returns the process exit code.
+ */
+async function followTask(
+  runtime: Runtime,
+  currentTask: () => string | undefined,
+  opts: Pick<RunOptions, 'json' | 'quiet'>,
+  start: () => Promise<{ taskId: string; name: string; tools: number }>,
+): Promise<number> {
+  let interrupted = 0;
+  // Ctrl-C, SIGTERM or SIGHUP: cancel (tools get SIGTERM, then SIGKILL after 10 s); a second one kills at once.
+  // Either way the task ends as cancelled in the store and no tool is left running.
+  const onSignal = () => {
+    interrupted++;
+    const taskId = currentTask();
+    if (!taskId) process.exit(130);
+    process.stderr.write(interrupted === 1 ? '\ncancelling: stopping running tools (again to kill them at once)…\n' : '\nkilling running tools…\n');
+    void runtime.cancel(taskId, interrupted > 1);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal); // a closed terminal or a lost ssh session
+  try {
+    const { taskId, name, tools } = await start();
     const mode = opts.json || opts.quiet ? 'off' : process.stderr.isTTY ? 'live' : 'plain';
-    if (mode !== 'off') process.stderr.write(`task ${taskId}: ${spec.name}, ${spec.tools.length} tools\n`);
-    const stop = showProgress(runtime.ports.bus, taskId, spec.tools.length, mode);
-    await runtime.waitFor(taskId);
-    stop();
+    if (mode !== 'off') process.stderr.write(`task ${taskId}: ${name}, ${tools} tools\n`);
+    const stop = showProgress(runtime.ports.bus, taskId, tools, mode);
+    try {
+      await runtime.waitFor(taskId);
+    } finally {
+      stop();
+    }
     const summary = await summarizeTask(runtime.ports.store, taskId);
     if (opts.json) process.stdout.write(summaryJson(summary) + '\n');
     else {

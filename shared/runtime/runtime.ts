@@ -19,7 +19,7 @@ import { uploadFile } from '../handlers/upload.js';
 import { validateSubmission, type Submission } from '../handlers/validate.js';
 import { ResourceBudget } from '../scheduler/resources.js';
 import { isTerminal } from '../scheduler/status.js';
-import { LeaseLostError } from '../errors.js';
+import { ConfigError, LeaseLostError, NotFoundError } from '../errors.js';
 import { WorkManager } from '../work-manager/work-manager.js';
 import { openAdapters, type Adapters } from './adapters.js';
 import type { Config } from './config.js';
@@ -65,6 +65,13 @@ export interface Runtime {
    * @throws LeaseLostError when the task's work manager in this process halts (its lock was lost).
    */
   waitFor(taskId: string): Promise<ToolflowEvent>;
+  /**
+   * Takes over a task that no live process drives (its process died): waits up to the lock's TTL for
+   * its lock, then rebuilds its work manager from the store here. @returns its name and tool count.
+   * @throws NotFoundError for an unknown task; ConfigError for a finished task, or one whose lock a
+   *   live process keeps.
+   */
+  resume(taskId: string): Promise<{ name: string; tools: number }>;
   /** Cancels a task hosted by this process; `force` kills its tools at once. */
   cancel(taskId: string, force?: boolean): Promise<void>;
   close(): Promise<void>;
@@ -96,7 +103,7 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       memoryLimit: config.memoryLimit,
     });
   const managers = new Map<string, WorkManager>();
-  const launching = new Map<string, Promise<void>>();
+  const launching = new Map<string, Promise<boolean>>();
   const hosted = new Map<string, () => void>();
   /** Waiters of tasks whose work manager runs here, told when it halts instead of finishing. */
   const haltWaiters = new Map<string, (err: Error) => void>();
@@ -118,18 +125,18 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
           p = launchWorkManager(taskId).finally(() => launching.delete(taskId));
           launching.set(taskId, p);
         }
-        return p;
+        return p.then(() => undefined);
       },
     },
   };
 
   /** Starts a task's work manager under its lock (design doc: "ignore if another backend is already processing the task"). */
-  async function launchWorkManager(taskId: string): Promise<void> {
+  async function launchWorkManager(taskId: string): Promise<boolean> {
     const lease = await coordination.tryLock(`locks/work-manager/${taskId}`, config.lockTtlSeconds);
     if (!lease) {
       log.info({ taskId }, 'the task’s work manager runs elsewhere; ignoring');
       unhost(taskId);
-      return;
+      return false;
     }
     // Writes caused by this work manager's events are fenced by its lease: once another process
     // holds the lock and has claimed the task, they change nothing.
@@ -137,7 +144,7 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       log.warn({ taskId, token: lease.token }, 'a newer work manager has claimed the task; ignoring');
       await lease.release();
       unhost(taskId);
-      return;
+      return false;
     }
     host(taskId);
     const wm = new WorkManager(taskId, ports, lease.token);
@@ -150,6 +157,7 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       if (wm.haltReason !== undefined) haltWaiters.get(taskId)?.(new LeaseLostError(`task ${taskId}: its work manager stopped (${wm.haltReason})`));
     });
     await wm.start();
+    return true;
   }
 
   /** Subscribes the `task-host` functions for a task this process hosts (idempotent). */
@@ -211,6 +219,23 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
           { taskId },
         );
       });
+    },
+    async resume(taskId) {
+      const task = await store.getTask(taskId);
+      if (!task) throw new NotFoundError(`no task ${taskId}`);
+      const spec = (JSON.parse(task.spec) as { spec: { tools: unknown[] } }).spec;
+      const about = { name: task.name, tools: spec.tools.length };
+      if (isTerminal(task.status)) throw new ConfigError(`task ${taskId} has finished (${task.status}); there is nothing to resume`);
+      if (task.status === 'queued') await store.moveTask(taskId, 'processing', { started_at: Date.now() });
+      // The lock of a process that died frees itself when its lease runs out.
+      const deadline = Date.now() + (config.lockTtlSeconds + 1) * 1000;
+      for (;;) {
+        if (managers.has(taskId) || (await launchWorkManager(taskId))) return about;
+        if (Date.now() > deadline) {
+          throw new ConfigError(`task ${taskId} is being run by another live process (it holds the task's lock); cancel it there, or resume once that process is gone`);
+        }
+        await new Promise((r) => setTimeout(r, 250));
+      }
     },
     async cancel(taskId, force = false) {
       await managers.get(taskId)?.cancel('cancelled by the user', force);

@@ -215,6 +215,30 @@ describe('CLI', () => {
     expect(() => process.kill(toolPid, 0)).toThrow();
   });
 
+  it('resume takes over a task whose process was SIGKILLed: succeeded tools stay done, the lost one reruns', async () => {
+    const run = await startLongRun('name: killed\ntools:\n  - {name: first, cmds: ["true"]}\n  - {name: slow, cmds: ["echo $$ > pid; sleep 1"], rely: [first]}\n  - {name: last, cmds: ["true"], rely: [slow]}\n', 'slow');
+    run.child.kill('SIGKILL');
+    await run.exitCode;
+    const taskId = readdirSync(join(home, 'long-slow'))[0]!;
+    const stuck = await toolflow(['status', taskId, '--json']);
+    expect((JSON.parse(stuck.stdout) as RunJson).status).toBe('processing');
+    const resumed = await toolflow(['resume', taskId, '--workdir', join(home, 'long-slow'), '--json']);
+    expect(resumed.code).toBe(0);
+    const result = JSON.parse(resumed.stdout) as RunJson;
+    expect(result).toMatchObject({ taskId, status: 'succeeded' });
+    expect(result.tools.map((t) => [t.name, t.status, t.attempts])).toEqual([
+      ['first', 'succeeded', 1],
+      ['slow', 'succeeded', 2],
+      ['last', 'succeeded', 1],
+    ]);
+    const again = await toolflow(['resume', taskId]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`task ${taskId} has finished (succeeded); there is nothing to resume`);
+    const unknown = await toolflow(['resume', 'nosuchtask']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('no task nosuchtask');
+  });
+
   it('graph prints Mermaid', async () => {
     const { stdout } = await toolflow(['graph', join(EXAMPLES, 'design-doc-tool/workflow.yaml')]);
     expect(stdout).toContain('flowchart TD');

@@ -173,4 +173,27 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
       if (cli.exitCode === null) cli.kill('SIGKILL');
     }
   });
+
+  it('resume takes over a task whose process was SIGKILLed, once its lock has expired, with a larger fencing token', async () => {
+    const wf = join(dir, 'killed.yaml');
+    writeFileSync(wf, 'name: killed\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["true"]}\n  - {name: b, cpu: 100m, mem: 16Mi, cmds: ["sleep 1"], rely: [a]}\n');
+    const ttl = { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '2' };
+    const cli = spawn(process.execPath, [BIN, 'run', wf, '--json'], { env: ttl, stdio: 'ignore' });
+    const died = new Promise((r) => cli.on('exit', r));
+    let taskId: string | undefined;
+    for (let i = 0; i < 600 && !taskId; i++) {
+      const [task] = await store.listTasks(1);
+      if (task?.name === 'killed' && (await store.listToolRuns(task.id)).some((r) => r.tool === 'b' && r.status === 'running')) taskId = task.id;
+      else await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(taskId).toBeDefined();
+    cli.kill('SIGKILL');
+    await died;
+    const fenceBefore = (await store.getTask(taskId!))!.fence_token;
+    // Its lock is still held for up to 2 s: resume waits for it.
+    const { stdout } = await exec('node', [BIN, 'resume', taskId!, '--json'], { env: ttl });
+    expect(JSON.parse(stdout)).toMatchObject({ taskId, status: 'succeeded' });
+    expect((await store.listToolRuns(taskId!)).map((r) => `${r.tool}/${r.attempt}/${r.status}/${r.reason}`)).toEqual(['a/1/succeeded/null', 'b/1/failed/lost', 'b/2/succeeded/null']);
+    expect((await store.getTask(taskId!))!.fence_token).toBeGreaterThan(fenceBefore);
+  });
 });
