@@ -25,7 +25,9 @@ export interface Executor {
   readonly capacity: { cpuMillicores: number; memBytes: number; diskBytes: number | null };
   /**
    * Starts an attempt; reports go to `sink` (start, a keepalive every keepalive interval, exit).
-   * Resolves once the attempt is launched. @throws when it cannot be launched at all.
+   * Resolves once the attempt is launched. Starting an attempt this executor has started before
+   * (running or ended) does nothing, as creating a Job whose name exists (409 AlreadyExists) is
+   * done already. @throws when it cannot be launched at all.
    */
   start(request: AttemptRequest, sink: ReportSink): Promise<void>;
   /**

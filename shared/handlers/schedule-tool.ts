@@ -1,7 +1,7 @@
 /**
  * schedule-tool (on `tool.ready`): marks the attempt delivered and hands it to the executor, with
- * reports routed to the task's work manager. A duplicate finds the attempt no longer pending and
- * does nothing. An attempt that cannot be launched at all exits at once with `launchError`.
+ * reports routed to the task's work manager. A duplicate of an event already handled finds the
+ * attempt started and changes nothing. An attempt that cannot be launched at all exits at once with `launchError`.
  */
 import { EventType, isEvent, type ToolflowEvent } from '../events/catalog.js';
 import type { FunctionDef } from './handler.js';
@@ -19,7 +19,15 @@ export const scheduleTool: FunctionDef = {
     if (!isEvent(event, EventType.toolReady)) return [];
     const d = event.data;
     const key = { taskId: d.taskId, tool: d.tool, attempt: d.attempt };
-    if (!(await ports.store.moveToolRun(key, 'ready', { delivered_at: Date.now(), job_name: jobName(d.taskId, d.tool, d.attempt) }))) return [];
+    // delivered_at is the event's time: a row moved by this very event is recognised below.
+    const deliveredAt = Date.parse(event.time);
+    if (!(await ports.store.moveToolRun(key, 'ready', { delivered_at: deliveredAt, job_name: jobName(d.taskId, d.tool, d.attempt) }))) {
+      // Not moved: a redelivery of this event, or a retry whose first try had committed, finds the
+      // row ready with this event's time and starts the attempt (the executor ignores a second
+      // start); any other event (stale, or fenced out) finds something else and does nothing.
+      const row = await ports.store.getToolRun(key);
+      if (row?.status !== 'ready' || Number(row.delivered_at) !== deliveredAt) return [];
+    }
     try {
       await ports.executor.start(d, ports.reports.sinkFor(d.taskId));
       return [];

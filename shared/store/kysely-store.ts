@@ -83,10 +83,13 @@ export class KyselyStore implements Store {
     return pRetry(fn, { ...RETRY, shouldRetry: (err) => this.rules.isTransient(err) });
   }
 
+  /** Migrates to the latest version; a connection lost on the way is retried (a migration is recorded once it has run). */
   async migrate(): Promise<void> {
     const provider: MigrationProvider = { getMigrations: async () => migrations };
-    const { error } = await new Migrator({ db: this.db, provider }).migrateToLatest();
-    if (error) throw error;
+    await this.retrying(async () => {
+      const { error } = await new Migrator({ db: this.db, provider }).migrateToLatest();
+      if (error) throw error;
+    });
   }
 
   async createTask(task: Omit<TaskRow, 'updated_at' | 'fence_token'>, runs: ToolRunRow[]): Promise<boolean> {

@@ -61,6 +61,17 @@ describe('local executor', () => {
     expect(readFileSync(join(workDir, 'command.sh'), 'utf8')).toContain('set -euo pipefail');
   });
 
+  it('starts an attempt once: a second start of it (a redelivery) does nothing', async () => {
+    const req = request(['echo run >> runs.log']);
+    const reports: ToolReport[] = [];
+    await Promise.all([executor.start(req, (r) => reports.push(r)), executor.start(req, (r) => reports.push(r))]);
+    while (!reports.some((r) => r.kind === 'exit')) await new Promise((r) => setTimeout(r, 10));
+    await executor.start(req, (r) => reports.push(r));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(readFileSync(join(executor.workDirOf(req.taskId, req.tool, 1), 'runs.log'), 'utf8')).toBe('run\n');
+    expect(reports.map((r) => r.kind)).toEqual(['start', 'exit']);
+  });
+
   it('passes option values as data: nothing in them runs', async () => {
     const values = { semi: 'x; touch pwned', sub: '$(touch pwned2)', tick: '`touch pwned3`', quotes: 'a\'b"c', newline: 'line1\ntouch pwned4' };
     const cmds = Object.keys(values).map((k) => `printf '%s\\n' "$TF_OPT_${k}" >> values.txt`);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { connect as amqpConnect, type GetMessage } from 'amqplib';
+import { createConnection } from 'mysql2/promise';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { EtcdCoordination } from '../../shared/coordination/etcd-coordination.js';
@@ -195,5 +196,35 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
     expect(JSON.parse(stdout)).toMatchObject({ taskId, status: 'succeeded' });
     expect((await store.listToolRuns(taskId!)).map((r) => `${r.tool}/${r.attempt}/${r.status}/${r.reason}`)).toEqual(['a/1/succeeded/null', 'b/1/failed/lost', 'b/2/succeeded/null']);
     expect((await store.getTask(taskId!))!.fence_token).toBeGreaterThan(fenceBefore);
+  });
+
+  it('goes on when its MariaDB connections are KILLed mid-run', async () => {
+    const wf = join(dir, 'killdb.yaml');
+    writeFileSync(wf, 'name: killdb\ntools:\n' + Array.from({ length: 12 }, (_, i) => `  - {name: t${i}, cpu: 100m, mem: 16Mi, cmds: ["sleep 0.2"]${i ? `, rely: [t${i - 1}]` : ''}}\n`).join(''));
+    const cli = exec('node', [BIN, 'run', wf, '--json'], { env: { ...env, TOOLFLOW_LOG_LEVEL: 'info' }, timeout: 40_000 });
+    const admin = await createConnection(db.url);
+    let killed = 0;
+    try {
+      // Every 300 ms, KILL every connection toolflow has open on its database.
+      const dbName = new URL(db.url).pathname.slice(1);
+      let done = false;
+      void cli.finally(() => (done = true)).catch(() => undefined);
+      while (!done) {
+        const [rows] = await admin.query('SELECT id FROM information_schema.processlist WHERE db = ? AND id <> CONNECTION_ID()', [dbName]);
+        for (const { id } of rows as { id: number }[]) {
+          await admin.query(`KILL ${Number(id)}`).catch(() => undefined); // it may have closed meanwhile
+          killed++;
+        }
+        await new Promise((r) => setTimeout(r, 300));
+      }
+    } finally {
+      await admin.end();
+    }
+    const result = JSON.parse((await cli).stdout) as { taskId: string; status: string };
+    expect(result.status).toBe('succeeded');
+    expect(killed).toBeGreaterThan(5);
+    const runs = await store.listToolRuns(result.taskId);
+    expect(runs).toHaveLength(12);
+    expect(runs.every((r) => r.status === 'succeeded' && r.attempt === 1)).toBe(true);
   });
 });

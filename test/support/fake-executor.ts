@@ -27,6 +27,8 @@ export class FakeExecutor implements Executor {
   }
 
   async start(req: AttemptRequest, sink: ReportSink): Promise<void> {
+    // As the port says: a second start of the same attempt does nothing.
+    if (this.started.some((r) => r.taskId === req.taskId && r.tool === req.tool && r.attempt === req.attempt)) return;
     this.started.push(req);
     this.running++;
     this.maxRunning = Math.max(this.maxRunning, this.running);

@@ -50,6 +50,8 @@ export class LocalExecutor implements Executor {
   private readonly workers = new ShellWorkerPool(workerEnv());
   private readonly root: string;
   private readonly running = new Map<string, Running>();
+  /** Attempts started by this executor (`task/tool/attempt`), running or ended. */
+  private readonly started = new Set<string>();
   private readonly stagedInputs = new Map<string, Promise<string>>();
   private seq = 0;
 
@@ -64,6 +66,19 @@ export class LocalExecutor implements Executor {
   }
 
   async start(request: AttemptRequest, sink: ReportSink): Promise<void> {
+    const { taskId, tool, attempt } = request;
+    const key = `${taskId}/${tool}/${attempt}`;
+    if (this.started.has(key)) return; // started before: a redelivery
+    this.started.add(key);
+    try {
+      await this.launch(request, sink, key);
+    } catch (err) {
+      this.started.delete(key);
+      throw err;
+    }
+  }
+
+  private async launch(request: AttemptRequest, sink: ReportSink, key: string): Promise<void> {
     const { taskId, tool, attempt } = request;
     const workDir = this.workDirOf(taskId, tool, attempt);
     // Synchronous on purpose: a few microseconds each, where the promise versions cost a thread-pool
@@ -83,7 +98,6 @@ export class LocalExecutor implements Executor {
       limit.finish();
       throw e;
     }
-    const key = `${taskId}/${tool}/${attempt}`;
     const keepalive = setInterval(
       () => sink({ kind: 'keepalive', taskId, tool, attempt, at: Date.now(), memBytes: limit.usage() }),
       (this.options.keepaliveSeconds ?? 30) * 1000,
