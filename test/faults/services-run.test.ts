@@ -44,6 +44,16 @@ async function recorded(): Promise<ToolflowEvent[]> {
   return events;
 }
 
+/** Waits until the newest task is `name` and its tool `tool` has `status`; @returns its id. */
+async function taskWithTool(store: Store, name: string, tool: string, status: string): Promise<string> {
+  for (let i = 0; i < 600; i++) {
+    const [task] = await store.listTasks(1);
+    if (task?.name === name && (await store.listToolRuns(task.id)).some((r) => r.tool === tool && r.status === status)) return task.id;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`task ${name}: tool ${tool} never became ${status}`);
+}
+
 describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('services mode under faults (the CLI on RabbitMQ, MariaDB and etcd)', () => {
   let db: Awaited<ReturnType<typeof freshMysqlDatabase>>;
   let store: Store;
@@ -65,20 +75,11 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
     writeFileSync(wf, 'name: chain\ntools:\n' + ['a', 'b', 'c', 'd'].map((t, i) => `  - {name: ${t}, cpu: 100m, mem: 16Mi, cmds: ["sleep 0.7"]${i ? `, rely: [${'abcd'[i - 1]}]` : ''}}\n`).join(''));
     const cli = exec('node', [BIN, 'run', wf, '--json'], { env });
     // Once the first tool has finished, cut every connection to the broker.
-    let taskId: string | undefined;
-    for (let i = 0; i < 600; i++) {
-      const [task] = await store.listTasks(1);
-      if (task && (await store.listToolRuns(task.id)).some((r) => r.tool === 'a' && r.status === 'succeeded')) {
-        taskId = task.id;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    expect(taskId).toBeDefined();
+    const taskId = await taskWithTool(store, 'chain', 'a', 'succeeded');
     execFileSync('rabbitmqctl', ['-q', 'close_all_connections', 'toolflow fault test: mid-run'], { stdio: 'ignore' });
     const result = JSON.parse((await cli).stdout) as { taskId: string; status: string };
     expect(result).toMatchObject({ taskId, status: 'succeeded' });
-    const runs = await store.listToolRuns(taskId!);
+    const runs = await store.listToolRuns(taskId);
     expect(runs.map((r) => `${r.tool}/${r.attempt}/${r.status}`)).toEqual(['a/1/succeeded', 'b/1/succeeded', 'c/1/succeeded', 'd/1/succeeded']);
   });
 
@@ -130,13 +131,7 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
     cli.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     cli.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((r) => cli.on('exit', (code) => r(code)));
-    let taskId: string | undefined;
-    for (let i = 0; i < 600 && !taskId; i++) {
-      const [task] = await store.listTasks(1);
-      if (task?.name === 'paused' && (await store.listToolRuns(task.id)).some((r) => r.tool === 'a' && r.status === 'running')) taskId = task.id;
-      else await new Promise((r) => setTimeout(r, 25));
-    }
-    expect(taskId).toBeDefined();
+    const taskId = await taskWithTool(store, 'paused', 'a', 'running');
     cli.kill('SIGSTOP');
     // Another holder: takes the lock once the paused one's lease has run out, and claims the task.
     const etcd = await EtcdCoordination.connect({ endpoints: etcdEndpoints, namespace, log: pino({ level: 'silent' }) });
@@ -147,8 +142,8 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
         if (!lease) await new Promise((r) => setTimeout(r, 100));
       }
       expect(lease).not.toBeNull();
-      expect(await store.claimTask(taskId!, lease!.token)).toBe(true);
-      const before = await store.listToolRuns(taskId!);
+      expect(await store.claimTask(taskId, lease!.token)).toBe(true);
+      const before = await store.listToolRuns(taskId);
       await new Promise((r) => setTimeout(r, 1500)); // tool a finishes while its work manager is paused
       cli.kill('SIGCONT');
       expect(await exited).toBe(1);
@@ -165,9 +160,9 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
       other.kill('SIGTERM');
       await new Promise((r) => other.on('exit', r));
       expect(events.filter((e) => e.type === EventType.toolSucceeded || e.type === EventType.taskSucceeded || e.type === EventType.taskFailed)).toEqual([]);
-      expect(await store.listToolRuns(taskId!)).toEqual(before);
+      expect(await store.listToolRuns(taskId)).toEqual(before);
       expect(before.map((r) => `${r.tool}/${r.status}`)).toEqual(['a/running', 'b/pending']);
-      expect(await store.getTask(taskId!)).toMatchObject({ status: 'processing', fence_token: lease!.token });
+      expect(await store.getTask(taskId)).toMatchObject({ status: 'processing', fence_token: lease!.token });
       await lease!.release();
     } finally {
       await etcd.close();
@@ -181,21 +176,15 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
     const ttl = { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '2' };
     const cli = spawn(process.execPath, [BIN, 'run', wf, '--json'], { env: ttl, stdio: 'ignore' });
     const died = new Promise((r) => cli.on('exit', r));
-    let taskId: string | undefined;
-    for (let i = 0; i < 600 && !taskId; i++) {
-      const [task] = await store.listTasks(1);
-      if (task?.name === 'killed' && (await store.listToolRuns(task.id)).some((r) => r.tool === 'b' && r.status === 'running')) taskId = task.id;
-      else await new Promise((r) => setTimeout(r, 25));
-    }
-    expect(taskId).toBeDefined();
+    const taskId = await taskWithTool(store, 'killed', 'b', 'running');
     cli.kill('SIGKILL');
     await died;
-    const fenceBefore = (await store.getTask(taskId!))!.fence_token;
+    const fenceBefore = (await store.getTask(taskId))!.fence_token;
     // Its lock is still held for up to 2 s: resume waits for it.
-    const { stdout } = await exec('node', [BIN, 'resume', taskId!, '--json'], { env: ttl });
+    const { stdout } = await exec('node', [BIN, 'resume', taskId, '--json'], { env: ttl });
     expect(JSON.parse(stdout)).toMatchObject({ taskId, status: 'succeeded' });
-    expect((await store.listToolRuns(taskId!)).map((r) => `${r.tool}/${r.attempt}/${r.status}/${r.reason}`)).toEqual(['a/1/succeeded/null', 'b/1/failed/lost', 'b/2/succeeded/null']);
-    expect((await store.getTask(taskId!))!.fence_token).toBeGreaterThan(fenceBefore);
+    expect((await store.listToolRuns(taskId)).map((r) => `${r.tool}/${r.attempt}/${r.status}/${r.reason}`)).toEqual(['a/1/succeeded/null', 'b/1/failed/lost', 'b/2/succeeded/null']);
+    expect((await store.getTask(taskId))!.fence_token).toBeGreaterThan(fenceBefore);
   });
 
   it('goes on when its MariaDB connections are KILLed mid-run', async () => {
