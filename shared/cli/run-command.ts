@@ -57,10 +57,10 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
   }
   const runtime = await createRuntime(config);
   let taskId: string | undefined;
-  return followTask(runtime, () => taskId, opts, async () => {
+  return followTask(runtime, () => taskId, opts, async (signal) => {
     const inputs: Record<string, StoredInput> = {};
     for (const [name, path] of Object.entries(inputPaths)) {
-      const { key, fileName } = await runtime.upload(config.owner, path);
+      const { key, fileName } = await runtime.upload(config.owner, path, signal);
       inputs[name] = { key, fileName };
     }
     taskId = await runtime.submit({
@@ -96,21 +96,28 @@ export async function resumeCommand(taskId: string, opts: ResumeOptions, overrid
 
 /**
  * Starts a task with `start` and follows it to its end: progress, Ctrl-C/SIGTERM/SIGHUP cancel (a
- * second one kills at once), the summary. Closes the runtime. @returns the process exit code.
+ * second one kills at once), the summary. A signal before the task exists aborts `start` (its
+ * uploads, through `signal`). Closes the runtime. @returns the process exit code.
  */
 async function followTask(
   runtime: Runtime,
   currentTask: () => string | undefined,
   opts: Pick<RunOptions, 'json' | 'quiet'>,
-  start: () => Promise<{ taskId: string; name: string; tools: number }>,
+  start: (signal: AbortSignal) => Promise<{ taskId: string; name: string; tools: number }>,
 ): Promise<number> {
   let interrupted = 0;
+  const starting = new AbortController();
   // Ctrl-C, SIGTERM or SIGHUP: cancel (tools get SIGTERM, then SIGKILL after 10 s); a second one kills at once.
   // Either way the task ends as cancelled in the store and no tool is left running.
   const onSignal = () => {
     interrupted++;
     const taskId = currentTask();
-    if (!taskId) process.exit(130);
+    if (!taskId) {
+      if (interrupted > 1) process.exit(130);
+      process.stderr.write('\ncancelling: stopping the uploads…\n');
+      starting.abort();
+      return;
+    }
     process.stderr.write(interrupted === 1 ? '\ncancelling: stopping running tools (again to kill them at once)…\n' : '\nkilling running tools…\n');
     void runtime.cancel(taskId, interrupted > 1);
   };
@@ -118,7 +125,15 @@ async function followTask(
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal); // a closed terminal or a lost ssh session
   try {
-    const { taskId, name, tools } = await start();
+    let started;
+    try {
+      started = await start(starting.signal);
+    } catch (err) {
+      if (starting.signal.aborted) return 130;
+      throw err;
+    }
+    const { taskId, name, tools } = started;
+    if (starting.signal.aborted) void runtime.cancel(taskId); // the signal came as the task was submitted
     const mode = opts.json || opts.quiet ? 'off' : process.stderr.isTTY ? 'live' : 'plain';
     if (mode !== 'off') process.stderr.write(`task ${taskId}: ${name}, ${tools} tools\n`);
     const stop = showProgress(runtime.ports.bus, taskId, tools, mode);

@@ -70,12 +70,27 @@ export class EtcdCoordination implements Coordination {
       await coordination.kv.get('.probe').string();
     } catch (err) {
       client.close();
-      throw new ServiceUnavailableError(`etcd at ${maskUrl(options.endpoints)} is unreachable: ${(err as Error).message}`, { cause: err });
+      throw new ServiceUnavailableError(`etcd at ${maskUrl(options.endpoints)} is unreachable: ${(err as Error).message.replace(/\s*Resolution note:\s*$/, '')}`, { cause: err });
     }
     return coordination;
   }
 
-  async tryLock(key: string, ttlSeconds: number): Promise<Lease | null> {
+  /** Runs an etcd call; a failure of etcd itself becomes ServiceUnavailableError naming it. */
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof LeaseLostError) throw err;
+      const message = (err as Error).message.replace(/\s*Resolution note:\s*$/, '');
+      throw new ServiceUnavailableError(`etcd at ${maskUrl(this.options.endpoints)} failed to ${what}: ${message}`, { cause: err });
+    }
+  }
+
+  tryLock(key: string, ttlSeconds: number): Promise<Lease | null> {
+    return this.call(`lock ${key}`, () => this.lockOnce(key, ttlSeconds));
+  }
+
+  private async lockOnce(key: string, ttlSeconds: number): Promise<Lease | null> {
     const etcdLease = this.client.lease(Math.max(2, Math.ceil(ttlSeconds)));
     const id = await etcdLease.grant();
     const result = await this.kv
@@ -110,7 +125,11 @@ export class EtcdCoordination implements Coordination {
     return lease;
   }
 
-  async put(key: string, value: unknown, options: { fence?: Lease } = {}): Promise<void> {
+  put(key: string, value: unknown, options: { fence?: Lease } = {}): Promise<void> {
+    return this.call(`write ${key}`, () => this.putOnce(key, value, options));
+  }
+
+  private async putOnce(key: string, value: unknown, options: { fence?: Lease }): Promise<void> {
     const json = JSON.stringify(value);
     const fence = options.fence;
     await Promise.all(this.watchers); // a watch started before this put sees it
@@ -123,7 +142,7 @@ export class EtcdCoordination implements Coordination {
   }
 
   async get<T>(key: string): Promise<T | undefined> {
-    const text = await this.kv.get(key).string();
+    const text = await this.call(`read ${key}`, () => this.kv.get(key).string());
     return text === null ? undefined : (JSON.parse(text) as T);
   }
 

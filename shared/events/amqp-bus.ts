@@ -11,7 +11,9 @@
  * Delivery: manual ack, sent only after the handler's promise resolves (its effect is durable and
  * the events it implies are confirmed); a handler that throws is nacked and requeued, and the
  * quorum queue's delivery limit (RabbitMQ docs, "Poison Message Handling") dead-letters a message
- * after `deliveryLimit` failed deliveries, crashes of the consumer included. A consumer handles the
+ * after `deliveryLimit` failed deliveries, crashes of the consumer included. A handler that fails
+ * because a backend is down (ServiceUnavailableError) is retried in place, with backoff up to 15 s,
+ * for up to `transientRetryMs`, without spending deliveries. A consumer handles the
  * events of one subject (task or tool) one at a time in queue order, and, with `concurrency` > 1,
  * events of different subjects side by side (like message groups), with `prefetch` messages
  * buffered. An ack goes only to the
@@ -46,10 +48,14 @@ export interface AmqpBusOptions {
   deliveryLimit?: number;
   /** How long a publish waits for a connection and its confirms, ms. Default 30,000. */
   publishTimeoutMs?: number;
+  /** How long a handler failing with ServiceUnavailableError is retried in place before its delivery counts as failed, ms. Default 10 minutes. */
+  transientRetryMs?: number;
   /** A task-scoped queue unused this long is deleted by the broker (`x-expires`), ms. Default 1 hour. */
   taskQueueExpiresMs?: number;
   /** Connection attempts at start-up before `AmqpBus.connect` gives up. Default 3. */
   initialAttempts?: number;
+  /** How long `AmqpBus.connect` waits for the first connection, handshake included, ms. Default 15,000. */
+  connectTimeoutMs?: number;
 }
 
 interface Delivery {
@@ -71,6 +77,14 @@ interface Subscription {
   closed: boolean;
 }
 
+/** amqplib's messages made readable where they are cryptic (a refused vhost or login). */
+function amqpMessage(err: Error): string {
+  const m = err.message;
+  if (/Expected ConnectionOpenOk; got <ConnectionClose/.test(m)) return `the broker refused the connection (unknown virtual host, or no access to it): ${m}`;
+  if (/ACCESS_REFUSED|403/.test(m)) return `login refused (user name or password): ${m}`;
+  return m;
+}
+
 /** The RabbitMQ adapter of the bus port. Create it with `AmqpBus.connect`. */
 export class AmqpBus implements EventBus {
   private model!: RecoveringChannelModel;
@@ -87,6 +101,7 @@ export class AmqpBus implements EventBus {
   private readonly deliveryLimit: number;
   private readonly publishTimeoutMs: number;
   private readonly taskQueueExpiresMs: number;
+  private readonly transientRetryMs: number;
   /** Exchange and queue names. */
   readonly names: AmqpNames;
 
@@ -96,6 +111,7 @@ export class AmqpBus implements EventBus {
     this.deliveryLimit = options.deliveryLimit ?? 5;
     this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
     this.taskQueueExpiresMs = options.taskQueueExpiresMs ?? 3_600_000;
+    this.transientRetryMs = options.transientRetryMs ?? 600_000;
     this.closeGate();
   }
 
@@ -107,20 +123,32 @@ export class AmqpBus implements EventBus {
     const bus = new AmqpBus(options);
     const url = new URL(options.url);
     if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', '10');
+    bus.model = await connect(url.toString(), {
+      noDelay: true, // without it a publish → consume round trip costs ~45 ms (Nagle + delayed ACK)
+      timeout: 10_000, // the TCP connect
+      clientProperties: { connection_name: `${bus.names.exchange.replace(/\.events$/, '')} pid ${process.pid}` },
+      recovery: {
+        initialDelay: 100,
+        maxDelay: 5_000,
+        initialMaxRetries: (options.initialAttempts ?? 3) - 1,
+        maxRetries: Infinity,
+        waitForConnect: false,
+        setup: (model: ChannelModel) => bus.setup(model),
+      },
+    });
+    // A server that takes the TCP connection but never speaks AMQP would hold the start-up forever.
+    const startTimeoutMs = options.connectTimeoutMs ?? 15_000;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      bus.model = await connect(url.toString(), {
-        noDelay: true, // without it a publish → consume round trip costs ~45 ms (Nagle + delayed ACK)
-        clientProperties: { connection_name: `${bus.names.exchange.replace(/\.events$/, '')} pid ${process.pid}` },
-        recovery: {
-          initialDelay: 100,
-          maxDelay: 5_000,
-          initialMaxRetries: (options.initialAttempts ?? 3) - 1,
-          maxRetries: Infinity,
-          setup: (model: ChannelModel) => bus.setup(model),
-        },
-      });
+      await Promise.race([
+        bus.model.waitForConnect(),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no AMQP handshake within ${startTimeoutMs} ms`)), startTimeoutMs))),
+      ]);
     } catch (err) {
-      throw new ServiceUnavailableError(`RabbitMQ at ${maskUrl(options.url)} is unreachable: ${(err as Error).message}`, { cause: err });
+      await bus.model.close().catch(() => undefined);
+      throw new ServiceUnavailableError(`RabbitMQ at ${maskUrl(options.url)} is unreachable: ${amqpMessage(err as Error)}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
     }
     bus.model.on('disconnect', (err: Error) => {
       bus.conn = undefined;
@@ -306,16 +334,33 @@ export class AmqpBus implements EventBus {
       if (live()) channel.ack(msg);
       return;
     }
-    try {
-      await sub.handler(event);
-      if (live()) channel.ack(msg);
-    } catch (err) {
-      const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
-      this.options.log.error({ err, consumer: sub.consumer, type: event.type, subject: event.subject, delivery: deliveries }, 'event handler failed');
-      // A short pause before the requeue, growing with the deliveries, so a passing outage is not
-      // burnt through the delivery limit in milliseconds.
-      await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** (deliveries - 1))));
-      if (live()) channel.nack(msg, false, true);
+    const where = { consumer: sub.consumer, type: event.type, subject: event.subject };
+    // A backend that is down (ServiceUnavailableError) is waited for here, the handler tried again
+    // in place, so an outage does not spend the delivery limit and dead-letter the event.
+    const waitUntil = Date.now() + this.transientRetryMs;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await sub.handler(event);
+        if (live()) channel.ack(msg);
+        return;
+      } catch (err) {
+        if (err instanceof ServiceUnavailableError && live() && Date.now() < waitUntil) {
+          const pause = Math.min(15_000, 500 * 2 ** Math.min(attempt - 1, 5));
+          this.options.log.warn({ ...where, err: err.message, attempt, retryInMs: pause }, 'a backend is unavailable; handling the event again soon');
+          await new Promise((r) => setTimeout(r, pause));
+          continue;
+        }
+        const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
+        const last = deliveries >= this.deliveryLimit;
+        this.options.log.error(
+          { err, ...where, delivery: deliveries, deadLetterQueue: last ? this.names.deadLetterQueue : undefined },
+          last ? `event handler failed for the last time: the event goes to ${this.names.deadLetterQueue} and its task will not progress until it is handled` : 'event handler failed',
+        );
+        // A short pause before the requeue, growing with the deliveries.
+        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** (deliveries - 1))));
+        if (live()) channel.nack(msg, false, true);
+        return;
+      }
     }
   }
 

@@ -21,16 +21,17 @@ export interface UploadDoc {
  * Uploads one local file.
  * @param owner the user the object belongs to (a key segment: no `/`).
  * @returns where the object is.
+ * @param signal aborts the upload (Ctrl-C): it is marked failed and nothing is left in the store.
  * @throws the object store's error, after marking the upload failed and deleting any partial object.
  */
-export async function uploadFile(ports: Pick<Ports, 'objects' | 'coordination'>, owner: string, path: string): Promise<StoredInput & { uploadId: string }> {
+export async function uploadFile(ports: Pick<Ports, 'objects' | 'coordination'>, owner: string, path: string, signal?: AbortSignal): Promise<StoredInput & { uploadId: string }> {
   const uploadId = randomUUID();
   const fileName = safeFileName(basename(path));
   const key = checkObjectKey(`${owner}/${uploadId}/${fileName}`);
   const doc = `uploads/${uploadId}`;
   await ports.coordination.put(doc, { status: 'ongoing', key } satisfies UploadDoc);
   try {
-    const info = await ports.objects.putFile(key, path);
+    const info = await ports.objects.putFile(key, path, { signal });
     await ports.coordination.put(doc, { status: 'successful', key, size: info.size } satisfies UploadDoc);
   } catch (err) {
     await ports.objects.delete(key).catch(() => undefined);

@@ -17,12 +17,14 @@ export class LocalObjectStore implements ObjectStore {
     return join(this.root, ...checkObjectKey(key).split('/'));
   }
 
-  async putFile(key: string, path: string): Promise<ObjectInfo> {
+  async putFile(key: string, path: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo> {
+    options.signal?.throwIfAborted();
     const target = this.pathOf(key);
     ensureDir(dirname(target));
     const tmp = `${target}.part-${process.pid}-${Date.now()}`;
     try {
       await copyFile(path, tmp, constants.COPYFILE_FICLONE);
+      options.signal?.throwIfAborted();
       await rename(tmp, target);
     } catch (err) {
       await rm(tmp, { force: true });

@@ -12,8 +12,12 @@ export interface ObjectInfo {
 
 /** The object store port. */
 export interface ObjectStore {
-  /** Stores the file at `path` under `key`, replacing any object there. */
-  putFile(key: string, path: string): Promise<ObjectInfo>;
+  /**
+   * Stores the file at `path` under `key`, replacing any object there. An abort through `signal`
+   * stops the upload and leaves nothing behind (no object, no multipart parts).
+   * @throws the store's error, or an AbortError after an abort.
+   */
+  putFile(key: string, path: string, options?: { signal?: AbortSignal }): Promise<ObjectInfo>;
   /** Writes the object to `path` (its folder must exist). @throws NotFoundError when there is no such key. */
   getToFile(key: string, path: string): Promise<void>;
   /** @returns undefined when there is no such key. */

@@ -17,6 +17,7 @@ import { Transform, type Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ChecksumMismatchError, NotFoundError, ServiceUnavailableError } from '../errors.js';
+import { maskUrl } from '../mask-url.js';
 import { checkObjectKey, type ObjectInfo, type ObjectStore } from './object-store.js';
 
 /** Part size of multipart uploads, bytes (S3's minimum is 5 MiB). */
@@ -63,7 +64,7 @@ export class S3ObjectStore implements ObjectStore {
     } catch (err) {
       const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       const why = status ? `HTTP ${status}${status === 404 ? ' (no such bucket)' : status === 403 ? ' (access denied)' : ''}` : (err as Error).message;
-      throw new ServiceUnavailableError(`S3 bucket ${this.bucket} at ${this.endpoint ?? 'AWS'} is unreachable: ${why}`, { cause: err });
+      throw new ServiceUnavailableError(`S3 bucket ${this.bucket} at ${this.endpoint ? maskUrl(this.endpoint) : 'AWS'} is unreachable: ${why}`, { cause: err });
     }
   }
 
@@ -72,9 +73,12 @@ export class S3ObjectStore implements ObjectStore {
     this.client.destroy();
   }
 
-  async putFile(key: string, path: string): Promise<ObjectInfo> {
+  async putFile(key: string, path: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo> {
     checkObjectKey(key);
+    const { signal } = options;
+    signal?.throwIfAborted();
     const sha256 = await sha256OfFile(path);
+    signal?.throwIfAborted();
     const upload = new Upload({
       client: this.client,
       params: { Bucket: this.bucket, Key: key, Body: createReadStream(path), Metadata: { sha256 } },
@@ -82,7 +86,15 @@ export class S3ObjectStore implements ObjectStore {
       queueSize: PARTS_IN_FLIGHT,
       leavePartsOnError: false,
     });
-    await upload.done();
+    // An abort stops the parts in flight and sends AbortMultipartUpload (lib-storage's `abort`).
+    const onAbort = () => void upload.abort().catch(() => undefined);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await upload.done();
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
+    signal?.throwIfAborted();
     const info = await this.head(key);
     if (!info) throw new Error(`object ${key} is missing right after its upload`);
     return info;

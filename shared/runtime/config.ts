@@ -54,6 +54,18 @@ export interface Config {
   lockTtlSeconds: number;
 }
 
+/**
+ * Checks that a service URL parses (WHATWG URL).
+ * @throws ConfigError naming the variable, the URL masked, and the usual cause.
+ */
+function checkUrl(name: string, url: string): void {
+  try {
+    new URL(url);
+  } catch {
+    throw new ConfigError(`${name}=${maskUrl(url)} is not a valid URL (is the port a number? a user name or password with ":", "/", "@" or "#" must be percent-encoded)`);
+  }
+}
+
 /** Longest timer Node.js keeps (2^31 - 1 ms); longer ones fire at once. */
 const MAX_TIMER_SECONDS = 2_147_483;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -74,9 +86,12 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const home = overrides.home ?? env.TOOLFLOW_HOME ?? '.toolflow';
   const db = env.TOOLFLOW_DATABASE_URL;
-  if (db && /^[a-z]+:\/\//i.test(db) && !/^(file|mysql):\/\//i.test(db)) {
-    throw new ConfigError(`TOOLFLOW_DATABASE_URL: a SQLite path or a mysql:// URL, got a ${db.split(':')[0]} URL`);
+  // Anything that starts like a URL (`scheme:`) must be one we know, so a typo such as `mysql:/host`
+  // is not taken for a SQLite file name.
+  if (db && /^[a-z][a-z0-9+.-]+:/i.test(db) && !/^(file|mysql):\/\//i.test(db)) {
+    throw new ConfigError(`TOOLFLOW_DATABASE_URL: a SQLite path or a mysql://user:password@host:port/database URL, got ${maskUrl(db)}`);
   }
+  if (db && /^mysql:\/\//i.test(db)) checkUrl('TOOLFLOW_DATABASE_URL', db);
   const parse = <T>(name: string, f: (v: string) => T): T | undefined => {
     const v = env[name];
     if (v === undefined || v === '') return undefined;
@@ -99,10 +114,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   const amqpUrl = env.TOOLFLOW_AMQP_URL || undefined;
   if (amqpUrl && !/^amqps?:\/\//i.test(amqpUrl)) throw new ConfigError(`TOOLFLOW_AMQP_URL: an amqp:// or amqps:// URL, got ${maskUrl(amqpUrl)}`);
-  const etcdEndpoints = env.TOOLFLOW_ETCD_ENDPOINTS || undefined;
-  for (const e of etcdEndpoints?.split(',') ?? []) {
-    if (!/^https?:\/\/[^/]+\/?$/i.test(e.trim())) throw new ConfigError(`TOOLFLOW_ETCD_ENDPOINTS: each endpoint is http(s)://host:port, got ${maskUrl(e.trim())}`);
+  if (amqpUrl) checkUrl('TOOLFLOW_AMQP_URL', amqpUrl);
+  const endpoints = (env.TOOLFLOW_ETCD_ENDPOINTS ?? '').split(',').map((e) => e.trim()).filter(Boolean);
+  for (const e of endpoints) {
+    if (!/^https?:\/\/[^/]+\/?$/i.test(e)) throw new ConfigError(`TOOLFLOW_ETCD_ENDPOINTS: each endpoint is http(s)://host:port, got ${maskUrl(e)}`);
+    checkUrl('TOOLFLOW_ETCD_ENDPOINTS', e);
   }
+  const etcdEndpoints = endpoints.length ? endpoints.join(',') : undefined;
+  if (env.TOOLFLOW_S3_ENDPOINT) checkUrl('TOOLFLOW_S3_ENDPOINT', env.TOOLFLOW_S3_ENDPOINT);
+  const mysql = /^mysql:\/\//i.test(overrides.databasePath ?? db ?? '');
+  if (amqpUrl && !mysql) {
+    // Processes on one broker share the work of the stateless functions: they must share the database too.
+    throw new ConfigError('TOOLFLOW_AMQP_URL needs a database every process on the broker shares: set TOOLFLOW_DATABASE_URL=mysql://… as well (a SQLite file is one process\'s own)');
+  }
+  if (env.TOOLFLOW_S3_ENDPOINT && !env.TOOLFLOW_S3_BUCKET) throw new ConfigError('TOOLFLOW_S3_ENDPOINT is set but TOOLFLOW_S3_BUCKET is not: set the bucket to keep objects in S3');
   const namespace = env.TOOLFLOW_NAMESPACE || 'toolflow';
   const lockTtlSeconds = seconds(env, 'TOOLFLOW_LOCK_TTL_SECONDS', 15);
   if (lockTtlSeconds < 2) throw new ConfigError(`TOOLFLOW_LOCK_TTL_SECONDS=${lockTtlSeconds} must be at least 2 (etcd's smallest lease)`);

@@ -6,7 +6,7 @@
  * functions and the executor of the tasks it submitted.
  */
 import { pino, type Logger } from 'pino';
-import { EventType, fenceOf, type ToolflowEvent } from '../events/catalog.js';
+import { EventType, fenceOf, makeEvent, type ToolflowEvent } from '../events/catalog.js';
 import type { Executor } from '../executor/executor.js';
 import { LocalExecutor } from '../executor/local/local-executor.js';
 import { enqueue } from '../handlers/enqueue.js';
@@ -56,8 +56,8 @@ export function routeFunctions(ports: Ports, functions: FunctionDef[] = FUNCTION
 export interface Runtime {
   ports: Ports;
   mode: Adapters['mode'];
-  /** Uploads an input file for `owner`. */
-  upload(owner: string, path: string): ReturnType<typeof uploadFile>;
+  /** Uploads an input file for `owner`; `signal` aborts it (nothing is left behind). */
+  upload(owner: string, path: string, signal?: AbortSignal): ReturnType<typeof uploadFile>;
   /** Validates and submits; this process hosts the task. Resolves with the task id once `task.submitted` is confirmed. @throws SpecError. */
   submit(submission: Submission): Promise<string>;
   /**
@@ -105,6 +105,8 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
   const managers = new Map<string, WorkManager>();
   const launching = new Map<string, Promise<boolean>>();
   const hosted = new Map<string, () => void>();
+  /** Tasks cancelled before their work manager started here. */
+  const cancelRequested = new Set<string>();
   /** Waiters of tasks whose work manager runs here, told when it halts instead of finishing. */
   const haltWaiters = new Map<string, (err: Error) => void>();
   const ports: Ports = {
@@ -154,9 +156,12 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       managers.delete(taskId);
       unhost(taskId);
       await lease.release();
-      if (wm.haltReason !== undefined) haltWaiters.get(taskId)?.(new LeaseLostError(`task ${taskId}: its work manager stopped (${wm.haltReason})`));
+      if (wm.haltReason !== undefined) {
+        haltWaiters.get(taskId)?.(new LeaseLostError(`task ${taskId}: its work manager stopped (${wm.haltReason}); if no other process runs it, take it over with: toolflow resume ${taskId}`));
+      }
     });
     await wm.start();
+    if (cancelRequested.has(taskId)) void wm.cancel('cancelled by the user');
     return true;
   }
 
@@ -186,7 +191,7 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
   return {
     ports,
     mode: adapters.mode,
-    upload: (owner, path) => uploadFile(ports, owner, path),
+    upload: (owner, path, signal) => uploadFile(ports, owner, path, signal),
     async submit(submission) {
       const event = validateSubmission(submission, executor);
       const taskId = event.data.taskId;
@@ -238,7 +243,15 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       }
     },
     async cancel(taskId, force = false) {
-      await managers.get(taskId)?.cancel('cancelled by the user', force);
+      const wm = managers.get(taskId);
+      if (wm) return wm.cancel('cancelled by the user', force);
+      // No work manager here yet: remember the cancel for when one starts, and cancel a task still
+      // queued right away (its final event ends the waiters).
+      cancelRequested.add(taskId);
+      if (launching.has(taskId)) return;
+      if ((await store.getTask(taskId))?.status === 'queued' && (await store.moveTask(taskId, 'cancelled', { finished_at: Date.now(), error: 'cancelled by the user' }))) {
+        await bus.publish([makeEvent(EventType.taskCancelled, '/toolflow/cli', { taskId, error: 'cancelled by the user' }, `cancelled/${taskId}`)]);
+      }
     },
     async close() {
       unroute();

@@ -5,7 +5,7 @@ import { Kysely, Migrator, SqliteDialect, type Dialect, type ExpressionBuilder, 
 import pRetry from 'p-retry';
 import Database from 'better-sqlite3';
 import { ensureDir } from '../ensure-dir.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ServiceUnavailableError } from '../errors.js';
 import { dirname } from 'node:path';
 import { attemptStatusesBefore, taskStatusesBefore, type AttemptStatus, type TaskStatus } from '../scheduler/status.js';
 import { migrations } from './migrations.js';
@@ -30,8 +30,8 @@ export interface ErrorRules {
   isTransient(err: unknown): boolean;
 }
 
-/** Tries of a statement that fails transiently, and the backoff between them (ms). */
-const RETRY = { retries: 5, minTimeout: 20, maxTimeout: 1000, factor: 3 };
+/** Tries of a statement that fails transiently, and the backoff between them (ms): about 3 s in all. */
+const RETRY = { retries: 6, minTimeout: 50, maxTimeout: 2000, factor: 2 };
 
 /**
  * The store over any Kysely dialect. Every method is safe to run again (conditional moves, inserts
@@ -78,9 +78,18 @@ export class KyselyStore implements Store {
     return this.rules.isDuplicateKey(err);
   }
 
-  /** Runs `fn`, again on a transient failure (`RETRY`). */
-  private retrying<T>(fn: () => Promise<T>): Promise<T> {
-    return pRetry(fn, { ...RETRY, shouldRetry: (err) => this.rules.isTransient(err) });
+  /**
+   * Runs `fn`, again on a transient failure (`RETRY`).
+   * @throws ServiceUnavailableError when it still fails transiently after the last try (the bus
+   *   then retries the whole event in place rather than spending its delivery limit).
+   */
+  private async retrying<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await pRetry(fn, { ...RETRY, shouldRetry: (err) => this.rules.isTransient(err) });
+    } catch (err) {
+      if (this.rules.isTransient(err)) throw new ServiceUnavailableError(`the database is unavailable: ${(err as Error).message}`, { cause: err });
+      throw err;
+    }
   }
 
   /** Migrates to the latest version; a connection lost on the way is retried (a migration is recorded once it has run). */

@@ -11,10 +11,11 @@ import { EventType, makeEvent, type StoredInput, type ToolflowEvent } from '../e
 import type { ToolReport } from '../executor/executor.js';
 import type { Ports } from '../runtime/ports.js';
 import type { Resources } from '../scheduler/resources.js';
-import { buildDag, descendants, type Dag } from '../spec/graph.js';
-import type { ToolSpec, WorkflowSpec } from '../spec/types.js';
+import { descendants, type Dag } from '../spec/graph.js';
+import type { ToolSpec } from '../spec/types.js';
 import type { ToolValues } from '../spec/values.js';
-import { NotFoundError } from '../errors.js';
+import { ServiceUnavailableError } from '../errors.js';
+import { loadStoredTask } from './stored-task.js';
 
 const SOURCE = '/toolflow/work-manager';
 
@@ -70,10 +71,23 @@ export class WorkManager {
     private readonly fence?: number,
   ) {}
 
-  /** Publishes this work manager's events, stamped with its fencing token. */
-  private publish(events: ToolflowEvent[]): Promise<void> {
+  /**
+   * Publishes this work manager's events, stamped with its fencing token. Its state lives in memory
+   * until they are out, so while the bus is unavailable it keeps trying (backoff up to 15 s), until
+   * they are confirmed or it is halted.
+   */
+  private async publish(events: ToolflowEvent[]): Promise<void> {
     if (this.fence !== undefined) for (const e of events) e.fencetoken = String(this.fence);
-    return this.ports.bus.publish(events);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.ports.bus.publish(events);
+      } catch (err) {
+        if (!(err instanceof ServiceUnavailableError) || this.halted) throw err;
+        const pause = Math.min(15_000, 1000 * 2 ** Math.min(attempt - 1, 4));
+        this.ports.log.warn({ taskId: this.taskId, err: err.message, attempt, retryInMs: pause }, 'the bus is unavailable; publishing again soon');
+        await new Promise((r) => setTimeout(r, pause));
+      }
+    }
   }
 
   /**
@@ -81,35 +95,13 @@ export class WorkManager {
    * @throws NotFoundError when the task does not exist.
    */
   async start(): Promise<void> {
-    const task = await this.ports.store.getTask(this.taskId);
-    if (!task) throw new NotFoundError(`no task ${this.taskId}`);
-    const stored = JSON.parse(task.spec) as { spec: WorkflowSpec; failFast: boolean };
+    const task = await loadStoredTask(this.ports.store, this.taskId);
     this.owner = task.owner;
-    this.failFast = stored.failFast;
-    this.values = JSON.parse(task.values_json) as ToolValues;
-    this.inputs = JSON.parse(task.inputs_json) as Record<string, StoredInput>;
-    const { dag } = buildDag(stored.spec.tools);
-    if (!dag) throw new Error(`task ${this.taskId} has an invalid DAG`);
-    this.dag = dag;
-    const latest = new Map<string, { attempt: number; status: string; resources: Resources }>();
-    for (const r of await this.ports.store.listToolRuns(this.taskId)) {
-      const prev = latest.get(r.tool);
-      if (!prev || r.attempt > prev.attempt) {
-        latest.set(r.tool, { attempt: r.attempt, status: r.status, resources: { cpuMillicores: r.cpu_millicores, memBytes: r.mem_bytes, diskBytes: r.disk_bytes } });
-      }
-    }
-    this.slots = stored.spec.tools.map((spec) => {
-      const l = latest.get(spec.name);
-      return {
-        spec,
-        state: 'waiting',
-        attempt: l?.attempt ?? 1,
-        resources: l?.resources ?? { cpuMillicores: spec.cpuMillicores, memBytes: spec.memBytes, diskBytes: spec.diskBytes },
-        waitingOn: 0,
-        reserved: false,
-        timer: undefined,
-      };
-    });
+    this.failFast = task.failFast;
+    this.values = task.values;
+    this.inputs = task.inputs;
+    this.dag = task.dag;
+    this.slots = task.tools.map((t) => ({ spec: t.spec, state: 'waiting', attempt: t.attempt, resources: t.resources, waitingOn: 0, reserved: false, timer: undefined }));
     const bus = this.ports.bus;
     this.cleanups.push(
       bus.subscribe(
@@ -124,14 +116,14 @@ export class WorkManager {
     // flight by a restart is declared lost so the rerun policy decides, as for any lost tool.
     const lost: number[] = [];
     this.remaining = this.slots.length;
-    this.slots.forEach((s) => {
-      const status = latest.get(s.spec.name)?.status ?? 'pending';
+    this.slots.forEach((s, i) => {
+      const status = task.tools[i]!.status;
       if (status === 'succeeded' || status === 'skipped' || status === 'cancelled' || status === 'failed') {
         this.setState(s, status === 'failed' ? 'deciding' : status);
         if (TERMINAL.has(s.state)) this.remaining--;
       } else if (status === 'ready' || status === 'running') {
         this.setState(s, 'deciding');
-        lost.push(this.slots.indexOf(s));
+        lost.push(i);
       }
     });
     this.slots.forEach((s, i) => {

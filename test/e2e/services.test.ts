@@ -1,9 +1,12 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../shared/store/open-store.js';
 import { freshMysqlDatabase, skipped } from '../support/services.js';
+import { startHttpRecorder } from '../support/http-recorder.js';
 import { tempDir } from '../support/tmp.js';
 
 const exec = promisify(execFile);
@@ -48,6 +51,32 @@ describe.skipIf(skipped('mysql'))('the CLI with a MariaDB store', () => {
 });
 
 describe('the CLI with S3 objects', () => {
+  it('on Ctrl-C during an input upload, aborts the multipart upload and exits 130', async () => {
+    const { default: S3rver } = await import('s3rver');
+    const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(home, 's3-abort'), configureBuckets: [{ name: 'inputs', configs: [] }] });
+    const { port } = (await server.run()) as unknown as { port: number };
+    const recorder = await startHttpRecorder(port);
+    recorder.delayMs = 300;
+    try {
+      const big = join(home, 'big.fastq');
+      writeFileSync(big, randomBytes(40 * 1024 * 1024));
+      const wf = join(home, 'one-input.yaml');
+      writeFileSync(wf, 'name: one-input\ninputs:\n  data: {type: file, required: true}\ntools:\n  - {name: a, cmds: ["true"]}\n');
+      const env = { ...process.env, TOOLFLOW_HOME: join(home, 's3-abort-run'), TOOLFLOW_S3_BUCKET: 'inputs', TOOLFLOW_S3_ENDPOINT: `http://127.0.0.1:${recorder.port}`, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+      const child = spawn('node', [BIN, 'run', wf, '--input', `data=${big}`], { env, stdio: 'ignore' });
+      const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+      while (!recorder.requests.some((r) => r.includes('partNumber=1&uploadId='))) await new Promise((r) => setTimeout(r, 10));
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      const uploadId = /uploadId=([^&]+)/.exec(recorder.requests.find((r) => r.includes('partNumber=1&uploadId='))!)![1];
+      expect(recorder.requests.filter((r) => r.startsWith('DELETE ') && r.includes(`uploadId=${uploadId}`))).toHaveLength(1);
+      expect(recorder.requests.some((r) => r.startsWith('POST ') && r.includes(`uploadId=${uploadId}`))).toBe(false);
+    } finally {
+      await recorder.close();
+      await server.close();
+    }
+  });
+
   it('uploads the input to S3 and the tools read it from there', async () => {
     const { default: S3rver } = await import('s3rver');
     const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(home, 's3'), configureBuckets: [{ name: 'inputs', configs: [] }] });

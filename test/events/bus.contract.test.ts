@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { connect as amqpConnect } from 'amqplib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -231,6 +232,25 @@ describe.skipIf(skipped('rabbitmq'))('RabbitMQ bus', () => {
     await until(() => got.includes('out/after'), 30_000);
     expect(got).toEqual(['out/before', 'out/after']);
     await proxy.close();
+  });
+
+  it('gives up on a server that takes the connection but never speaks AMQP', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as { port: number };
+    try {
+      const err = await AmqpBus.connect({ url: `amqp://guest:pw@127.0.0.1:${port}`, log, connectTimeoutMs: 500 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ServiceUnavailableError);
+      expect((err as Error).message).toBe(`RabbitMQ at amqp://guest:***@127.0.0.1:${port} is unreachable: no AMQP handshake within 500 ms`);
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('says so when the broker refuses the virtual host', async () => {
+    const err = await AmqpBus.connect({ url: `${AMQP_URL}/no-such-vhost-${prefix}`, log, initialAttempts: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceUnavailableError);
+    expect((err as Error).message).toMatch(/is unreachable: the broker refused the connection \(unknown virtual host, or no access to it\)/);
   });
 
   it('fails at start-up with the broker’s URL, password masked', async () => {

@@ -127,6 +127,34 @@ describe('S3 upload interrupted', () => {
   });
 });
 
+describe('S3 upload aborted by its caller', () => {
+  it('sends AbortMultipartUpload, leaves no object, and marks the upload failed', async () => {
+    const recorder = await startHttpRecorder(s3Port);
+    recorder.delayMs = 200; // a slow network, so the abort comes with parts in flight
+    const store = new S3ObjectStore({ bucket: 'toolflow', endpoint: `http://127.0.0.1:${recorder.port}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const coordination = new MemoryCoordination();
+    const src = join(dir, 'aborted.bin');
+    writeFileSync(src, randomBytes(40 * 1024 * 1024));
+    const abort = new AbortController();
+    const statuses: string[] = [];
+    coordination.watch('uploads/', (_k, v) => statuses.push((v as UploadDoc).status));
+    try {
+      const upload = uploadFile({ objects: store, coordination }, 'me', src, abort.signal);
+      while (!recorder.requests.some((r) => / \/toolflow\/me\/.*aborted\.bin\?partNumber=1&uploadId=/.test(r))) await new Promise((r) => setTimeout(r, 10));
+      abort.abort();
+      await expect(upload).rejects.toThrow();
+      const uploadId = /uploadId=([^&]+)/.exec(recorder.requests.find((r) => r.includes('partNumber=1&uploadId='))!)![1];
+      for (let i = 0; i < 100 && !recorder.requests.some((r) => r.startsWith('DELETE ') && r.includes(`uploadId=${uploadId}`)); i++) await new Promise((r) => setTimeout(r, 20));
+      expect(recorder.requests.filter((r) => r.startsWith('DELETE ') && r.includes(`uploadId=${uploadId}`))).toHaveLength(1);
+      expect((await s3.list('me/')).filter((k) => k.endsWith('aborted.bin'))).toEqual([]);
+      expect(statuses).toEqual(['ongoing', 'failed']);
+    } finally {
+      await store.close();
+      await recorder.close();
+    }
+  });
+});
+
 describe('S3 checksums', () => {
   it('stores the SHA-256 of each object and refuses a download whose bytes differ, leaving no file', async () => {
     const src = join(dir, 'sum.txt');

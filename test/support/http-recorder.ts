@@ -11,6 +11,8 @@ export interface HttpRecorder {
   requests: string[];
   /** Requests for which this returns true are answered 500 instead of being forwarded. */
   failWhen: (req: IncomingMessage) => boolean;
+  /** Milliseconds to hold each request before forwarding it (a slow network). */
+  delayMs: number;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,7 @@ export async function startHttpRecorder(targetPort: number): Promise<HttpRecorde
     port: 0,
     requests: [],
     failWhen: () => false,
+    delayMs: 0,
     close: () => new Promise((r) => server.close(() => r())),
   };
   const server: Server = createServer((req, res) => {
@@ -32,12 +35,18 @@ export async function startHttpRecorder(targetPort: number): Promise<HttpRecorde
       });
       return;
     }
-    const upstream = request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      up.pipe(res);
-    });
-    upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    const forward = () => {
+      const upstream = request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.on('error', () => res.destroy());
+      req.pipe(upstream);
+    };
+    if (recorder.delayMs > 0) {
+      req.pause();
+      setTimeout(forward, recorder.delayMs);
+    } else forward();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   recorder.port = (server.address() as { port: number }).port;

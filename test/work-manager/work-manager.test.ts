@@ -170,4 +170,20 @@ describe('work manager', () => {
     const runs = await second.rt.ports.store.listToolRuns(taskId);
     expect(runs.map((r) => `${r.tool}/${r.attempt}/${r.status}/${r.reason}`)).toEqual(['a/1/succeeded/null', 'b/1/failed/lost', 'b/2/succeeded/null']);
   });
+
+  it('cancels a task still queued, whose work manager has not started: at once, with its final event', async () => {
+    const { rt, executor, events } = await runtime(() => ({}));
+    await rt.ports.store.createTask(
+      { id: 'q1', owner: 'me', name: 'w', status: 'queued', spec: JSON.stringify({ spec: { name: 'w', tools: [] }, failFast: false }), values_json: '{}', inputs_json: '{}', error: null, created_at: 1, started_at: null, finished_at: null },
+      [],
+    );
+    const waiting = rt.waitFor('q1');
+    await rt.cancel('q1');
+    expect((await waiting).type).toBe(EventType.taskCancelled);
+    expect(await rt.ports.store.getTask('q1')).toMatchObject({ status: 'cancelled', error: 'cancelled by the user' });
+    expect(events.filter((e) => e.type === EventType.taskCancelled).map((e) => e.id)).toEqual(['cancelled/q1']);
+    // start-workflow, should task.queued come now, finds the task no longer queued.
+    expect(await rt.ports.store.moveTask('q1', 'processing')).toBe(false);
+    expect(executor.started).toHaveLength(0);
+  });
 });
