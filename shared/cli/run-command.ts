@@ -135,6 +135,7 @@ async function followTask(
     const { taskId, name, tools } = started;
     if (starting.signal.aborted) void runtime.cancel(taskId); // the signal came as the task was submitted
     const mode = opts.json || opts.quiet ? 'off' : process.stderr.isTTY ? 'live' : 'plain';
+    if (mode !== 'off' && runtime.mode === 'services') process.stderr.write(`services mode: ${runtime.backends}\n`);
     if (mode !== 'off') process.stderr.write(`task ${taskId}: ${name}, ${tools} tools\n`);
     const stop = showProgress(runtime.ports.bus, taskId, tools, mode);
     try {

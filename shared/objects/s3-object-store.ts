@@ -20,6 +20,11 @@ import { ChecksumMismatchError, NotFoundError, ServiceUnavailableError } from '.
 import { maskUrl } from '../mask-url.js';
 import { checkObjectKey, type ObjectInfo, type ObjectStore } from './object-store.js';
 
+// The SDK warns at its first client that its releases after January 2027 need Node.js 22; toolflow
+// pins its SDK version and supports Node.js 20, so the warning is noise to toolflow's users (set the
+// variable to "false" to see it).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 /** Part size of multipart uploads, bytes (S3's minimum is 5 MiB). */
 export const PART_BYTES = 8 * 1024 * 1024;
 /** Parts uploaded at once. */

@@ -16,6 +16,7 @@ import type { ObjectStore } from '../objects/object-store.js';
 import { S3ObjectStore } from '../objects/s3-object-store.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import { maskUrl } from '../mask-url.js';
 import type { Config } from './config.js';
 
 /** The four backends. */
@@ -58,4 +59,15 @@ export async function openAdapters(config: Config, log: Logger, given: Partial<A
     await Promise.allSettled(opened.map((o) => o.close()));
     throw err;
   }
+}
+
+/** One line saying which backend serves each port (URLs masked), for people: `store MySQL at …, bus RabbitMQ at …`. */
+export function describeBackends(config: Config): string {
+  const mysql = /^mysql:/i.test(config.databasePath);
+  return [
+    mysql ? `store MySQL at ${maskUrl(config.databasePath)}` : `store SQLite ${config.databasePath}`,
+    config.amqpUrl ? `bus RabbitMQ at ${maskUrl(config.amqpUrl)} (namespace ${config.namespace})` : 'bus in-process',
+    config.etcdEndpoints ? `locks etcd at ${maskUrl(config.etcdEndpoints)}` : 'locks in-process',
+    config.s3 ? `objects S3 bucket ${config.s3.bucket}${config.s3.endpoint ? ` at ${maskUrl(config.s3.endpoint)}` : ''}` : `objects ${config.objectsDir}`,
+  ].join(', ');
 }

@@ -21,7 +21,7 @@ import { ResourceBudget } from '../scheduler/resources.js';
 import { isTerminal } from '../scheduler/status.js';
 import { ConfigError, LeaseLostError, NotFoundError } from '../errors.js';
 import { WorkManager } from '../work-manager/work-manager.js';
-import { openAdapters, type Adapters } from './adapters.js';
+import { describeBackends, openAdapters, type Adapters } from './adapters.js';
 import type { Config } from './config.js';
 import type { Ports } from './ports.js';
 
@@ -56,6 +56,8 @@ export function routeFunctions(ports: Ports, functions: FunctionDef[] = FUNCTION
 export interface Runtime {
   ports: Ports;
   mode: Adapters['mode'];
+  /** Which backend serves each port (URLs masked). */
+  backends: string;
   /** Uploads an input file for `owner`; `signal` aborts it (nothing is left behind). */
   upload(owner: string, path: string, signal?: AbortSignal): ReturnType<typeof uploadFile>;
   /** Validates and submits; this process hosts the task. Resolves with the task id once `task.submitted` is confirmed. @throws SpecError. */
@@ -191,6 +193,7 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
   return {
     ports,
     mode: adapters.mode,
+    backends: describeBackends(config),
     upload: (owner, path, signal) => uploadFile(ports, owner, path, signal),
     async submit(submission) {
       const event = validateSubmission(submission, executor);

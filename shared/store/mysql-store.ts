@@ -50,7 +50,7 @@ export function withAcquireTimeout(pool: Pool, timeoutMs: number): MysqlPool {
       let done = false;
       const timer = setTimeout(() => {
         done = true;
-        callback(Object.assign(new Error(`no MySQL connection free within ${timeoutMs} ms`), { code: 'POOL_ACQUIRE_TIMEOUT' }), undefined as never);
+        callback(Object.assign(new Error(`no MySQL connection within ${timeoutMs} ms (the server does not answer, or every pooled connection is busy)`), { code: 'POOL_ACQUIRE_TIMEOUT' }), undefined as never);
       }, timeoutMs);
       pool.getConnection((err: unknown, conn: PoolConnection) => {
         if (done) {
