@@ -8,6 +8,7 @@
  * - `TOOLFLOW_TEST_SKIP`: comma-separated services a run may skip (`mysql`, `rabbitmq`, `etcd`), for a laptop without
  *   them. CI never sets it: an unreachable service fails the suite with a message naming it.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { connect as amqpConnect } from 'amqplib';
 import { createConnection } from 'mysql2/promise';
@@ -69,12 +70,25 @@ export function runPrefix(): string {
   return `t${randomBytes(4).toString('hex')}`;
 }
 
-/** Deletes what a test run declared under its namespace: its consumers' queues, the dead-letter queue and the exchanges. */
+/**
+ * Deletes what a test run declared under its namespace: every queue named `<namespace>.…` (listed
+ * with rabbitmqctl, so task-scoped queues of killed runs go too, rather than waiting for their
+ * expiry), the consumers' queues given, and the exchanges.
+ */
 export async function deleteAmqpNamespace(namespace: string, consumers: string[]): Promise<void> {
   const names = amqpNames(namespace);
+  let listed: string[] = [];
+  try {
+    listed = execFileSync('rabbitmqctl', ['-q', 'list_queues', '--no-table-headers', 'name'], { encoding: 'utf8', timeout: 30_000 })
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((q) => q.startsWith(`${namespace}.`));
+  } catch {
+    // rabbitmqctl is not on this machine (a remote broker): the named queues below still go.
+  }
   const c = await amqpConnect(AMQP_URL);
   const ch = await c.createChannel();
-  for (const q of [...consumers.map(names.queue), names.deadLetterQueue]) await ch.deleteQueue(q);
+  for (const q of new Set([...listed, ...consumers.map(names.queue), names.deadLetterQueue])) await ch.deleteQueue(q);
   await ch.deleteExchange(names.exchange);
   await ch.deleteExchange(names.deadLetterExchange);
   await c.close();
