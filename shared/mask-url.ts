@@ -6,12 +6,18 @@
  * masked each.
  */
 export function maskUrl(url: string): string {
-  return url.split(',').map(maskOne).join(',');
+  // Split only where another URL starts, so a comma inside a password does not end the URL.
+  return url.split(/,(?=\s*[a-z][a-z0-9+.-]*:\/\/)/i).map(maskOne).join(',');
 }
 
 function maskOne(url: string): string {
   const scheme = url.indexOf('://');
-  if (scheme < 0) return url;
+  if (scheme < 0) {
+    // Not quite a URL (`mysql:/u:pw@h`, `amqps//u:pw@h`): whatever stands between a `:` and the last `@` goes.
+    const at = url.lastIndexOf('@');
+    const colon = url.lastIndexOf(':', at);
+    return at > 0 && colon >= 0 && colon < at ? `${url.slice(0, colon)}:***${url.slice(at)}` : url;
+  }
   const rest = url.slice(scheme + 3);
   const at = rest.lastIndexOf('@');
   if (at < 0) return url;

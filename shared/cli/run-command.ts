@@ -119,7 +119,7 @@ async function followTask(
       return;
     }
     process.stderr.write(interrupted === 1 ? '\ncancelling: stopping running tools (again to kill them at once)…\n' : '\nkilling running tools…\n');
-    void runtime.cancel(taskId, interrupted > 1);
+    runtime.cancel(taskId, interrupted > 1).catch((err: unknown) => process.stderr.write(`toolflow: could not cancel task ${taskId}: ${(err as Error).message}\n`));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -133,7 +133,7 @@ async function followTask(
       throw err;
     }
     const { taskId, name, tools } = started;
-    if (starting.signal.aborted) void runtime.cancel(taskId); // the signal came as the task was submitted
+    if (starting.signal.aborted) runtime.cancel(taskId).catch(() => undefined); // the signal came as the task was submitted
     const mode = opts.json || opts.quiet ? 'off' : process.stderr.isTTY ? 'live' : 'plain';
     if (mode !== 'off' && runtime.mode === 'services') process.stderr.write(`services mode: ${runtime.backends}\n`);
     if (mode !== 'off') process.stderr.write(`task ${taskId}: ${name}, ${tools} tools\n`);

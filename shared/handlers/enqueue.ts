@@ -1,10 +1,12 @@
 /**
  * enqueue (on `task.submitted`): under the task lock (`locks/task/<id>`; design doc: "ignore if
- * another backend is already processing the task"), records the task and the first attempt of every
+ * another backend is already processing the task": while it is held, the event is handled again later
+ * rather than dropped, as its holder may have died), records the task and the first attempt of every
  * tool in one transaction, then emits `task.queued`. A redelivered submission finds the task and
  * emits the same `task.queued` again (same id), which consumers recognise.
  */
 import { EventType, isEvent, makeEvent, type ToolflowEvent } from '../events/catalog.js';
+import { ServiceUnavailableError } from '../errors.js';
 import { newToolRun } from '../store/store.js';
 import { sourceOf, type FunctionDef } from './handler.js';
 
@@ -21,8 +23,9 @@ export const enqueue: FunctionDef = {
     const d = event.data;
     const lease = await ports.coordination.tryLock(`locks/task/${d.taskId}`, ENQUEUE_LOCK_TTL_SECONDS);
     if (!lease) {
-      ports.log.info({ taskId: d.taskId }, 'task is being enqueued elsewhere; ignoring');
-      return [];
+      // Another consumer holds the lock: it may be enqueueing this very task, or have died holding it.
+      // Not done here: the bus tries again once the lock is free (a finished enqueue is then recognised).
+      throw new ServiceUnavailableError(`task ${d.taskId} is being enqueued elsewhere (its lock is held); trying again`);
     }
     try {
       const now = Date.now();

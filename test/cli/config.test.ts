@@ -17,7 +17,7 @@ describe('configuration', () => {
     [{ TOOLFLOW_CPUS: 'two' }, 'TOOLFLOW_CPUS: "two" is not a cpu amount'],
     [{ TOOLFLOW_MEMORY: '4GG' }, 'TOOLFLOW_MEMORY: "4GG" is not a size'],
     [{ TOOLFLOW_DATABASE_URL: 'postgres://root@127.0.0.1/test' }, 'a SQLite path or a mysql://user:password@host:port/database URL, got postgres://root@127.0.0.1/test'],
-    [{ TOOLFLOW_DATABASE_URL: 'mysql:/root:pw@127.0.0.1:3306/x' }, 'a SQLite path or a mysql://user:password@host:port/database URL, got mysql:/root:pw@127.0.0.1:3306/x'],
+    [{ TOOLFLOW_DATABASE_URL: 'mysql:/root:pw@127.0.0.1:3306/x' }, 'a SQLite path or a mysql://user:password@host:port/database URL, got mysql:/root:***@127.0.0.1:3306/x'],
     [{ TOOLFLOW_DATABASE_URL: 'mysql://root:pw@127.0.0.1:abc/x' }, 'TOOLFLOW_DATABASE_URL=mysql://root:***@127.0.0.1:abc/x is not a valid URL (is the port a number?'],
     [{ TOOLFLOW_AMQP_URL: 'amqp://guest:secretpw@127.0.0.1:abc', TOOLFLOW_DATABASE_URL: 'mysql://root@h/x' }, 'TOOLFLOW_AMQP_URL=amqp://guest:***@127.0.0.1:abc is not a valid URL'],
     [{ TOOLFLOW_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672' }, 'TOOLFLOW_AMQP_URL needs a database every process on the broker shares: set TOOLFLOW_DATABASE_URL=mysql://'],
@@ -48,6 +48,9 @@ describe('maskUrl', () => {
     ['http://root:a@127.0.0.1:1,http://127.0.0.1:2', 'http://root:***@127.0.0.1:1,http://127.0.0.1:2'],
     ['amqp://guest@h', 'amqp://guest@h'],
     ['/var/lib/toolflow.db', '/var/lib/toolflow.db'],
+    ['amqp://guest:hun,ter2@127.0.0.1:1', 'amqp://guest:***@127.0.0.1:1'],
+    ['mysql:/root:hunter2@127.0.0.1:3306/x', 'mysql:/root:***@127.0.0.1:3306/x'],
+    ['amqps//guest:hunter2@h', 'amqps//guest:***@h'],
   ])('masks %s as %s', (url, masked) => {
     expect(maskUrl(url)).toBe(masked);
   });
