@@ -55,8 +55,8 @@ export interface ExitDetails {
   stderrTail: string;
   /** Declared outputs that were missing after an exit code 0. */
   missingOutputs: string[];
-  /** Set by the work manager's watchdog when no report came in time. */
-  watchdog?: 'lost' | 'undelivered';
+  /** Set by the work manager's watchdog: no report came in time (`lost`, `undelivered`), or the attempt ran past its time limit (`timeout`). */
+  watchdog?: 'lost' | 'undelivered' | 'timeout';
   /** Set when the executor could not launch the attempt at all (bad image, missing shell…). */
   launchError?: string;
 }

@@ -9,6 +9,8 @@ export interface Resources {
   cpuMillicores: number;
   memBytes: number;
   diskBytes: number | null;
+  /** Wall-clock limit of the attempt, seconds (not admitted: enforced by the work manager); null: none. */
+  timeSeconds: number | null;
 }
 
 /** A shared budget. Work managers reserve from it; `onRelease` wakes the ones waiting. */

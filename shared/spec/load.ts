@@ -20,6 +20,7 @@ export const DEFAULT_RETRY: RetryPolicy = {
   grow: 2,
   capMemBytes: parseBytes('64G'),
   capDiskBytes: parseBytes('500G'),
+  capTimeSeconds: 7 * 24 * 3600,
 };
 const DEFAULT_CPU = 1;
 const DEFAULT_MEM = '1Gi';
@@ -271,6 +272,7 @@ function normalize(source: YamlSource, problems: SpecIssue[]): WorkflowSpec {
       cpuMillicores: at([...base, 'cpu'], () => parseCpu(t.cpu ?? DEFAULT_CPU), 1000),
       memBytes: at([...base, 'mem'], () => parseBytes(t.mem ?? DEFAULT_MEM), 1),
       diskBytes: t.disk === undefined ? null : at([...base, 'disk'], () => parseBytes(t.disk), null),
+      timeSeconds: null, // TODO(issue 7): the `time` field
       image: t.image ?? null,
       outputs: (t.outputs ?? []).map((o, k) => at([...base, 'outputs', k], () => checkRelativePath(o), o)),
       env: normalizeEnv(t.env, (k, message) => problems.push(source.issue([...base, 'env', k], message))),
@@ -283,6 +285,7 @@ function normalize(source: YamlSource, problems: SpecIssue[]): WorkflowSpec {
         grow: retry.grow ?? DEFAULT_RETRY.grow,
         capMemBytes: retry.cap?.mem === undefined ? DEFAULT_RETRY.capMemBytes : at([...base, 'retry', 'cap', 'mem'], () => parseBytes(retry.cap!.mem), 1),
         capDiskBytes: retry.cap?.disk === undefined ? DEFAULT_RETRY.capDiskBytes : at([...base, 'retry', 'cap', 'disk'], () => parseBytes(retry.cap!.disk), 1),
+        capTimeSeconds: DEFAULT_RETRY.capTimeSeconds,
       },
     };
   });

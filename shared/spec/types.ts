@@ -4,7 +4,7 @@
  */
 
 /** Why a tool attempt failed (ARCHITECTURE.md, "Failure classification and reruns"). */
-export type FailureReason = 'oom' | 'disk' | 'lost' | 'undelivered' | 'config' | 'exit' | 'cancelled';
+export type FailureReason = 'oom' | 'disk' | 'timeout' | 'lost' | 'undelivered' | 'config' | 'exit' | 'cancelled';
 
 /** Type of a tool option; values are checked against it when a run is submitted. */
 export type OptionType = 'string' | 'int' | 'float' | 'bool';
@@ -34,6 +34,8 @@ export interface RetryPolicy {
   capMemBytes: number;
   /** Upper bound for disk, bytes. */
   capDiskBytes: number;
+  /** Upper bound for the time limit, seconds (reruns after a `timeout` grow it up to this). */
+  capTimeSeconds: number;
 }
 
 /** One tool of a workflow, normalized. */
@@ -46,6 +48,11 @@ export interface ToolSpec {
   memBytes: number;
   /** Ephemeral storage, bytes; null when the tool declares none. */
   diskBytes: number | null;
+  /**
+   * Wall-clock limit of one attempt, seconds, from its start (Nextflow's `time`, Snakemake's
+   * `runtime`, Kubernetes' `activeDeadlineSeconds`); null when the tool declares none.
+   */
+  timeSeconds: number | null;
   /** Container image for cluster mode; null when not given. */
   image: string | null;
   /** Files (relative to the tool's work dir) that must exist when the tool exits 0. */

@@ -101,13 +101,13 @@ export class KyselyStore implements Store {
     });
   }
 
-  async createTask(task: Omit<TaskRow, 'updated_at' | 'fence_token'>, runs: ToolRunRow[]): Promise<boolean> {
+  async createTask(task: Omit<TaskRow, 'updated_at' | 'fence_token' | 'cancel_requested_at' | 'work_dir'> & { work_dir?: string | null }, runs: ToolRunRow[]): Promise<boolean> {
     return this.retrying(async () => {
       try {
         return await this.db.transaction().execute(async (trx) => {
           const existing = await trx.selectFrom('tasks').select('id').where('id', '=', task.id).executeTakeFirst();
           if (existing) return false;
-          await trx.insertInto('tasks').values({ ...task, updated_at: task.created_at, fence_token: 0 }).execute();
+          await trx.insertInto('tasks').values({ ...task, work_dir: task.work_dir ?? null, updated_at: task.created_at, fence_token: 0, cancel_requested_at: null }).execute();
           for (let i = 0; i < runs.length; i += INSERT_CHUNK) await trx.insertInto('tool_runs').values(runs.slice(i, i + INSERT_CHUNK)).execute();
           return true;
         });

@@ -59,4 +59,26 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable('tasks').dropColumn('fence_token').execute();
     },
   },
+  '0003_time_limits_work_dirs_locks': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema.alterTable('tool_runs').addColumn('time_seconds', 'bigint').execute();
+      await db.schema.alterTable('tasks').addColumn('work_dir', 'text').execute();
+      await db.schema.alterTable('tasks').addColumn('cancel_requested_at', 'bigint').execute();
+      // Task locks kept in the database itself, seen by every process that shares it (embedded mode,
+      // and services mode without etcd): `store-locks.ts`.
+      await db.schema
+        .createTable('locks')
+        .addColumn('name', 'varchar(191)', (c) => c.primaryKey())
+        .addColumn('token', 'bigint', (c) => c.notNull())
+        .addColumn('holder', 'varchar(255)', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('locks').execute();
+      await db.schema.alterTable('tasks').dropColumn('cancel_requested_at').execute();
+      await db.schema.alterTable('tasks').dropColumn('work_dir').execute();
+      await db.schema.alterTable('tool_runs').dropColumn('time_seconds').execute();
+    },
+  },
 };

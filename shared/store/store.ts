@@ -23,6 +23,10 @@ export interface TaskRow {
   finished_at: number | null;
   /** Fencing token of the work manager that last claimed the task (0: none yet). */
   fence_token: number;
+  /** Folder holding the task's work dirs (local executor), so a resume elsewhere finds them; null: unknown (older rows). */
+  work_dir: string | null;
+  /** When `toolflow cancel` asked for the task to stop (epoch ms); its driver polls for it. */
+  cancel_requested_at: number | null;
 }
 
 /** A row of `tool_runs`: one attempt of one tool. */
@@ -34,6 +38,8 @@ export interface ToolRunRow {
   cpu_millicores: number;
   mem_bytes: number;
   disk_bytes: number | null;
+  /** The attempt's time limit, seconds (null: none). */
+  time_seconds: number | null;
   job_name: string | null;
   exit_code: number | null;
   signal: string | null;
@@ -50,7 +56,7 @@ export interface ToolRunRow {
  * A new attempt row: `pending`, with the attempt's resources (cpu millicores, memory and disk bytes)
  * and nothing else known yet.
  */
-export function newToolRun(taskId: string, tool: string, attempt: number, r: { cpuMillicores: number; memBytes: number; diskBytes: number | null }): ToolRunRow {
+export function newToolRun(taskId: string, tool: string, attempt: number, r: { cpuMillicores: number; memBytes: number; diskBytes: number | null; timeSeconds: number | null }): ToolRunRow {
   return {
     task_id: taskId,
     tool,
@@ -59,6 +65,7 @@ export function newToolRun(taskId: string, tool: string, attempt: number, r: { c
     cpu_millicores: r.cpuMillicores,
     mem_bytes: r.memBytes,
     disk_bytes: r.diskBytes,
+    time_seconds: r.timeSeconds,
     job_name: null,
     exit_code: null,
     signal: null,
@@ -91,7 +98,7 @@ export interface Store {
    * Creates a task and its first attempts in one transaction.
    * @returns false when a task with this id exists already (nothing is changed).
    */
-  createTask(task: Omit<TaskRow, 'updated_at' | 'fence_token'>, runs: ToolRunRow[]): Promise<boolean>;
+  createTask(task: Omit<TaskRow, 'updated_at' | 'fence_token' | 'cancel_requested_at' | 'work_dir'> & { work_dir?: string | null }, runs: ToolRunRow[]): Promise<boolean>;
   getTask(id: string): Promise<TaskRow | undefined>;
   /** Newest first. */
   listTasks(limit: number): Promise<TaskRow[]>;

@@ -37,7 +37,7 @@ export async function loadStoredTask(store: Store, taskId: string): Promise<Stor
   for (const r of await store.listToolRuns(taskId)) {
     const prev = latest.get(r.tool);
     if (!prev || r.attempt > prev.attempt) {
-      latest.set(r.tool, { attempt: r.attempt, status: r.status, resources: { cpuMillicores: r.cpu_millicores, memBytes: r.mem_bytes, diskBytes: r.disk_bytes } });
+      latest.set(r.tool, { attempt: r.attempt, status: r.status, resources: { cpuMillicores: r.cpu_millicores, memBytes: r.mem_bytes, diskBytes: r.disk_bytes, timeSeconds: r.time_seconds } });
     }
   }
   return {
@@ -51,7 +51,7 @@ export async function loadStoredTask(store: Store, taskId: string): Promise<Stor
       return {
         spec,
         attempt: l?.attempt ?? 1,
-        resources: l?.resources ?? { cpuMillicores: spec.cpuMillicores, memBytes: spec.memBytes, diskBytes: spec.diskBytes },
+        resources: l?.resources ?? { cpuMillicores: spec.cpuMillicores, memBytes: spec.memBytes, diskBytes: spec.diskBytes, timeSeconds: spec.timeSeconds },
         status: l?.status ?? 'pending',
       };
     }),

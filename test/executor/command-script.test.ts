@@ -12,7 +12,7 @@ const request: AttemptRequest = {
   values: {},
   inputs: {},
   deps: [],
-  resources: { cpuMillicores: 1000, memBytes: 1e6, diskBytes: null },
+  resources: { cpuMillicores: 1000, memBytes: 1e6, diskBytes: null, timeSeconds: null },
 };
 
 describe('command script', () => {

@@ -22,7 +22,7 @@ function request(cmds: string[], extra: Partial<AttemptRequest> = {}): AttemptRe
     values: {},
     inputs: {},
     deps: [],
-    resources: { cpuMillicores: 1000, memBytes: 256e6, diskBytes: null },
+    resources: { cpuMillicores: 1000, memBytes: 256e6, diskBytes: null, timeSeconds: null },
     ...extra,
   };
 }
@@ -129,7 +129,7 @@ describe('local executor', () => {
   });
 
   it('enforces the memory limit and says so', async () => {
-    const { exit } = await run(request(['perl -e \'$x = "a" x (200 * 1000 * 1000); print length($x)\''], { resources: { cpuMillicores: 1000, memBytes: 64e6, diskBytes: null } }));
+    const { exit } = await run(request(['perl -e \'$x = "a" x (200 * 1000 * 1000); print length($x)\''], { resources: { cpuMillicores: 1000, memBytes: 64e6, diskBytes: null, timeSeconds: null } }));
     expect(exit.exitCode).not.toBe(0);
     if (executor.limiter.mechanism === 'rlimit') expect(exit.stderrTail).toMatch(/Out of memory/);
     else {

@@ -13,7 +13,7 @@ import { AMQP_URL, deleteAmqpNamespace, freshMysqlDatabase, requireRabbitmq, run
 const HOST = join(import.meta.dirname, '../support/function-host.mjs');
 const namespace = runPrefix();
 const log = pino({ level: 'silent' });
-const CAPACITY = { capacity: { cpuMillicores: 2000, memBytes: 8e9, diskBytes: null } };
+const CAPACITY = { capacity: { cpuMillicores: 2000, memBytes: 8e9, diskBytes: null, timeSeconds: null } };
 
 /** Starts one function in a child process; resolves once it is subscribed. */
 async function startFunction(dbUrl: string, fn: string, flag?: string): Promise<ChildProcess> {
@@ -30,7 +30,7 @@ async function runningTask(store: Store, taskId: string): Promise<{ taskId: stri
   const ref = { taskId, tool: 'x', attempt: 1 };
   await store.createTask(
     { id: taskId, owner: 'me', name: 'w', status: 'processing', spec: '{}', values_json: '{}', inputs_json: '{}', error: null, created_at: Date.now(), started_at: null, finished_at: null },
-    [newToolRun(taskId, 'x', 1, { cpuMillicores: 1000, memBytes: 64e6, diskBytes: null })],
+    [newToolRun(taskId, 'x', 1, { cpuMillicores: 1000, memBytes: 64e6, diskBytes: null, timeSeconds: null })],
   );
   await store.moveToolRun(ref, 'ready');
   await store.moveToolRun(ref, 'running');
@@ -38,7 +38,7 @@ async function runningTask(store: Store, taskId: string): Promise<{ taskId: stri
 }
 
 const tool = validateSubmission({ owner: 'me', workflowFile: 'w.yaml', workflowText: 'name: w\ntools:\n  - {name: x, mem: 64M, cmds: ["true"]}\n', values: [], inputs: {} }, CAPACITY).data.spec.tools[0]!;
-const resources = { cpuMillicores: tool.cpuMillicores, memBytes: tool.memBytes, diskBytes: tool.diskBytes };
+const resources = { cpuMillicores: tool.cpuMillicores, memBytes: tool.memBytes, diskBytes: tool.diskBytes, timeSeconds: tool.timeSeconds };
 
 /**
  * For each shared function: the event it consumes, the event its write implies, how to read the

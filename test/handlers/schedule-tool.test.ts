@@ -13,14 +13,14 @@ async function setup() {
   await store.migrate();
   await store.createTask(
     { id: 't', owner: 'me', name: 'w', status: 'processing', spec: '{}', values_json: '{}', inputs_json: '{}', error: null, created_at: 1, started_at: null, finished_at: null },
-    [newToolRun('t', 'x', 1, { cpuMillicores: 100, memBytes: 1e6, diskBytes: null })],
+    [newToolRun('t', 'x', 1, { cpuMillicores: 100, memBytes: 1e6, diskBytes: null, timeSeconds: null })],
   );
   const executor = new FakeExecutor(() => ({ start: true, exit: null }));
   const ports = { store, executor, reports: { sinkFor: () => () => undefined }, log: pino({ level: 'silent' }) } as unknown as Ports;
   const ready = makeEvent(
     EventType.toolReady,
     '/test',
-    { taskId: 't', tool: 'x', attempt: 1, owner: 'me', spec: { name: 'x', cmds: ['true'], env: [], outputs: [] }, values: {}, inputs: {}, deps: [], resources: { cpuMillicores: 100, memBytes: 1e6, diskBytes: null } } as never,
+    { taskId: 't', tool: 'x', attempt: 1, owner: 'me', spec: { name: 'x', cmds: ['true'], env: [], outputs: [] }, values: {}, inputs: {}, deps: [], resources: { cpuMillicores: 100, memBytes: 1e6, diskBytes: null, timeSeconds: null } } as never,
     'ready/t/x/1',
   );
   return { store, executor, ports, ready };

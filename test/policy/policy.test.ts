@@ -54,13 +54,13 @@ describe('decideRerun', () => {
     reason: 'oom',
     message: 'out of memory',
     attempt: 1,
-    resources: { cpuMillicores: 1000, memBytes: 2e9, diskBytes: 10e9 },
+    resources: { cpuMillicores: 1000, memBytes: 2e9, diskBytes: 10e9, timeSeconds: null },
     retry: { ...DEFAULT_RETRY, capMemBytes: 8e9, capDiskBytes: 40e9 },
     capacity: { memBytes: 24e9, diskBytes: null },
   };
 
   it('grows memory on oom up to the cap, then fails saying so', () => {
-    expect(decideRerun(base)).toMatchObject({ action: 'rerun', attempt: 2, resources: { memBytes: 4e9, diskBytes: 10e9 } });
+    expect(decideRerun(base)).toMatchObject({ action: 'rerun', attempt: 2, resources: { memBytes: 4e9, diskBytes: 10e9, timeSeconds: null } });
     expect(decideRerun({ ...base, attempt: 2, resources: { ...base.resources, memBytes: 6e9 } })).toMatchObject({ action: 'rerun', resources: { memBytes: 8e9 } });
     expect(decideRerun({ ...base, attempt: 2, resources: { ...base.resources, memBytes: 8e9 } })).toEqual({ action: 'fail', message: 'out of memory at the 8G cap' });
   });
@@ -72,7 +72,7 @@ describe('decideRerun', () => {
 
   it('grows disk on disk failures, and cannot when the tool declares none', () => {
     expect(decideRerun({ ...base, reason: 'disk' })).toMatchObject({ action: 'rerun', resources: { diskBytes: 20e9, memBytes: 2e9 } });
-    expect(decideRerun({ ...base, reason: 'disk', resources: { ...base.resources, diskBytes: null } })).toMatchObject({ action: 'fail', message: expect.stringContaining('declares no disk') });
+    expect(decideRerun({ ...base, reason: 'disk', resources: { ...base.resources, diskBytes: null, timeSeconds: null } })).toMatchObject({ action: 'fail', message: expect.stringContaining('declares no disk') });
     expect(decideRerun({ ...base, reason: 'disk', resources: { ...base.resources, diskBytes: 40e9 } })).toEqual({ action: 'fail', message: 'no space left on device at the 40G cap' });
   });
 

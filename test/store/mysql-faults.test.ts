@@ -26,7 +26,7 @@ describe.skipIf(skipped('mysql'))('MySQL store under faults', () => {
     const now = Date.now();
     await store.createTask(
       { id: 'k1', owner: 'me', name: 'w', status: 'queued', spec: '{}', values_json: '{}', inputs_json: '{}', error: null, created_at: now, started_at: null, finished_at: null },
-      ['a', 'b', 'c'].map((t) => newToolRun('k1', t, 1, { cpuMillicores: 1000, memBytes: 1e9, diskBytes: null })),
+      ['a', 'b', 'c'].map((t) => newToolRun('k1', t, 1, { cpuMillicores: 1000, memBytes: 1e9, diskBytes: null, timeSeconds: null })),
     );
   });
   afterAll(async () => {

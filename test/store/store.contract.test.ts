@@ -38,7 +38,7 @@ const task = (id: string) => ({
   started_at: null,
   finished_at: null,
 });
-const run = (taskId: string, tool: string, attempt = 1) => newToolRun(taskId, tool, attempt, { cpuMillicores: 1000, memBytes: 1e9, diskBytes: null });
+const run = (taskId: string, tool: string, attempt = 1) => newToolRun(taskId, tool, attempt, { cpuMillicores: 1000, memBytes: 1e9, diskBytes: null, timeSeconds: null });
 
 describe.each(ADAPTERS.filter((a) => !skipped(a.name)))('store contract: $name', ({ open }) => {
   let store: Store;
