@@ -79,8 +79,13 @@ export interface EventData {
   [EventType.taskCancelled]: { taskId: string; error: string };
   [EventType.toolReady]: AttemptRef & {
     owner: string;
-    spec: Pick<ToolSpec, 'name' | 'cmds' | 'env' | 'outputs' | 'image'>;
+    spec: Pick<ToolSpec, 'name' | 'cmds' | 'env' | 'outputs' | 'image'> & Partial<Pick<ToolSpec, 'passEnv'>>;
     values: Record<string, OptionValue>;
+    /**
+     * Folder holding the task's work dirs, as recorded on the task when it was submitted (local
+     * executor: `<workRoot>/<task>/<tool>/attempt-<n>/`); absent: the executor's own default.
+     */
+    workRoot?: string;
     inputs: Record<string, StoredInput>;
     /** The succeeded attempt of each dependency. */
     deps: { tool: string; attempt: number }[];

@@ -35,6 +35,15 @@ export interface Executor {
    * setting; 0 kills at once, also when a graceful stop is already under way). Resolves once it is gone.
    */
   cancel(taskId: string, tool: string, attempt: number, graceSeconds?: number): Promise<void>;
+  /**
+   * Stops an attempt that an earlier process may have left running (it was SIGKILLed, or crashed,
+   * while the attempt ran), before the attempt is declared lost and rerun: the local executor finds
+   * the process group by the pid file in the attempt's work dir (checked against the process's start
+   * time, so a reused pid is never signalled); a Kubernetes executor would delete the Job.
+   * `workRoot` is the task's recorded work folder (`AttemptRequest.workRoot`).
+   * Resolves once nothing of the attempt runs. @returns true when something was found and stopped.
+   */
+  stopLeftover(taskId: string, tool: string, attempt: number, workRoot?: string): Promise<boolean>;
   /** Path or URL where an attempt's files are kept, for people and for `toolflow logs`. */
   workDirOf(taskId: string, tool: string, attempt: number): string;
   close(): Promise<void>;

@@ -273,6 +273,7 @@ function normalize(source: YamlSource, problems: SpecIssue[]): WorkflowSpec {
       memBytes: at([...base, 'mem'], () => parseBytes(t.mem ?? DEFAULT_MEM), 1),
       diskBytes: t.disk === undefined ? null : at([...base, 'disk'], () => parseBytes(t.disk), null),
       timeSeconds: null, // TODO(issue 7): the `time` field
+      passEnv: [], // TODO(issue 7): the `envvars` field
       image: t.image ?? null,
       outputs: (t.outputs ?? []).map((o, k) => at([...base, 'outputs', k], () => checkRelativePath(o), o)),
       env: normalizeEnv(t.env, (k, message) => problems.push(source.issue([...base, 'env', k], message))),

@@ -59,6 +59,11 @@ export interface ToolSpec {
   outputs: string[];
   /** Extra environment variables, passed literally. */
   env: Record<string, string>;
+  /**
+   * Names of variables passed through from toolflow's environment when set (the workflow's
+   * `envvars` and the tool's own, as Snakemake's `envvars` directive): `LD_LIBRARY_PATH`, `CONDA_PREFIX`…
+   */
+  passEnv: string[];
   options: OptionSpec[];
   cmds: string[];
   /** Names of the tools this one runs after, without duplicates. */

@@ -52,5 +52,13 @@ export class FakeExecutor implements Executor {
     this.pending.get(`${tool}/${attempt}`)?.();
   }
 
+  /** Leftovers `stopLeftover` was asked about, as `tool/attempt`. */
+  readonly leftoverChecks: string[] = [];
+
+  async stopLeftover(_taskId: string, tool: string, attempt: number): Promise<boolean> {
+    this.leftoverChecks.push(`${tool}/${attempt}`);
+    return false;
+  }
+
   async close(): Promise<void> {}
 }

@@ -119,6 +119,10 @@ export class LocalExecutor implements Executor {
     sink({ kind: 'start', taskId, tool, attempt, at: Date.now() });
   }
 
+  async stopLeftover(_taskId: string, _tool: string, _attempt: number, _workRoot?: string): Promise<boolean> {
+    return false; // TODO(issue 7): find the attempt's process group by its pid file
+  }
+
   async cancel(taskId: string, tool: string, attempt: number, graceSeconds = this.options.killGraceSeconds ?? 10): Promise<void> {
     const run = this.running.get(`${taskId}/${tool}/${attempt}`);
     if (!run) return;
