@@ -1,25 +1,20 @@
 #!/usr/bin/env node
 // `npm run bench`: toolflow against GNU make (the near-floor) and Snakemake on the same DAGs, written
-// by ../shared/bench/peer-dag.mjs, in one run on this machine; then the 100,000-tool scale check.
+// by bench/dag-forms.mjs, in one run on this machine; then the 100,000-tool scale check.
 // Every figure is a wall time measured here and now; ratios compare figures of this same run.
 // Env: BENCH_REPEAT (default 3) runs of make and toolflow per shape (the median is reported);
 // BENCH_SNAKEMAKE_DEFAULT=0 skips Snakemake's slow default scheduler; BENCH_SCALE=0 skips the scale check;
 // BENCH_SERVICES=0 skips services mode (bench/services.mjs: RabbitMQ, MariaDB and etcd on loopback).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeDag } from './dag-forms.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'out');
-const peerDag = resolve(root, '..', 'shared', 'bench', 'peer-dag.mjs');
 const repeat = Number(process.env.BENCH_REPEAT ?? 3);
 const cpus = 2;
-
-if (!existsSync(peerDag)) {
-  console.error(`bench: ${peerDag} is missing (the shared/ folder beside the repository)`);
-  process.exit(2);
-}
 
 function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -46,7 +41,7 @@ const results = [];
 for (const [shape, n] of [['fan', 500], ['chain', 200]]) {
   const dir = join(out, `${shape}-${n}`);
   rmSync(dir, { recursive: true, force: true });
-  execFileSync('node', [peerDag, shape, String(n), dir], { stdio: 'ignore' });
+  writeDag(shape, n, dir);
   const clean = () => rmSync(join(dir, 'done'), { recursive: true, force: true });
   const runs = { make: [], toolflow: [] };
   for (let i = 0; i < repeat; i++) {
@@ -88,7 +83,7 @@ if (process.env.BENCH_SCALE !== '0') {
   for (const shape of ['fan', 'chain']) {
     const dir = join(out, `${shape}-100000`);
     mkdirSync(dir, { recursive: true });
-    execFileSync('node', [peerDag, shape, '100000', dir], { stdio: 'ignore' });
+    writeDag(shape, 100_000, dir);
     const r = JSON.parse(execFileSync('node', [join(root, 'bench', 'plan.mjs'), join(dir, 'workflow.yaml')], { encoding: 'utf8' }));
     console.log(`| ${shape}-100000 | ${r.tools} | ${(r.ms / 1000).toFixed(2)} s | ${r.maxRssMB} MB |`);
   }

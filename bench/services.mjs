@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Services-mode benchmark (part of `npm run bench`, or alone: `node bench/services.mjs`): the
-// fan-500 and chain-200 DAGs of ../shared/bench/peer-dag.mjs through `toolflow run` on RabbitMQ,
+// fan-500 and chain-200 DAGs of bench/dag-forms.mjs through `toolflow run` on RabbitMQ,
 // MariaDB and etcd with the local executor, against the same DAGs in embedded mode and a raw
 // amqplib round trip on the same broker, all in this one run.
 //
@@ -11,7 +11,7 @@
 //   as it gets (transient queue, no confirm, auto-ack) and (b) as toolflow sends events (persistent,
 //   durable quorum queue, publisher confirm, manual ack).
 // Env: BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306), BENCH_AMQP_URL (amqp://guest:guest@127.0.0.1:5672).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,9 +20,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import mysql from 'mysql2/promise';
+import { writeDag } from './dag-forms.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const peerDag = resolve(root, '..', 'shared', 'bench', 'peer-dag.mjs');
 const out = join(root, 'bench', 'out');
 const MYSQL = process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 const AMQP = process.env.BENCH_AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
@@ -127,7 +127,7 @@ async function main() {
   try {
     for (const [shape, n] of [['fan', 500], ['chain', 200]]) {
       const dir = join(out, `${shape}-${n}`);
-      execFileSync('node', [peerDag, shape, String(n), dir], { stdio: 'ignore' });
+      writeDag(shape, n, dir);
       const file = join(dir, 'workflow.yaml');
       const home = join(dir, `.toolflow-services-${tag}`);
       const embedded = await runWorkflow(file, { ...process.env, TOOLFLOW_HOME: home }, sqliteRows(home));

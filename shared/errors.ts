@@ -1,6 +1,6 @@
 /**
  * Error classes of toolflow. Every error that crosses a process or wire boundary is classified by
- * its `code`, never by its message (see ARCHITECTURE.md and the style notes on BullMQ's errors).
+ * its `code`, never by its message (docs/architecture.md, "Errors", and the style notes on BullMQ's errors).
  */
 
 /** Base class: `code` is a stable, machine-readable identifier such as `SPEC_INVALID`. */
@@ -17,10 +17,13 @@ export class ToolflowError extends Error {
 export interface SpecIssue {
   /** Path of the file the problem is in (as given by the caller). */
   file: string;
-  /** 1-based line; 0 when the problem has no position (for example a missing file). */
-  line: number;
-  /** 1-based column; 0 when unknown. */
-  column: number;
+  /**
+   * 1-based line; absent (or 0, in older code) when the problem has no position in a file: a missing
+   * file, a `--set` or `--input` argument (then `file` names the argument).
+   */
+  line?: number;
+  /** 1-based column; absent (or 0) when `line` is. */
+  column?: number;
   /** Field path such as `tools[2].options[0].type`, or `` for the document itself. */
   path: string;
   /** What is wrong and, where possible, what to write instead. */
@@ -29,7 +32,7 @@ export interface SpecIssue {
 
 /** Formats an issue as `file:line:column: path: message`, the form editors and compilers use. */
 export function formatIssue(issue: SpecIssue): string {
-  const where = issue.line > 0 ? `${issue.file}:${issue.line}:${issue.column}` : issue.file;
+  const where = issue.line ? `${issue.file}:${issue.line}:${issue.column ?? 0}` : issue.file;
   return issue.path ? `${where}: ${issue.path}: ${issue.message}` : `${where}: ${issue.message}`;
 }
 
@@ -77,5 +80,23 @@ export class LeaseLostError extends ToolflowError {
 export class ChecksumMismatchError extends ToolflowError {
   constructor(message: string) {
     super('CHECKSUM_MISMATCH', message);
+  }
+}
+
+/** Thrown when the caller stopped a wait (Ctrl-C while `toolflow resume` waits for a lock). */
+export class AbortedError extends ToolflowError {
+  constructor(message: string) {
+    super('ABORTED', message);
+  }
+}
+
+/**
+ * Thrown to a task's waiter when the task cannot progress: an event it needs failed every delivery
+ * and was dead-lettered (a store on a full disk, a store locked by another process past the wait…).
+ * The message names the event, the function and the cause, and says how to go on.
+ */
+export class TaskStalledError extends ToolflowError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('TASK_STALLED', message, options);
   }
 }

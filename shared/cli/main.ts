@@ -1,17 +1,18 @@
 /**
- * The `toolflow` command line (commander). Commands: run, resume, validate, graph, status.
+ * The `toolflow` command line (commander). Commands: run, resume, cancel, validate, graph, status, logs.
+ * Each command's work is in its own module (`run-command.ts`, `cancel-command.ts`, `status-command.ts`, `logs-command.ts`).
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
-import { ConfigError, LeaseLostError, NotFoundError, ServiceUnavailableError, SpecError } from '../errors.js';
+import { AbortedError, ConfigError, LeaseLostError, NotFoundError, ServiceUnavailableError, SpecError, TaskStalledError } from '../errors.js';
 import { loadWorkflowFile } from '../spec/load.js';
 import { toMermaid } from '../spec/graph.js';
 import { parseBytes, parseCpu } from '../spec/resources.js';
-import { loadConfig } from '../runtime/config.js';
-import { openStore } from '../store/open-store.js';
+import { logsCommand, type LogsOptions } from './logs-command.js';
+import { cancelCommand } from './cancel-command.js';
 import { printSpecError, resumeCommand, runCommand } from './run-command.js';
-import { formatDuration, summarizeTask, summaryJson, summaryTable } from './summary.js';
-import Table from 'cli-table3';
+import { DEFAULT_LIMIT, parseStatusFilter, statusCommand, TASK_STATUSES, type StatusOptions } from './status-command.js';
+import { countOf } from './summary.js';
 
 const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -66,14 +67,28 @@ program
   });
 
 program
+  .command('cancel')
+  .description('cancel a task from another terminal: its driver stops its tools (SIGTERM, then SIGKILL after 10 s); a task whose process died is cancelled here')
+  .argument('<task>', 'task id')
+  .option('--no-wait', 'return once the request is recorded')
+  .option('--json', 'print one JSON object with the result')
+  .action(async (taskId: string, opts: { wait: boolean; json?: boolean }) => {
+    process.exitCode = await cancelCommand(taskId, opts);
+  });
+
+program
   .command('validate')
-  .description('check a workflow file; exit code 0 when it is valid')
+  .description('check a workflow file, reporting every error at once; exit code 0 when it is valid, 2 when not')
   .argument('<workflow>', 'workflow YAML file')
-  .action(async (workflow: string) => {
+  .option('--json', 'print one JSON object: {"status": "valid", "tools", "dependencies", "inputs"} or {"status": "invalid", "error", "issues"}')
+  .action(async (workflow: string, opts: { json?: boolean }) => {
     const { spec, dag } = await loadWorkflowFile(workflow);
     const edges = dag.parents.reduce((n, p) => n + p.length, 0);
-    const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-    process.stdout.write(`${workflow}: valid: ${count(spec.tools.length, 'tool', 'tools')}, ${count(edges, 'dependency', 'dependencies')}, ${count(spec.inputs.length, 'input', 'inputs')}\n`);
+    if (opts.json) {
+      process.stdout.write(JSON.stringify({ status: 'valid', tools: spec.tools.length, dependencies: edges, inputs: spec.inputs.length }) + '\n');
+      return;
+    }
+    process.stdout.write(`${workflow}: valid: ${countOf(spec.tools.length, 'tool')}, ${countOf(edges, 'dependency', 'dependencies')}, ${countOf(spec.inputs.length, 'input')}\n`);
   });
 
 program
@@ -87,29 +102,29 @@ program
 
 program
   .command('status')
-  .description('show a task (or list recent tasks) from the store')
+  .description('show a task\'s tools (or list recent tasks, newest first) from the store')
   .argument('[task]', 'task id')
   .option('--json', 'print JSON')
-  .option('-n, --limit <n>', 'how many tasks to list', positiveInt, 20)
-  .action(async (taskId: string | undefined, opts: { json?: boolean; limit: number }) => {
-    const store = await openStore(loadConfig().databasePath);
-    try {
-      if (taskId) {
-        const summary = await summarizeTask(store, taskId);
-        process.stdout.write((opts.json ? summaryJson(summary) : summaryTable(summary)) + '\n');
-        return;
-      }
-      const tasks = await store.listTasks(opts.limit);
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(tasks.map((t) => ({ taskId: t.id, name: t.name, status: t.status, createdAt: new Date(t.created_at).toISOString(), error: t.error }))) + '\n');
-        return;
-      }
-      const table = new Table({ head: ['task', 'workflow', 'status', 'created', 'duration'], style: { head: [], border: [] }, chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' } });
-      for (const t of tasks) table.push([t.id, t.name, t.status, new Date(t.created_at).toISOString(), formatDuration(t.started_at && t.finished_at ? t.finished_at - t.started_at : null)]);
-      process.stdout.write(tasks.length ? table.toString() + '\n' : 'no tasks yet\n');
-    } finally {
-      await store.close();
-    }
+  .option('-n, --limit <n>', `how many tasks to list (default ${DEFAULT_LIMIT})`, positiveInt)
+  .addOption(new Option('-a, --all', 'list every task').conflicts('limit'))
+  .option('--status <status>', `list only tasks with this status: ${TASK_STATUSES.join(', ')} (repeatable, or comma-separated)`, parseStatusFilter)
+  .option('-w, --workdir <dir>', 'where the work dirs are, for tasks that did not record theirs (default $TOOLFLOW_HOME/work)')
+  .action(async (taskId: string | undefined, opts: StatusOptions) => {
+    await statusCommand(taskId, opts);
+  });
+
+program
+  .command('logs')
+  .description('print a tool attempt\'s stdout.log and stderr.log (default: its latest attempt, both files)')
+  .argument('<task>', 'task id')
+  .argument('<tool>', 'tool name')
+  .option('--attempt <n>', 'which attempt (1 is the first; default the latest)', positiveInt)
+  .option('-f, --follow', 'go on printing as the logs grow, until the attempt ends (Ctrl-C stops)')
+  .addOption(new Option('--stdout', 'only stdout.log, as it is').conflicts('stderr'))
+  .addOption(new Option('--stderr', 'only stderr.log, as it is'))
+  .option('-w, --workdir <dir>', 'where the work dirs are, for tasks that did not record theirs (default $TOOLFLOW_HOME/work)')
+  .action(async (taskId: string, tool: string, opts: LogsOptions) => {
+    process.exitCode = await logsCommand(taskId, tool, opts);
   });
 
 // A closed pipe on stdout (`toolflow run … | head`) is not an error of the run: stop writing, go on.
@@ -133,10 +148,19 @@ try {
     else fail(err.message.replace(/^error: /, ''));
   } else if (err instanceof SpecError) {
     printSpecError(err);
-    fail(`${err.issues.length} problem(s)`, err.issues);
+    fail(countOf(err.issues.length, 'problem'), err.issues);
   } else if (err instanceof ConfigError || err instanceof NotFoundError || err instanceof ServiceUnavailableError) {
     process.stderr.write(`toolflow: ${err.message}\n`);
     fail(err.message);
+  } else if (err instanceof TaskStalledError) {
+    // An event the task needs was given up on (dead-lettered): the run stops here and says why.
+    process.stderr.write(`toolflow: ${err.message}\n`);
+    if (json) process.stdout.write(JSON.stringify({ status: 'stalled', error: err.message }) + '\n');
+    process.exitCode = 3;
+  } else if (err instanceof AbortedError) {
+    process.stderr.write(`toolflow: ${err.message}\n`);
+    if (json) process.stdout.write(JSON.stringify({ status: 'cancelled', error: err.message }) + '\n');
+    process.exitCode = 130;
   } else if (err instanceof LeaseLostError) {
     // This process stopped driving the task (services mode: its lock lease ran out); it did not finish here.
     process.stderr.write(`toolflow: ${err.message}\n`);

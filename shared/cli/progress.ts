@@ -6,7 +6,7 @@
 import { EventType, type EventTypeName, type ToolflowEvent } from '../events/catalog.js';
 import type { EventBus } from '../events/bus.js';
 import { formatBytes } from '../spec/resources.js';
-import { formatDuration } from './summary.js';
+import { countOf, formatDuration } from './summary.js';
 
 const WATCHED: EventTypeName[] = [
   EventType.toolStarted,
@@ -16,6 +16,7 @@ const WATCHED: EventTypeName[] = [
   EventType.toolFailed,
   EventType.toolSkipped,
   EventType.toolCancelled,
+  EventType.toolExited,
 ];
 
 interface Line {
@@ -80,6 +81,10 @@ export function showProgress(bus: EventBus, taskId: string, total: number, mode:
           done++;
           text = `${d.tool} cancelled`;
           break;
+        case EventType.toolExited:
+          // A cancelled attempt's process is gone only now (SIGTERM, then SIGKILL after the grace time).
+          if (line.status === 'cancelled' && d.attempt === line.attempt) line.ended = now;
+          break;
       }
       lines.set(d.tool, line);
       if (mode === 'plain' && text) write(`${stamp()} ${text}`);
@@ -98,7 +103,7 @@ export function showProgress(bus: EventBus, taskId: string, total: number, mode:
     const finished = [...lines].filter(([, l]) => l.ended !== null).sort((a, b) => b[1].ended! - a[1].ended!);
     const shown = [...running, ...finished].slice(0, rows);
     const width = Math.max(4, ...shown.map(([n]) => n.length));
-    const out = [`${stamp()} ${done}/${total} tools done, ${running.length} running`];
+    const out = [`${stamp()} ${done}/${countOf(total, 'tool')} done, ${running.length} running`];
     for (const [name, l] of shown) {
       out.push(`  ${name.padEnd(width)}  ${l.status.padEnd(9)}  attempt ${l.attempt}  ${formatDuration((l.ended ?? now) - l.since)}`);
     }

@@ -3,6 +3,7 @@
  * task succeeded (1 when it failed or was cancelled, 2 for invalid input, 130 after Ctrl-C).
  */
 import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { ConfigError, SpecError } from '../errors.js';
 import type { StoredInput } from '../events/catalog.js';
 import { loadWorkflowFile } from '../spec/load.js';
@@ -11,7 +12,7 @@ import { loadConfig, type Config } from '../runtime/config.js';
 import { ensureDir } from '../ensure-dir.js';
 import { createRuntime, type Runtime } from '../runtime/runtime.js';
 import { showProgress } from './progress.js';
-import { summarizeTask, summaryJson, summaryTable } from './summary.js';
+import { countOf, summarizeTask, summaryJson, summaryTable } from './summary.js';
 
 /** Options of `toolflow run`. */
 export interface RunOptions {
@@ -70,6 +71,7 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
       values: given,
       inputs,
       failFast: opts.failFast,
+      workRoot: resolve(config.workDir),
     });
     return { taskId, name: spec.name, tools: spec.tools.length };
   });
@@ -86,10 +88,17 @@ export type ResumeOptions = Pick<RunOptions, 'json' | 'quiet' | 'cpus' | 'memory
  * @throws NotFoundError for an unknown task; ConfigError when another live process drives it.
  */
 export async function resumeCommand(taskId: string, opts: ResumeOptions, overrides: Partial<Config> = {}): Promise<number> {
-  const config = loadConfig(process.env, { ...overrides, ...(opts.workdir ? { workDir: opts.workdir } : {}), ...(opts.cpus ? { cpuMillicores: opts.cpus } : {}), ...(opts.memory ? { memBytes: opts.memory } : {}) });
+  const config = loadConfig(process.env, { ...overrides, ...(opts.cpus ? { cpuMillicores: opts.cpus } : {}), ...(opts.memory ? { memBytes: opts.memory } : {}) });
   const runtime = await createRuntime(config);
-  return followTask(runtime, () => taskId, opts, async () => {
-    const resumed = await runtime.resume(taskId);
+  return followTask(runtime, () => taskId, opts, async (signal) => {
+    const resumed = await runtime.resume(taskId, {
+      signal,
+      workRoot: opts.workdir,
+      onWait: (message) => {
+        if (!opts.json && !opts.quiet) process.stderr.write(`${message}\n`);
+      },
+    });
+    if (resumed.finished && !opts.json && !opts.quiet) process.stderr.write(`task ${taskId} finished while waiting for its lock; nothing was resumed\n`);
     return { taskId, name: resumed.name, tools: resumed.tools };
   });
 }
@@ -106,19 +115,25 @@ async function followTask(
   start: (signal: AbortSignal) => Promise<{ taskId: string; name: string; tools: number }>,
 ): Promise<number> {
   let interrupted = 0;
+  let running = false;
   const starting = new AbortController();
   // Ctrl-C, SIGTERM or SIGHUP: cancel (tools get SIGTERM, then SIGKILL after 10 s); a second one kills at once.
-  // Either way the task ends as cancelled in the store and no tool is left running.
+  // Either way the task ends as cancelled in the store and no tool is left running. A third one
+  // exits at once, whatever the store or the bus are doing (the tools were killed by the second).
   const onSignal = () => {
     interrupted++;
     const taskId = currentTask();
-    if (!taskId) {
+    if (!running || !taskId) {
       if (interrupted > 1) process.exit(130);
-      process.stderr.write('\ncancelling: stopping the uploads…\n');
+      process.stderr.write('\ncancelling: stopping the uploads or the wait…\n');
       starting.abort();
       return;
     }
-    process.stderr.write(interrupted === 1 ? '\ncancelling: stopping running tools (again to kill them at once)…\n' : '\nkilling running tools…\n');
+    if (interrupted > 2) {
+      process.stderr.write('\nexiting now; the task may stay processing in the store: see toolflow status\n');
+      process.exit(130);
+    }
+    process.stderr.write(interrupted === 1 ? '\ncancelling: stopping running tools (again to kill them at once)…\n' : '\nkilling running tools (once more to exit at once)…\n');
     runtime.cancel(taskId, interrupted > 1).catch((err: unknown) => process.stderr.write(`toolflow: could not cancel task ${taskId}: ${(err as Error).message}\n`));
   };
   process.on('SIGINT', onSignal);
@@ -133,21 +148,23 @@ async function followTask(
       throw err;
     }
     const { taskId, name, tools } = started;
+    running = true;
     if (starting.signal.aborted) runtime.cancel(taskId).catch(() => undefined); // the signal came as the task was submitted
     const mode = opts.json || opts.quiet ? 'off' : process.stderr.isTTY ? 'live' : 'plain';
     if (mode !== 'off' && runtime.mode === 'services') process.stderr.write(`services mode: ${runtime.backends}\n`);
-    if (mode !== 'off') process.stderr.write(`task ${taskId}: ${name}, ${tools} tools\n`);
+    if (mode !== 'off') process.stderr.write(`task ${taskId}: ${name}, ${countOf(tools, 'tool')}\n`);
     const stop = showProgress(runtime.ports.bus, taskId, tools, mode);
     try {
       await runtime.waitFor(taskId);
     } finally {
       stop();
     }
-    const summary = await summarizeTask(runtime.ports.store, taskId);
+    const summary = await summarizeTask(runtime.ports.store, taskId, { workDirOf: (id, tool, attempt) => runtime.ports.executor.workDirOf(id, tool, attempt) });
     if (opts.json) process.stdout.write(summaryJson(summary) + '\n');
     else {
       process.stdout.write(summaryTable(summary) + '\n');
-      process.stdout.write(`work dirs: ${runtime.ports.executor.workDirOf(taskId, '<tool>', 1).replace(/<tool>.*$/, '')}\n`);
+      const root = (await runtime.ports.store.getTask(taskId))?.work_dir;
+      process.stdout.write(`work dirs: ${root ? join(root, taskId) + '/' : runtime.ports.executor.workDirOf(taskId, '<tool>', 1).replace(/<tool>.*$/, '')}\n`);
     }
     if (interrupted) return 130;
     return summary.status === 'succeeded' ? 0 : 1;
@@ -161,5 +178,5 @@ async function followTask(
 
 /** Prints a SpecError's issues, one per line. */
 export function printSpecError(err: SpecError): void {
-  process.stderr.write(`${err.issues.length} problem${err.issues.length > 1 ? 's' : ''}:\n${err.message}\n`);
+  process.stderr.write(`${countOf(err.issues.length, 'problem')}:\n${err.message}\n`);
 }

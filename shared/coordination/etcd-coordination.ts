@@ -11,12 +11,18 @@
  * create revision with the token, so a holder whose lease expired (paused, cut off) changes nothing.
  *
  * etcd's smallest TTL is effectively 2 s (infra notes), so shorter TTLs are raised to 2.
+ *
+ * Failures are named for what they are: etcd that does not answer is `unreachable` (or `failed to
+ * …`, ServiceUnavailableError, retried by the bus); etcd that refuses the user name or password, or
+ * lets the user in but not to the keys, says so (ConfigError: no retry cures it), the password never
+ * shown. A `tryLock` is bounded as a whole (`lockTimeoutMs`) and stops at once when its caller's
+ * signal aborts, whatever etcd does meanwhile.
  */
-import { Etcd3, type Lease as EtcdLease, type Namespace, type Watcher } from 'etcd3';
+import { EtcdAuthenticationFailedError, EtcdInvalidAuthTokenError, EtcdPermissionDeniedError, EtcdUserNotFoundError, Etcd3, GRPCUnauthenticatedError, type Lease as EtcdLease, type Namespace, type Watcher } from 'etcd3';
 import type { Logger } from 'pino';
-import { LeaseLostError, ServiceUnavailableError } from '../errors.js';
+import { AbortedError, ConfigError, LeaseLostError, ServiceUnavailableError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
-import type { Coordination, Lease } from './coordination.js';
+import type { Coordination, Lease, LockHolder } from './coordination.js';
 
 /** Options of the etcd adapter. */
 export interface EtcdCoordinationOptions {
@@ -27,6 +33,41 @@ export interface EtcdCoordinationOptions {
   namespace?: string;
   /** Deadline of each call, ms. Default 5,000. */
   callTimeoutMs?: number;
+  /** Deadline of a whole `tryLock` (lease grant and transaction, with the client's retries), ms. Default 10,000. */
+  lockTimeoutMs?: number;
+}
+
+/** What `tryLock` takes besides the key and TTL. */
+export interface TryLockOptions {
+  /** Stops the attempt at once (Ctrl-C): `tryLock` rejects with AbortedError naming etcd. */
+  signal?: AbortSignal;
+}
+
+/** The gRPC client's text without its trailing "Resolution note:". */
+function etcdText(err: unknown): string {
+  return String((err as Error)?.message ?? err).replace(/\s*Resolution note:\s*$/, '');
+}
+
+/**
+ * The error for a failed etcd call: ConfigError when etcd refused the credentials or the access
+ * (etcd3's EtcdAuthenticationFailedError, EtcdUserNotFoundError, EtcdInvalidAuthTokenError, gRPC
+ * UNAUTHENTICATED, "user name is empty" for a server with auth on and no user given;
+ * EtcdPermissionDeniedError for a user whose role does not cover the keys), else
+ * ServiceUnavailableError `etcd at … <doing>: …`.
+ * @param where `etcd at <endpoints>` (credentials masked).
+ */
+function etcdError(where: string, doing: string, err: unknown, namespace: string): Error {
+  const text = etcdText(err);
+  if (err instanceof EtcdAuthenticationFailedError || err instanceof EtcdUserNotFoundError || err instanceof EtcdInvalidAuthTokenError || err instanceof GRPCUnauthenticatedError) {
+    return Object.assign(new ConfigError(`${where} refused the credentials: ${text}; check the user name and password in TOOLFLOW_ETCD_ENDPOINTS (http://user:password@host:2379, percent-encoded)`), { cause: err });
+  }
+  if (/user name is empty/i.test(text)) {
+    return Object.assign(new ConfigError(`${where} refused the credentials: ${text}; etcd has authentication on: give a user in TOOLFLOW_ETCD_ENDPOINTS (http://user:password@host:2379)`), { cause: err });
+  }
+  if (err instanceof EtcdPermissionDeniedError) {
+    return Object.assign(new ConfigError(`${where} refused access to the keys under ${namespace}/: ${text}; grant the user's role readwrite on that prefix`), { cause: err });
+  }
+  return new ServiceUnavailableError(`${where} ${doing}: ${text}`, { cause: err });
 }
 
 /** The etcd adapter of the coordination port. Create it with `EtcdCoordination.connect`. */
@@ -70,33 +111,88 @@ export class EtcdCoordination implements Coordination {
       await coordination.kv.get('.probe').string();
     } catch (err) {
       client.close();
-      throw new ServiceUnavailableError(`etcd at ${maskUrl(options.endpoints)} is unreachable: ${(err as Error).message.replace(/\s*Resolution note:\s*$/, '')}`, { cause: err });
+      throw etcdError(`etcd at ${maskUrl(options.endpoints)}`, 'is unreachable', err, options.namespace ?? 'toolflow');
     }
     return coordination;
   }
 
-  /** Runs an etcd call; a failure of etcd itself becomes ServiceUnavailableError naming it. */
+  /**
+   * Runs an etcd call.
+   * @throws ServiceUnavailableError naming etcd when it fails; ConfigError when etcd refused the
+   *   credentials or the access (`etcdError`); LeaseLostError as it is.
+   */
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      if (err instanceof LeaseLostError) throw err;
-      const message = (err as Error).message.replace(/\s*Resolution note:\s*$/, '');
-      throw new ServiceUnavailableError(`etcd at ${maskUrl(this.options.endpoints)} failed to ${what}: ${message}`, { cause: err });
+      if (err instanceof LeaseLostError || err instanceof ConfigError || err instanceof ServiceUnavailableError || err instanceof AbortedError) throw err;
+      throw etcdError(`etcd at ${maskUrl(this.options.endpoints)}`, `failed to ${what}`, err, this.options.namespace ?? 'toolflow');
     }
   }
 
-  tryLock(key: string, ttlSeconds: number): Promise<Lease | null> {
-    return this.call(`lock ${key}`, () => this.lockOnce(key, ttlSeconds));
+  /**
+   * Tries to take the lock once, within `lockTimeoutMs` (default 10 s) and until `options.signal`
+   * aborts. An attempt given up on (deadline or abort) may still be granted by etcd later: its lease
+   * is then revoked at once, so the lock is not left held by nobody.
+   * @returns the lease, or null when another holder has the lock.
+   * @throws ServiceUnavailableError `etcd at … did not answer within … ms while taking the lock …`;
+   *   AbortedError `stopped waiting for etcd at … to take the lock …` when the signal aborts;
+   *   ConfigError when etcd refuses the credentials.
+   */
+  tryLock(key: string, ttlSeconds: number, options: TryLockOptions = {}): Promise<Lease | null> {
+    const where = `etcd at ${maskUrl(this.options.endpoints)}`;
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(new AbortedError(`stopped waiting for ${where} to take the lock ${key}`));
+    const attempt = this.call(`lock ${key}`, () => this.lockOnce(key, ttlSeconds));
+    const timeoutMs = this.options.lockTimeoutMs ?? 10_000;
+    return new Promise<Lease | null>((resolve, reject) => {
+      let settled = false;
+      const giveUp = (err: Error) => {
+        if (settled) return;
+        settled = true;
+        cleanup();
+        reject(err);
+        // etcd may grant the abandoned attempt later: free that lock at once.
+        void attempt.then((lease) => lease?.release(), () => undefined);
+      };
+      const timer = setTimeout(() => giveUp(new ServiceUnavailableError(`${where} did not answer within ${timeoutMs} ms while taking the lock ${key}`)), timeoutMs);
+      const onAbort = () => giveUp(new AbortedError(`stopped waiting for ${where} to take the lock ${key}`));
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const cleanup = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      attempt.then(
+        (lease) => {
+          if (settled) return;
+          settled = true;
+          cleanup();
+          resolve(lease);
+        },
+        (err: unknown) => {
+          if (settled) return;
+          settled = true;
+          cleanup();
+          reject(err as Error);
+        },
+      );
+    });
   }
 
   private async lockOnce(key: string, ttlSeconds: number): Promise<Lease | null> {
     const etcdLease = this.client.lease(Math.max(2, Math.ceil(ttlSeconds)));
-    const id = await etcdLease.grant();
-    const result = await this.kv
-      .if(key, 'Create', '==', 0)
-      .then(this.kv.put(key).value(id).lease(id))
-      .commit();
+    let result;
+    try {
+      const id = await etcdLease.grant();
+      result = await this.kv
+        .if(key, 'Create', '==', 0)
+        .then(this.kv.put(key).value(id).lease(id))
+        .commit();
+    } catch (err) {
+      // Without this, a lease granted before the transaction failed would be kept alive for good.
+      void etcdLease.revoke().catch(() => undefined);
+      throw err;
+    }
     if (!result.succeeded) {
       await etcdLease.revoke().catch(() => undefined);
       return null;
@@ -123,6 +219,12 @@ export class EtcdCoordination implements Coordination {
       for (const l of listeners) l();
     });
     return lease;
+  }
+
+  /** etcd keeps a lock key only while its lease lives, so a key that exists has a live holder. */
+  async lockHolder(key: string): Promise<LockHolder | null> {
+    const value = await this.call(`read ${key}`, () => this.kv.get(key).string());
+    return value === null ? null : {};
   }
 
   put(key: string, value: unknown, options: { fence?: Lease } = {}): Promise<void> {

@@ -3,7 +3,7 @@
  * never expires while the process lives (`expire` ends one early, for tests of lease loss).
  */
 import { LeaseLostError } from '../errors.js';
-import type { Coordination, Lease } from './coordination.js';
+import type { Coordination, Lease, LockHolder } from './coordination.js';
 
 interface MemoryLease extends Lease {
   lost: boolean;
@@ -35,6 +35,10 @@ export class MemoryCoordination implements Coordination {
     };
     locks.set(key, lease);
     return lease;
+  }
+
+  async lockHolder(key: string): Promise<LockHolder | null> {
+    return this.locks.has(key) ? {} : null;
   }
 
   /** Ends a lock's lease as if its TTL had run out: the lock is free, its holder is told. */

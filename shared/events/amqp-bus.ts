@@ -1,38 +1,37 @@
 /**
- * The event bus over RabbitMQ (services mode), with amqplib.
+ * The event bus over RabbitMQ (services mode), with amqplib. Its parts:
  *
- * Topology (declared on every connect; names under the namespace, default `toolflow`): the durable
- * topic exchange `toolflow.events`; one durable quorum queue per consumer, `toolflow.<consumer>` (the design doc's workflow queue is
- * `toolflow.enqueue`, its tool queue `toolflow.schedule-tool`), bound to `<type>.*` for each type it
- * consumes, or `<type>.<taskId>` for a task-scoped consumer (whose queue also expires after an hour
- * unused and is deleted on unsubscribe); a fanout dead-letter exchange and its queue
- * `toolflow.dead-letters`. Message format: `amqp-binding.ts`.
+ * - topology (`amqp-topology.ts`), declared on every connect, names under the namespace (default
+ *   `toolflow`): the durable topic exchange `toolflow.events`; one durable quorum queue per consumer,
+ *   `toolflow.<consumer>` (the design doc's workflow queue is `toolflow.enqueue`, its tool queue
+ *   `toolflow.schedule-tool.<task>`), bound to `<type>.*` for each type it consumes, or
+ *   `<type>.<taskId>` for a task-scoped consumer (whose queue also expires after an hour unused and
+ *   is deleted on unsubscribe); a fanout dead-letter exchange and its queue `toolflow.dead-letters`.
+ *   Message format: `amqp-binding.ts`.
+ * - consumers (`amqp-consumer.ts`): manual acks after the handler's effect is durable, bounded
+ *   redelivery then dead-lettering, in-place retries while a backend is down, order per subject.
+ * - publishing (`amqp-publisher.ts`): confirmed publishes, retried across a reconnect, bounded.
  *
- * Delivery: manual ack, sent only after the handler's promise resolves (its effect is durable and
- * the events it implies are confirmed); a handler that throws is nacked and requeued, and the
- * quorum queue's delivery limit (RabbitMQ docs, "Poison Message Handling") dead-letters a message
- * after `deliveryLimit` failed deliveries, crashes of the consumer included. A handler that fails
- * because a backend is down (ServiceUnavailableError) is retried in place, with backoff up to 15 s,
- * for up to `transientRetryMs`, without spending deliveries. A consumer handles the
- * events of one subject (task or tool) one at a time in queue order, and, with `concurrency` > 1,
- * events of different subjects side by side (like message groups), with `prefetch` messages
- * buffered. An ack goes only to the
- * channel the delivery came on; after a reconnect, unacked deliveries are the broker's to redeliver.
- *
- * Publishing: a confirm channel; `publish` resolves when the broker has confirmed every event
- * (persisted to the durable queues it routes to). A publish made while the connection is down waits
- * for the reconnect and is retried there (same message ids), or rejects with
- * ServiceUnavailableError once `publishTimeoutMs` has passed: never silently dropped.
+ * Outages: while a handler of a shared queue (a consumer of every task's events: enqueue,
+ * handle-status, rerun-policy) waits out a backend that is down (ServiceUnavailableError: this
+ * process is cut off from the database, say), the bus pauses every shared consumer of this process
+ * and gives back what they had buffered, so processes that can reach the backend take the work; the
+ * event being waited on stays here and is tried again with backoff, and once it goes through (the
+ * backend answers), the consumers start again. Task-scoped consumers (this process's own tasks) are
+ * not paused: no other process could take their events.
  *
  * Reconnect: amqplib's recovery, exponential backoff from 100 ms to 5 s with jitter; the topology
  * and every consumer are set up again on each connect.
  */
-import { connect, type Channel, type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
+import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
 import { ServiceUnavailableError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
-import { amqpNames, bindingPattern, fromMessage, routingKey, toMessage, type AmqpNames } from './amqp-binding.js';
-import type { EventBus, EventHandler, SubscribeOptions } from './bus.js';
+import { amqpNames, type AmqpNames } from './amqp-binding.js';
+import { AmqpConsumer, type ConsumerContext } from './amqp-consumer.js';
+import { AmqpPublisher } from './amqp-publisher.js';
+import { amqpMessage, declareTopology } from './amqp-topology.js';
+import type { DeadLetter, EventBus, EventHandler, SubscribeOptions } from './bus.js';
 import type { EventTypeName, ToolflowEvent } from './catalog.js';
 
 /** Options of the RabbitMQ bus. */
@@ -58,61 +57,42 @@ export interface AmqpBusOptions {
   connectTimeoutMs?: number;
 }
 
-interface Delivery {
-  msg: ConsumeMessage;
-  channel: Channel;
-}
-
-interface Subscription {
-  consumer: string;
-  queue: string;
-  types: EventTypeName[];
-  handler: EventHandler;
-  taskId?: string;
-  concurrency: number;
-  channel?: Channel;
-  consumerTag?: string;
-  /** Per ordering key (the subject, or one key when concurrency is 1): deliveries waiting their turn. */
-  lanes: Map<string, Delivery[]>;
-  closed: boolean;
-}
-
-/** amqplib's messages made readable where they are cryptic (a refused vhost or login). */
-function amqpMessage(err: Error): string {
-  const m = err.message;
-  if (/Expected ConnectionOpenOk; got <ConnectionClose/.test(m)) return `the broker refused the connection (unknown virtual host, or no access to it): ${m}`;
-  if (/ACCESS_REFUSED|403/.test(m)) return `login refused (user name or password): ${m}`;
-  return m;
-}
-
 /** The RabbitMQ adapter of the bus port. Create it with `AmqpBus.connect`. */
 export class AmqpBus implements EventBus {
   private model!: RecoveringChannelModel;
   private conn: ChannelModel | undefined;
-  private pub: ConfirmChannel | undefined;
-  private gate!: Promise<void>;
-  private openGate!: () => void;
-  private readonly subs = new Set<Subscription>();
+  private readonly publisher: AmqpPublisher;
+  private readonly consumers = new Set<AmqpConsumer>();
   /** Subscriptions being declared; a publish waits for them, so a consumer subscribed before a publish gets its events. */
   private readonly pending = new Set<Promise<void>>();
+  private readonly deadLetterListeners = new Set<(dead: DeadLetter) => void>();
   private busy = 0;
+  /** Deliveries of shared consumers waiting out a backend that is down; shared consumers are paused while above 0. */
+  private outages = 0;
+  /** Pauses and resumes, one after the other. */
+  private flow: Promise<void> = Promise.resolve();
   private closing = false;
-  private readonly prefetch: number;
-  private readonly deliveryLimit: number;
-  private readonly publishTimeoutMs: number;
-  private readonly taskQueueExpiresMs: number;
-  private readonly transientRetryMs: number;
+  private readonly context: ConsumerContext;
   /** Exchange and queue names. */
   readonly names: AmqpNames;
 
   private constructor(private readonly options: AmqpBusOptions) {
     this.names = amqpNames(options.namespace);
-    this.prefetch = options.prefetch ?? 32;
-    this.deliveryLimit = options.deliveryLimit ?? 5;
-    this.publishTimeoutMs = options.publishTimeoutMs ?? 30_000;
-    this.taskQueueExpiresMs = options.taskQueueExpiresMs ?? 3_600_000;
-    this.transientRetryMs = options.transientRetryMs ?? 600_000;
-    this.closeGate();
+    this.publisher = new AmqpPublisher({ url: options.url, names: this.names, log: options.log, publishTimeoutMs: options.publishTimeoutMs ?? 30_000 });
+    this.context = {
+      names: this.names,
+      log: options.log,
+      prefetch: options.prefetch ?? 32,
+      deliveryLimit: options.deliveryLimit ?? 5,
+      taskQueueExpiresMs: options.taskQueueExpiresMs ?? 3_600_000,
+      transientRetryMs: options.transientRetryMs ?? 600_000,
+      busy: (delta) => (this.busy += delta),
+      outage: (waiting, consumer) => this.outage(waiting, consumer),
+      flowing: () => this.outages === 0,
+      deadLetter: (dead) => {
+        for (const l of this.deadLetterListeners) l(dead);
+      },
+    };
   }
 
   /**
@@ -152,9 +132,8 @@ export class AmqpBus implements EventBus {
     }
     bus.model.on('disconnect', (err: Error) => {
       bus.conn = undefined;
-      bus.pub = undefined;
-      for (const s of bus.subs) s.channel = undefined;
-      bus.closeGate();
+      bus.publisher.detach();
+      for (const c of bus.consumers) c.detach();
       if (!bus.closing) options.log.warn({ err: err?.message, url: maskUrl(options.url) }, 'RabbitMQ connection lost; reconnecting');
     });
     bus.model.on('error', (err: Error) => options.log.warn({ err: err.message }, 'RabbitMQ connection error'));
@@ -164,50 +143,28 @@ export class AmqpBus implements EventBus {
   async publish(events: ToolflowEvent[]): Promise<void> {
     if (!events.length) return;
     await Promise.all(this.pending);
-    const deadline = Date.now() + this.publishTimeoutMs;
-    for (let attempt = 1; ; attempt++) {
-      const channel = await this.publisher(deadline);
-      try {
-        await Promise.all(
-          events.map((event) => {
-            const { body, options } = toMessage(event);
-            return new Promise<void>((resolve, reject) => {
-              channel.publish(this.names.exchange, routingKey(event), body, options, (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()));
-            });
-          }),
-        );
-        return;
-      } catch (err) {
-        if (this.closing) throw new ServiceUnavailableError('the RabbitMQ bus is closed', { cause: err });
-        if (Date.now() >= deadline) {
-          throw new ServiceUnavailableError(`RabbitMQ at ${maskUrl(this.options.url)} did not confirm ${events.length} event(s) within ${this.publishTimeoutMs} ms`, { cause: err });
-        }
-        this.options.log.warn({ err: (err as Error).message, attempt }, 'publish not confirmed; retrying after reconnect');
-        if (this.pub === channel) this.pub = undefined;
-        await new Promise((r) => setTimeout(r, Math.min(1000, 50 * attempt)));
-      }
-    }
+    await this.publisher.publish(events);
   }
 
   subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, options: SubscribeOptions = {}): () => void {
-    const sub: Subscription = {
-      consumer,
-      queue: this.names.queue(consumer),
-      types,
-      handler,
-      taskId: options.taskId,
-      concurrency: Math.max(1, options.concurrency ?? 1),
-      lanes: new Map(),
-      closed: false,
-    };
-    this.subs.add(sub);
-    if (this.conn) this.track(this.startConsumer(this.conn, sub));
+    const c = new AmqpConsumer(consumer, types, handler, this.context, options.taskId, Math.max(1, options.concurrency ?? 1));
+    this.consumers.add(c);
+    if (this.conn) this.track(c.start(this.conn));
     return () => {
-      if (sub.closed) return;
-      sub.closed = true;
-      this.subs.delete(sub);
-      this.track(this.stopConsumer(sub));
+      if (c.closed) return;
+      this.consumers.delete(c);
+      this.track(c.stop());
     };
+  }
+
+  onDeadLetter(listener: (dead: DeadLetter) => void): () => void {
+    this.deadLetterListeners.add(listener);
+    return () => this.deadLetterListeners.delete(listener);
+  }
+
+  /** True while this process's shared consumers are paused because a backend is down. */
+  get paused(): boolean {
+    return this.outages > 0;
   }
 
   /** Resolves when no delivery is buffered or being handled here and this process's queues hold no ready message. */
@@ -215,8 +172,8 @@ export class AmqpBus implements EventBus {
     for (;;) {
       await Promise.all(this.pending);
       if (this.busy === 0) {
-        const channel = await this.publisher(Date.now() + this.publishTimeoutMs);
-        const counts = await Promise.all([...new Set([...this.subs].map((s) => s.queue))].map((q) => channel.checkQueue(q).then((r) => r.messageCount)));
+        const channel = await this.publisher.channel(Date.now() + (this.options.publishTimeoutMs ?? 30_000));
+        const counts = await Promise.all([...new Set([...this.consumers].map((c) => c.queue))].map((q) => channel.checkQueue(q).then((r) => r.messageCount)));
         if (this.busy === 0 && counts.every((n) => n === 0)) return;
       }
       await new Promise((r) => setTimeout(r, 20));
@@ -225,164 +182,41 @@ export class AmqpBus implements EventBus {
 
   async close(): Promise<void> {
     this.closing = true;
-    for (const s of this.subs) s.closed = true;
+    this.publisher.close();
+    for (const c of this.consumers) c.closed = true;
     await Promise.allSettled([...this.pending]);
-    this.subs.clear();
+    this.consumers.clear();
     await this.model?.close().catch(() => undefined);
   }
 
   /** Runs on every (re)connect: topology, publisher channel, consumers. */
   private async setup(model: ChannelModel): Promise<void> {
     const pub = await model.createConfirmChannel();
-    pub.on('error', (err: Error) => this.options.log.warn({ err: err.message }, 'RabbitMQ publisher channel error'));
-    pub.on('close', () => {
-      if (this.pub === pub) this.pub = undefined;
-    });
-    const n = this.names;
-    await pub.assertExchange(n.exchange, 'topic', { durable: true });
-    await pub.assertExchange(n.deadLetterExchange, 'fanout', { durable: true });
-    await pub.assertQueue(n.deadLetterQueue, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
-    await pub.bindQueue(n.deadLetterQueue, n.deadLetterExchange, '');
+    await declareTopology(pub, this.names);
     this.conn = model;
-    this.pub = pub;
-    await Promise.all([...this.subs].map((s) => this.startConsumer(model, s)));
+    await Promise.all([...this.consumers].map((c) => c.start(model)));
+    this.publisher.attach(pub);
     this.options.log.info({ url: maskUrl(this.options.url) }, 'RabbitMQ connected');
-    this.openGate();
   }
 
-  private async startConsumer(model: ChannelModel, sub: Subscription): Promise<void> {
-    const channel = await model.createChannel();
-    channel.on('error', (err: Error) => this.options.log.warn({ err: err.message, consumer: sub.consumer }, 'RabbitMQ consumer channel error'));
-    channel.on('close', () => {
-      if (sub.channel === channel) sub.channel = undefined;
-    });
-    await channel.prefetch(this.prefetch);
-    await channel.assertQueue(sub.queue, {
-      durable: true,
-      arguments: {
-        'x-queue-type': 'quorum',
-        'x-delivery-limit': this.deliveryLimit,
-        'x-dead-letter-exchange': this.names.deadLetterExchange,
-        ...(sub.taskId === undefined ? {} : { 'x-expires': this.taskQueueExpiresMs }),
-      },
-    });
-    for (const type of sub.types) await channel.bindQueue(sub.queue, this.names.exchange, bindingPattern(type, sub.taskId));
-    if (sub.closed) {
-      await channel.close().catch(() => undefined);
-      return;
-    }
-    sub.channel = channel;
-    const { consumerTag } = await channel.consume(
-      sub.queue,
-      (msg) => {
-        if (!msg) return; // the broker cancelled the consumer (queue deleted)
-        this.busy++;
-        const key = sub.concurrency === 1 ? '' : String(msg.properties.headers?.['ce-subject'] ?? '');
-        const lane = sub.lanes.get(key);
-        if (lane) lane.push({ msg, channel });
-        else {
-          sub.lanes.set(key, [{ msg, channel }]);
-          void this.drain(sub, key);
-        }
-      },
-      { noAck: false },
-    );
-    sub.consumerTag = consumerTag;
-  }
-
-  private async stopConsumer(sub: Subscription): Promise<void> {
-    const channel = sub.channel;
-    sub.channel = undefined;
-    if (!channel) return;
-    try {
-      if (sub.consumerTag) await channel.cancel(sub.consumerTag);
-      if (sub.taskId !== undefined) await channel.deleteQueue(sub.queue);
-      await channel.close();
-    } catch (err) {
-      this.options.log.debug({ err: (err as Error).message, consumer: sub.consumer }, 'consumer already gone');
-    }
-  }
-
-  /** Handles one lane's deliveries in order; the lane is removed when it runs dry. */
-  private async drain(sub: Subscription, key: string): Promise<void> {
-    const lane = sub.lanes.get(key)!;
-    while (lane.length) {
-      const { msg, channel } = lane[0]!;
-      try {
-        // A delivery from a channel that has since closed is the broker's to redeliver: not handled here.
-        if (sub.channel === channel && !sub.closed) await this.deliver(sub, msg, channel);
-      } finally {
-        lane.shift();
-        this.busy--;
-      }
-    }
-    sub.lanes.delete(key);
-  }
-
-  private async deliver(sub: Subscription, msg: ConsumeMessage, channel: Channel): Promise<void> {
-    const live = () => sub.channel === channel && !sub.closed;
-    let event: ToolflowEvent;
-    try {
-      event = fromMessage(msg);
-    } catch (err) {
-      this.options.log.error({ err: (err as Error).message, consumer: sub.consumer }, 'dead-lettering a message that is not a CloudEvent');
-      if (live()) channel.nack(msg, false, false);
-      return;
-    }
-    // Routing keys carry the task id with `.*#` as `_`, so the exact task is checked here.
-    if (sub.taskId !== undefined && (event.data as { taskId?: string }).taskId !== sub.taskId) {
-      if (live()) channel.ack(msg);
-      return;
-    }
-    const where = { consumer: sub.consumer, type: event.type, subject: event.subject };
-    // A backend that is down (ServiceUnavailableError) is waited for here, the handler tried again
-    // in place, so an outage does not spend the delivery limit and dead-letter the event.
-    const waitUntil = Date.now() + this.transientRetryMs;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await sub.handler(event);
-        if (live()) channel.ack(msg);
-        return;
-      } catch (err) {
-        if (err instanceof ServiceUnavailableError && live() && Date.now() < waitUntil) {
-          const pause = Math.min(15_000, 500 * 2 ** Math.min(attempt - 1, 5));
-          this.options.log.warn({ ...where, err: err.message, attempt, retryInMs: pause }, 'a backend is unavailable; handling the event again soon');
-          await new Promise((r) => setTimeout(r, pause));
-          continue;
-        }
-        const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
-        const last = deliveries >= this.deliveryLimit;
-        this.options.log.error(
-          { err, ...where, delivery: deliveries, deadLetterQueue: last ? this.names.deadLetterQueue : undefined },
-          last ? `event handler failed for the last time: the event goes to ${this.names.deadLetterQueue} and its task will not progress until it is handled` : 'event handler failed',
-        );
-        // A short pause before the requeue, growing with the deliveries.
-        await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** (deliveries - 1))));
-        if (live()) channel.nack(msg, false, true);
-        return;
-      }
-    }
-  }
-
-  private async publisher(deadline: number): Promise<ConfirmChannel> {
-    for (;;) {
-      if (this.closing) throw new ServiceUnavailableError('the RabbitMQ bus is closed');
-      if (this.pub) return this.pub;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new ServiceUnavailableError(`RabbitMQ at ${maskUrl(this.options.url)} is unreachable (waited ${this.publishTimeoutMs} ms for a connection)`);
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([this.gate, new Promise((r) => (timer = setTimeout(r, Math.min(left, 250))))]);
-      clearTimeout(timer);
-    }
+  /** A shared consumer's delivery started or ended waiting out an outage: pause or resume the shared consumers. */
+  private outage(waiting: boolean, consumer: AmqpConsumer): void {
+    if (!consumer.shared) return;
+    const before = this.outages;
+    this.outages += waiting ? 1 : -1;
+    if ((before === 0) === (this.outages === 0)) return;
+    const pause = this.outages > 0;
+    this.flow = this.flow
+      .then(() => Promise.all([...this.consumers].filter((c) => c.shared).map((c) => (pause ? c.pause() : c.resume()))))
+      .then(
+        () => undefined,
+        (err: unknown) => this.options.log.warn({ err: (err as Error).message }, pause ? 'could not pause the shared consumers' : 'could not resume the shared consumers; they resume on reconnect'),
+      );
   }
 
   private track(p: Promise<void>): void {
     const tracked = p.catch((err: unknown) => this.options.log.warn({ err: (err as Error).message }, 'RabbitMQ subscription setup failed; retried on reconnect'));
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
-  }
-
-  private closeGate(): void {
-    this.gate = new Promise((r) => (this.openGate = r));
   }
 }

@@ -20,6 +20,16 @@ export interface SubscribeOptions {
   concurrency?: number;
 }
 
+/** An event whose handler failed every delivery: the bus gave up on it (a dead letter). */
+export interface DeadLetter {
+  consumer: string;
+  event: ToolflowEvent;
+  /** The last failure's message. */
+  error: string;
+  /** Deliveries made. */
+  deliveries: number;
+}
+
 /** The bus port. */
 export interface EventBus {
   /** Publishes events in order. Resolves when the bus has accepted them. */
@@ -32,6 +42,12 @@ export interface EventBus {
    * @returns a function that unsubscribes (and, for a task-scoped consumer, deletes its queue).
    */
   subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, options?: SubscribeOptions): () => void;
+  /**
+   * Calls `listener` for every event this process dead-letters (its handler here failed the last
+   * delivery), so the task it belongs to can be told it will not progress.
+   * @returns a function that removes the listener.
+   */
+  onDeadLetter(listener: (dead: DeadLetter) => void): () => void;
   /** Resolves once no event is queued or being handled. */
   idle(): Promise<void>;
   close(): Promise<void>;

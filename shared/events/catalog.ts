@@ -49,8 +49,25 @@ export interface ExitDetails {
   signal: string | null;
   /** True when the kernel or the kubelet killed the tool for memory (cgroup oom_kill, `OOMKilled`). */
   oomKilled: boolean;
-  /** Peak memory of the attempt, bytes, when measured. */
+  /**
+   * Processes the kernel's OOM killer killed in the attempt (cgroup v2 memory.events `oom_kill`, v1
+   * memory.oom_control `oom_kill`), also when the tool's shell then exited 0. Absent where no such
+   * counter exists (the `ulimit -v` fallback, kernels before 4.13, executors that do not count).
+   */
+  oomKills?: number;
+  /**
+   * Peak memory of the attempt, bytes, when measured: anonymous memory + shmem, page cache excluded
+   * (local executor with cgroups; at least the limit when the kernel OOM-killed the attempt).
+   */
   peakMemBytes: number | null;
+  /** How memory was limited: a cgroup (the kernel OOM-kills at the limit) or `ulimit -v` (address space per process). */
+  memLimitKind?: 'cgroup' | 'rlimit';
+  /**
+   * The filesystem of the work dir (or of TMPDIR) was full when the failed attempt ended, or an
+   * executor's own write there failed with ENOSPC. `path` is its mount point; bytes are what the
+   * tool's user may still write (`freeInodes` null where the filesystem has no inode count).
+   */
+  diskFull?: { path: string; freeBytes: number; totalBytes: number; freeInodes: number | null };
   /** Last bytes of stderr (at most 4 KiB). */
   stderrTail: string;
   /** Declared outputs that were missing after an exit code 0. */
@@ -71,6 +88,8 @@ export interface EventData {
     values: ToolValues;
     inputs: Record<string, StoredInput>;
     failFast: boolean;
+    /** Absolute folder of the task's work dirs, recorded on the task (`tasks.work_dir`). */
+    workRoot?: string;
   };
   [EventType.taskQueued]: { taskId: string };
   [EventType.taskStarted]: { taskId: string };

@@ -1,13 +1,19 @@
 /**
  * In-process event bus for embedded mode: each subscription is a FIFO consumed one event at a time,
  * like a queue with prefetch 1. A handler that throws is retried (3 deliveries in all, as a broker
- * with a delivery limit would) and then dead-lettered: logged, and kept in `deadLetters`.
+ * with a delivery limit would) and then dead-lettered: logged, kept in `deadLetters`, and told to
+ * the `onDeadLetter` listeners. A handler failing with ServiceUnavailableError (a backend that does
+ * not answer: a store locked by another process) is retried in place with backoff for up to
+ * `unavailableWaitMs` without spending deliveries, as the RabbitMQ bus does.
  */
 import type { Logger } from 'pino';
+import { ServiceUnavailableError, ToolflowError } from '../errors.js';
 import type { EventTypeName, ToolflowEvent } from './catalog.js';
-import type { EventBus, EventHandler, SubscribeOptions } from './bus.js';
+import type { DeadLetter, EventBus, EventHandler, SubscribeOptions } from './bus.js';
 
 const MAX_DELIVERIES = 3;
+/** How long a handler may wait out a backend that does not answer, ms (default). */
+const UNAVAILABLE_WAIT_MS = 60_000;
 
 interface Subscription {
   consumer: string;
@@ -25,9 +31,19 @@ export class MemoryBus implements EventBus {
   private busy = 0;
   private idleWaiters: (() => void)[] = [];
   /** Events whose handler failed every delivery. */
-  readonly deadLetters: { consumer: string; event: ToolflowEvent; error: string }[] = [];
+  readonly deadLetters: DeadLetter[] = [];
+  private readonly deadLetterListeners = new Set<(dead: DeadLetter) => void>();
 
-  constructor(private readonly log: Logger) {}
+  /** @param unavailableWaitMs how long a handler may wait out a backend that does not answer (ms). */
+  constructor(
+    private readonly log: Logger,
+    private readonly unavailableWaitMs = UNAVAILABLE_WAIT_MS,
+  ) {}
+
+  onDeadLetter(listener: (dead: DeadLetter) => void): () => void {
+    this.deadLetterListeners.add(listener);
+    return () => this.deadLetterListeners.delete(listener);
+  }
 
   async publish(events: ToolflowEvent[]): Promise<void> {
     for (const event of events) {
@@ -69,16 +85,27 @@ export class MemoryBus implements EventBus {
   private async drain(sub: Subscription): Promise<void> {
     while (sub.head < sub.queue.length && this.subs.has(sub)) {
       const event = sub.queue[sub.head++]!;
-      for (let delivery = 1; ; delivery++) {
+      const waitUntil = Date.now() + this.unavailableWaitMs;
+      for (let delivery = 1, pause = 100; ; ) {
         try {
           await sub.handler(event);
           break;
         } catch (err) {
-          this.log.error({ err, consumer: sub.consumer, type: event.type, subject: event.subject, delivery }, 'event handler failed');
+          if (err instanceof ServiceUnavailableError && Date.now() + pause < waitUntil && this.subs.has(sub)) {
+            this.log.warn({ err: err.message, consumer: sub.consumer, type: event.type, subject: event.subject, retryInMs: pause }, 'a backend does not answer; handling the event again soon');
+            await new Promise((r) => setTimeout(r, pause));
+            pause = Math.min(pause * 2, 5000);
+            continue;
+          }
+          // A known failure says what it is in its message; only unexpected ones need their stack.
+          this.log.error({ err: err instanceof ToolflowError ? err.message : err, consumer: sub.consumer, type: event.type, subject: event.subject, delivery }, 'event handler failed');
           if (delivery >= MAX_DELIVERIES) {
-            this.deadLetters.push({ consumer: sub.consumer, event, error: String((err as Error)?.message ?? err) });
+            const dead = { consumer: sub.consumer, event, error: String((err as Error)?.message ?? err), deliveries: delivery };
+            this.deadLetters.push(dead);
+            for (const l of this.deadLetterListeners) l(dead);
             break;
           }
+          delivery++;
         }
       }
       if (sub.head > 1024 && sub.head * 2 > sub.queue.length) {

@@ -40,6 +40,7 @@ export const enqueue: FunctionDef = {
           values_json: JSON.stringify(d.values),
           inputs_json: JSON.stringify(d.inputs),
           error: null,
+          work_dir: d.workRoot ?? null,
           created_at: now,
           started_at: null,
           finished_at: null,

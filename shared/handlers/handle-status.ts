@@ -48,7 +48,7 @@ export const handleStatus: FunctionDef = {
         const d = (e as ToolflowEvent<typeof EventType.toolExited>).data;
         const ref = { taskId: d.taskId, tool: d.tool, attempt: d.attempt };
         const fields = { exit_code: d.exitCode, signal: d.signal, peak_mem_bytes: d.peakMemBytes, finished_at: d.at };
-        const failure = classifyExit(d, d.resources.memBytes);
+        const failure = classifyExit(d, d.resources.memBytes, d.resources.timeSeconds ?? null);
         const succeeded = () => [makeEvent(EventType.toolSucceeded, SOURCE, ref, `succeeded/${d.taskId}/${d.tool}/${d.attempt}`)];
         const attemptFailed = (f: NonNullable<typeof failure>) => [
           makeEvent(
@@ -65,6 +65,13 @@ export const handleStatus: FunctionDef = {
         }
         // Not moved: a redelivery of this very exit (the row carries its outcome), or a stale report.
         const row = await store.getToolRun(ref);
+        if (row?.status === 'cancelled') {
+          // The exit of an attempt a cancel stopped: the row stays cancelled (terminal, decided at the
+          // cancel request), and gets when its process was really gone, how it ended and its peak
+          // memory, so its duration and memory are true. A redelivery writes the same values again.
+          if (!d.watchdog) await store.updateToolRun(ref, fields);
+          return [];
+        }
         if (!row || Number(row.finished_at) !== d.at) return [];
         if (!failure && row.status === 'succeeded') return succeeded();
         if (failure && row.status === 'failed' && row.reason === failure.reason) return attemptFailed(failure);

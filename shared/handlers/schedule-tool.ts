@@ -1,12 +1,17 @@
 /**
  * schedule-tool (on `tool.ready`): marks the attempt delivered and hands it to the executor, with
  * reports routed to the task's work manager. A duplicate of an event already handled finds the
- * attempt started and changes nothing. An attempt that cannot be launched at all exits at once with `launchError`.
+ * attempt started and changes nothing. An attempt that cannot be launched at all exits at once with
+ * `launchError`, except when a backend it needs is down (ServiceUnavailableError: an S3 server that
+ * does not answer while an input is staged): then the handler fails with that error, and the bus
+ * handles the event again once the backend answers (the RabbitMQ bus retries it in place, without
+ * spending deliveries), as a task whose attempt would otherwise fail as a `config` error at once.
  */
+import { ServiceUnavailableError } from '../errors.js';
 import { EventType, isEvent, type ToolflowEvent } from '../events/catalog.js';
 import type { FunctionDef } from './handler.js';
 
-/** Deterministic name of an attempt's Job (ARCHITECTURE.md: `tf-<task>-<tool>-a<attempt>`). */
+/** Deterministic name of an attempt's Job (docs/architecture.md, "Data": `tf-<task>-<tool>-a<attempt>`). */
 export function jobName(taskId: string, tool: string, attempt: number): string {
   return `tf-${taskId}-${tool.toLowerCase().replace(/_/g, '-')}-a${attempt}`;
 }
@@ -32,6 +37,11 @@ export const scheduleTool: FunctionDef = {
       await ports.executor.start(d, ports.reports.sinkFor(d.taskId));
       return [];
     } catch (err) {
+      // A backend that is down is not the attempt's fault: the event is handled again later.
+      if (err instanceof ServiceUnavailableError) {
+        ports.log.warn({ err: err.message, ...key }, 'a backend is unavailable while launching the attempt; trying again later');
+        throw err;
+      }
       ports.reports.sinkFor(d.taskId)({
         kind: 'exit',
         ...key,

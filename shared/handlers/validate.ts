@@ -24,6 +24,8 @@ export interface Submission {
   inputs: Record<string, StoredInput>;
   /** Stop launching tools after the first final failure (default: keep going with independent tools). */
   failFast?: boolean;
+  /** Absolute folder for the task's work dirs (local executor), recorded on the task so a resume finds them. */
+  workRoot?: string;
 }
 
 /** A new task id: 12 lowercase hex characters (short enough for Kubernetes Job names). */
@@ -62,5 +64,6 @@ export function validateSubmission(sub: Submission, executor: Pick<Executor, 'ca
     values,
     inputs: sub.inputs,
     failFast: sub.failFast ?? false,
+    ...(sub.workRoot ? { workRoot: sub.workRoot } : {}),
   });
 }

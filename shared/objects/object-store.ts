@@ -1,6 +1,6 @@
 /**
  * The object store port (S3 in services mode, a local folder in embedded mode). Keys are
- * `/`-separated; ARCHITECTURE.md lays them out as `<owner>/<upload-id>/<file name>` for inputs.
+ * `/`-separated; docs/architecture.md ("Data") lays them out as `<owner>/<upload-id>/<file name>` for inputs.
  */
 
 /** Metadata of a stored object. */

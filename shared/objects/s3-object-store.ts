@@ -8,6 +8,14 @@
  * instead every object carries the SHA-256 of its bytes in its metadata (`x-amz-meta-sha256`,
  * computed from the file before the upload), and a download is hashed as it streams and refused
  * (its partial file removed) when the hash differs.
+ *
+ * Timeouts (the SDK's NodeHttpHandler): a connection must be made within `connectTimeoutMs` (5 s),
+ * and a socket that carries no byte either way for `idleTimeoutMs` (30 s) is given up, so a server
+ * that takes the connection and never answers, or stops in the middle of a body, fails the request
+ * while an object of any size still streams for as long as bytes flow (an idle timeout, not a total
+ * one). The SDK retries such a failure (3 attempts in all, its standard retry mode), then the error
+ * is a ServiceUnavailableError naming the server; a 403 is a ConfigError saying access was refused
+ * (the credentials are never printed), a missing bucket a ConfigError naming it.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -16,7 +24,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { ChecksumMismatchError, NotFoundError, ServiceUnavailableError } from '../errors.js';
+import { ChecksumMismatchError, ConfigError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
 import { checkObjectKey, type ObjectInfo, type ObjectStore } from './object-store.js';
 
@@ -29,6 +37,15 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export const PART_BYTES = 8 * 1024 * 1024;
 /** Parts uploaded at once. */
 export const PARTS_IN_FLIGHT = 4;
+/** Default time to open a TCP connection to the server, ms. */
+export const CONNECT_TIMEOUT_MS = 5_000;
+/** Default time a socket may carry no byte either way before its request fails, ms. */
+export const IDLE_TIMEOUT_MS = 30_000;
+/** Default time `check` waits for the bucket to answer, ms (the README's start-up bound is ~15 s). */
+export const CHECK_TIMEOUT_MS = 10_000;
+
+/** Socket error codes of a server that is down, unreachable or gone mid-request. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED']);
 
 /** Where the objects go. */
 export interface S3Options {
@@ -38,6 +55,12 @@ export interface S3Options {
   region?: string;
   /** Explicit credentials; default: the SDK's chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, …). */
   credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Time to open a connection, ms. Default `CONNECT_TIMEOUT_MS` (5 s). */
+  connectTimeoutMs?: number;
+  /** Time a socket may stay silent (no byte sent or received) before its request fails, ms. Default `IDLE_TIMEOUT_MS` (30 s). */
+  idleTimeoutMs?: number;
+  /** Time `check` waits for the bucket, ms. Default `CHECK_TIMEOUT_MS` (10 s). */
+  checkTimeoutMs?: number;
 }
 
 /** The S3 adapter. */
@@ -45,12 +68,19 @@ export class S3ObjectStore implements ObjectStore {
   readonly client: S3Client;
   private readonly bucket: string;
   private readonly endpoint: string | undefined;
+  private readonly idleTimeoutMs: number;
+  private readonly checkTimeoutMs: number;
 
   constructor(options: S3Options) {
+    this.idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    this.checkTimeoutMs = options.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
     const config: S3ClientConfig = {
       region: options.region ?? 'us-east-1',
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
+      // NodeHttpHandler options: `socketTimeout` is an idle timeout (no byte either way), where
+      // `requestTimeout` would bound a whole request and cut a big object's transfer short.
+      requestHandler: { connectionTimeout: options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS, socketTimeout: this.idleTimeoutMs },
     };
     if (options.endpoint) Object.assign(config, { endpoint: options.endpoint, forcePathStyle: true });
     if (options.credentials) config.credentials = options.credentials;
@@ -59,17 +89,63 @@ export class S3ObjectStore implements ObjectStore {
     this.endpoint = options.endpoint;
   }
 
+  /** `S3 bucket <bucket> at <endpoint>` (credentials masked), or `… at AWS`. */
+  private get where(): string {
+    return `S3 bucket ${this.bucket} at ${this.endpoint ? maskUrl(this.endpoint) : 'AWS'}`;
+  }
+
   /**
-   * Checks that the bucket answers (HeadBucket).
-   * @throws ServiceUnavailableError naming the endpoint and bucket when it does not.
+   * The error for a failed request: ServiceUnavailableError when the server cannot be reached, does
+   * not answer (connect or idle timeout), drops the connection or answers 5xx; ConfigError when it
+   * refuses access (403: `refused access (403 <code>): check AWS_ACCESS_KEY_ID…`, the keys never
+   * shown), has no such bucket, or no credentials can be found; the error itself otherwise (a 404
+   * of a key, a checksum mismatch…).
+   * @param doing what was being done, for the message (`downloading me/u/reads.fq`), or undefined.
+   */
+  private failure(err: unknown, doing?: string): unknown {
+    if (err instanceof ConfigError || err instanceof ServiceUnavailableError) return err;
+    const e = err as { name?: string; code?: string; message?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+    const status = e?.$metadata?.httpStatusCode;
+    const during = doing ? ` while ${doing}` : '';
+    const code = e?.Code ?? (e?.name && !/^(Unknown|Error|\d+)$/.test(e.name) ? e.name : undefined);
+    if (status === 403) {
+      return Object.assign(
+        new ConfigError(`${this.where} refused access (403${code ? ` ${code}` : ''})${during}: check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the SDK's other credential sources), and that they may use this bucket`),
+        { cause: err },
+      );
+    }
+    if (e?.name === 'NoSuchBucket' || (status === 404 && doing === undefined)) {
+      return Object.assign(new ConfigError(`${this.where} does not exist (404${code ? ` ${code}` : ''}): create it, or set TOOLFLOW_S3_BUCKET to one that exists`), { cause: err });
+    }
+    if (e?.name === 'CredentialsProviderError') {
+      return Object.assign(new ConfigError(`${this.where}: no credentials${during} (${e.message}): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`), { cause: err });
+    }
+    let why: string | undefined;
+    if (e?.name === 'TimeoutError' || e?.code === 'ETIMEDOUT') {
+      why = /connect|connection/i.test(e.message ?? '') && !/inactivity/.test(e.message ?? '') ? `no connection within the connect timeout (${e.message})` : `no answer for ${this.idleTimeoutMs} ms (the server took the connection and went silent)`;
+    } else if (e?.name === 'AbortError' && doing === undefined) {
+      why = `no answer within ${this.checkTimeoutMs} ms`;
+    } else if ((e?.code !== undefined && NETWORK_CODES.has(e.code)) || /socket hang up|ECONNREFUSED|ECONNRESET/i.test(e?.message ?? '')) {
+      why = e?.message ?? String(err);
+    } else if (status !== undefined && status >= 500) {
+      why = `HTTP ${status}${code ? ` ${code}` : ''}`;
+    }
+    if (why === undefined) return err;
+    return new ServiceUnavailableError(`${this.where} is unreachable${during}: ${why}`, { cause: err });
+  }
+
+  /**
+   * Checks that the bucket answers (HeadBucket), within `checkTimeoutMs`.
+   * @throws ServiceUnavailableError naming the endpoint and bucket when it does not answer;
+   *   ConfigError when it refuses access (403) or does not exist (404).
    */
   async check(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: AbortSignal.timeout(10_000) });
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }), { abortSignal: AbortSignal.timeout(this.checkTimeoutMs) });
     } catch (err) {
-      const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-      const why = status ? `HTTP ${status}${status === 404 ? ' (no such bucket)' : status === 403 ? ' (access denied)' : ''}` : (err as Error).message;
-      throw new ServiceUnavailableError(`S3 bucket ${this.bucket} at ${this.endpoint ? maskUrl(this.endpoint) : 'AWS'} is unreachable: ${why}`, { cause: err });
+      const failure = this.failure(err);
+      if (failure instanceof ConfigError || failure instanceof ServiceUnavailableError) throw failure;
+      throw new ServiceUnavailableError(`${this.where} is unreachable: ${(err as Error).message}`, { cause: err });
     }
   }
 
@@ -96,6 +172,9 @@ export class S3ObjectStore implements ObjectStore {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       await upload.done();
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      throw this.failure(err, `uploading ${key}`);
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -114,8 +193,8 @@ export class S3ObjectStore implements ObjectStore {
       body = out.Body as Readable;
       expected = out.Metadata?.sha256;
     } catch (err) {
-      if (isNotFound(err)) throw new NotFoundError(`no object ${key}`);
-      throw err;
+      if (isNotFound(err) && (err as { name?: string }).name !== 'NoSuchBucket') throw new NotFoundError(`no object ${key}`);
+      throw this.failure(err, `downloading ${key}`);
     }
     const tmp = `${path}.part-${process.pid}`;
     const hash = createHash('sha256');
@@ -134,7 +213,7 @@ export class S3ObjectStore implements ObjectStore {
       await rename(tmp, path);
     } catch (err) {
       await rm(tmp, { force: true });
-      throw err;
+      throw this.failure(err, `downloading ${key}`);
     }
   }
 
@@ -144,8 +223,8 @@ export class S3ObjectStore implements ObjectStore {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { key, size: out.ContentLength ?? 0 };
     } catch (err) {
-      if (isNotFound(err) || (err as Error).message?.startsWith('invalid object key')) return undefined;
-      throw err;
+      if ((isNotFound(err) && (err as { name?: string }).name !== 'NoSuchBucket') || (err as Error).message?.startsWith('invalid object key')) return undefined;
+      throw this.failure(err, `reading ${key}`);
     }
   }
 
@@ -153,7 +232,9 @@ export class S3ObjectStore implements ObjectStore {
     const keys: string[] = [];
     let token: string | undefined;
     do {
-      const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      const out = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token })).catch((err: unknown) => {
+        throw this.failure(err, `listing ${prefix}`);
+      });
       for (const o of out.Contents ?? []) if (o.Key) keys.push(o.Key);
       token = out.IsTruncated ? out.NextContinuationToken : undefined;
     } while (token);
@@ -161,7 +242,9 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async delete(key: string): Promise<void> {
-    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: checkObjectKey(key) }));
+    await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: checkObjectKey(key) })).catch((err: unknown) => {
+      throw this.failure(err, `deleting ${key}`);
+    });
   }
 }
 

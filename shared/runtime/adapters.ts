@@ -1,13 +1,13 @@
 /**
  * The one factory that turns configuration into adapters: each backend is embedded unless its
- * variable is set (ARCHITECTURE.md, "Three ways to run"). Every service is checked at start-up, so
+ * variable is set (docs/architecture.md, "One event flow, three ways to host it"). Every service is checked at start-up, so
  * an unreachable one is one clear error naming it and its URL (credentials masked), and nothing
  * opened before it is left open.
  */
 import type { Logger } from 'pino';
 import type { Coordination } from '../coordination/coordination.js';
 import { EtcdCoordination } from '../coordination/etcd-coordination.js';
-import { MemoryCoordination } from '../coordination/memory-coordination.js';
+import { StoreCoordination } from '../coordination/store-coordination.js';
 import { AmqpBus } from '../events/amqp-bus.js';
 import type { EventBus } from '../events/bus.js';
 import { MemoryBus } from '../events/memory-bus.js';
@@ -49,7 +49,7 @@ export async function openAdapters(config: Config, log: Logger, given: Partial<A
     }
     let coordination = given.coordination;
     if (!coordination) {
-      coordination = config.etcdEndpoints ? await EtcdCoordination.connect({ endpoints: config.etcdEndpoints, namespace: config.namespace, log }) : new MemoryCoordination();
+      coordination = await openCoordination(config, store, log);
       opened.push(coordination);
     }
     const bus = given.bus ?? (config.amqpUrl ? await AmqpBus.connect({ url: config.amqpUrl, namespace: config.namespace, log }) : new MemoryBus(log));
@@ -61,13 +61,23 @@ export async function openAdapters(config: Config, log: Logger, given: Partial<A
   }
 }
 
+/**
+ * Opens the configured coordination: etcd when `TOOLFLOW_ETCD_ENDPOINTS` is set; otherwise locks
+ * live in the database every process shares (`store`), so another process (a second `toolflow` on
+ * this machine, or a peer on the same MySQL) sees them.
+ * @throws ServiceUnavailableError naming etcd when it does not answer.
+ */
+export async function openCoordination(config: Config, store: Store, log: Logger): Promise<Coordination> {
+  return config.etcdEndpoints ? EtcdCoordination.connect({ endpoints: config.etcdEndpoints, namespace: config.namespace, log }) : new StoreCoordination(store, { log });
+}
+
 /** One line saying which backend serves each port (URLs masked), for people: `store MySQL at …, bus RabbitMQ at …`. */
 export function describeBackends(config: Config): string {
   const mysql = /^mysql:/i.test(config.databasePath);
   return [
     mysql ? `store MySQL at ${maskUrl(config.databasePath)}` : `store SQLite ${config.databasePath}`,
     config.amqpUrl ? `bus RabbitMQ at ${maskUrl(config.amqpUrl)} (namespace ${config.namespace})` : 'bus in-process',
-    config.etcdEndpoints ? `locks etcd at ${maskUrl(config.etcdEndpoints)}` : 'locks in-process',
+    config.etcdEndpoints ? `locks etcd at ${maskUrl(config.etcdEndpoints)}` : 'locks in the store',
     config.s3 ? `objects S3 bucket ${config.s3.bucket}${config.s3.endpoint ? ` at ${maskUrl(config.s3.endpoint)}` : ''}` : `objects ${config.objectsDir}`,
   ].join(', ');
 }

@@ -12,6 +12,7 @@
  * | `TOOLFLOW_LOST_AFTER_SECONDS` | a tool with no report this long is lost | 90 |
  * | `TOOLFLOW_START_TIMEOUT_SECONDS` | a tool not started this long after delivery is undelivered | 120 |
  * | `TOOLFLOW_MEMORY_LIMIT` | `rlimit` forces `ulimit -v` instead of cgroups | detect |
+ * | `TOOLFLOW_PASS_ENV` | names passed to every tool (read by the local executor: `executor/local/pass-env.ts`) | none |
  * | `TOOLFLOW_LOG_LEVEL` | pino level of the JSON logs on stderr | `warn` |
  * | `TOOLFLOW_OWNER` | owner recorded on tasks and object keys | `$USER` or `local` |
  * | `TOOLFLOW_AMQP_URL` | RabbitMQ broker of the event bus, `amqp://user:password@host:5672/vhost` | in-process bus |
@@ -55,10 +56,35 @@ export interface Config {
 }
 
 /**
+ * What a value that looks like a URL with a broken scheme separator probably meant:
+ * `mysql//root@h/x` (the colon lost) or `mysql:/root@h/x` (a slash lost) → `mysql://root@h/x`;
+ * undefined for anything else.
+ */
+export function meantUrl(value: string): string | undefined {
+  const lost = /^([a-z][a-z0-9+.-]*)(\/\/|:\/(?!\/))(?=[^/])/i.exec(value);
+  return lost ? `${lost[1]}://${value.slice(lost[0].length)}` : undefined;
+}
+
+/**
+ * Refuses a value that looks like a URL whose scheme lost its colon (`mysql//root@127.0.0.1/x`),
+ * which would otherwise be taken for a file name or fail later with a cryptic error.
+ * @throws ConfigError naming the variable, the value masked, and what was probably meant.
+ */
+function refuseMissingColon(name: string, value: string, pathToo: boolean): void {
+  if (!/^[a-z][a-z0-9+.-]*\/\/[^/]/i.test(value)) return;
+  // Where a path is allowed too, only the schemes the variable takes are taken for URLs: `data//x.db` is a path.
+  if (pathToo && !/^(mysql|mariadb|file)\/\//i.test(value)) return;
+  const meant = meantUrl(value)!;
+  const path = pathToo ? ` (for a SQLite file in a folder of that name, write ./${maskUrl(value)})` : '';
+  throw new ConfigError(`${name}=${maskUrl(value)} looks like a URL without the ":" after its scheme: did you mean ${maskUrl(meant)}?${path}`);
+}
+
+/**
  * Checks that a service URL parses (WHATWG URL).
  * @throws ConfigError naming the variable, the URL masked, and the usual cause.
  */
 function checkUrl(name: string, url: string): void {
+  refuseMissingColon(name, url, false);
   try {
     new URL(url);
   } catch {
@@ -86,10 +112,12 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const home = overrides.home ?? env.TOOLFLOW_HOME ?? '.toolflow';
   const db = env.TOOLFLOW_DATABASE_URL;
-  // Anything that starts like a URL (`scheme:`) must be one we know, so a typo such as `mysql:/host`
-  // is not taken for a SQLite file name.
+  // Anything that starts like a URL (`scheme:`, or `scheme//` with the colon lost) must be one we
+  // know, so a typo such as `mysql:/host` or `mysql//host` is not taken for a SQLite file name.
+  if (db) refuseMissingColon('TOOLFLOW_DATABASE_URL', db, true);
   if (db && /^[a-z][a-z0-9+.-]+:/i.test(db) && !/^(file|mysql):\/\//i.test(db)) {
-    throw new ConfigError(`TOOLFLOW_DATABASE_URL: a SQLite path or a mysql://user:password@host:port/database URL, got ${maskUrl(db)}`);
+    const meant = meantUrl(db);
+    throw new ConfigError(`TOOLFLOW_DATABASE_URL: a SQLite path or a mysql://user:password@host:port/database URL, got ${maskUrl(db)}${meant && /^(file|mysql):/i.test(db) ? ` (did you mean ${maskUrl(meant)}?)` : ''}`);
   }
   if (db && /^mysql:\/\//i.test(db)) checkUrl('TOOLFLOW_DATABASE_URL', db);
   const parse = <T>(name: string, f: (v: string) => T): T | undefined => {
@@ -113,10 +141,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError(`TOOLFLOW_MEMORY_LIMIT=${memoryLimit}: the only value is rlimit (unset: cgroups when possible)`);
   }
   const amqpUrl = env.TOOLFLOW_AMQP_URL || undefined;
+  if (amqpUrl) refuseMissingColon('TOOLFLOW_AMQP_URL', amqpUrl, false);
   if (amqpUrl && !/^amqps?:\/\//i.test(amqpUrl)) throw new ConfigError(`TOOLFLOW_AMQP_URL: an amqp:// or amqps:// URL, got ${maskUrl(amqpUrl)}`);
   if (amqpUrl) checkUrl('TOOLFLOW_AMQP_URL', amqpUrl);
   const endpoints = (env.TOOLFLOW_ETCD_ENDPOINTS ?? '').split(',').map((e) => e.trim()).filter(Boolean);
   for (const e of endpoints) {
+    refuseMissingColon('TOOLFLOW_ETCD_ENDPOINTS', e, false);
     if (!/^https?:\/\/[^/]+\/?$/i.test(e)) throw new ConfigError(`TOOLFLOW_ETCD_ENDPOINTS: each endpoint is http(s)://host:port, got ${maskUrl(e)}`);
     checkUrl('TOOLFLOW_ETCD_ENDPOINTS', e);
   }

@@ -19,7 +19,13 @@ import { uploadFile } from '../handlers/upload.js';
 import { validateSubmission, type Submission } from '../handlers/validate.js';
 import { ResourceBudget } from '../scheduler/resources.js';
 import { isTerminal } from '../scheduler/status.js';
-import { ConfigError, LeaseLostError, NotFoundError } from '../errors.js';
+import { AbortedError, ConfigError, LeaseLostError, NotFoundError, TaskStalledError } from '../errors.js';
+import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describeProcess } from '../process-identity.js';
+import { STALLED, workManagerLock } from './task-driver.js';
+import type { TaskRow } from '../store/store.js';
 import { WorkManager } from '../work-manager/work-manager.js';
 import { describeBackends, openAdapters, type Adapters } from './adapters.js';
 import type { Config } from './config.js';
@@ -68,16 +74,42 @@ export interface Runtime {
    */
   waitFor(taskId: string): Promise<ToolflowEvent>;
   /**
-   * Takes over a task that no live process drives (its process died): waits up to the lock's TTL for
-   * its lock, then rebuilds its work manager from the store here. @returns its name and tool count.
-   * @throws NotFoundError for an unknown task; ConfigError for a finished task, or one whose lock a
-   *   live process keeps.
+   * Takes over a task that no live process drives (its process died): takes its lock (at once when
+   * its holder died on this machine, else waiting up to the lock's TTL), checks that its work dirs
+   * are here, then rebuilds its work manager from the store here. @returns its name and tool count;
+   * `finished` when the task ended while this process waited for the lock (nothing was started).
+   * @throws NotFoundError for an unknown task; ConfigError for a finished task, one a live process
+   *   drives, or one whose work dirs are missing; AbortedError when `options.signal` aborts the wait.
    */
-  resume(taskId: string): Promise<{ name: string; tools: number }>;
+  resume(taskId: string, options?: ResumeOptions): Promise<{ name: string; tools: number; finished?: boolean }>;
   /** Cancels a task hosted by this process; `force` kills its tools at once. */
   cancel(taskId: string, force?: boolean): Promise<void>;
   close(): Promise<void>;
 }
+
+/** Options of `Runtime.resume`. */
+export interface ResumeOptions {
+  /** Stops waiting for the lock. */
+  signal?: AbortSignal;
+  /** Told once, in words for people, when the lock is held and resume waits for it. */
+  onWait?: (message: string) => void;
+  /** The folder that now holds the task's work dirs, when they were moved (`--workdir`). */
+  workRoot?: string;
+}
+
+/** What `launchWorkManager` did. */
+type LaunchOutcome = 'started' | 'held' | 'finished';
+
+/** How often a driver looks for a `toolflow cancel` of its tasks, ms. */
+const CANCEL_POLL_MS = 1000;
+
+/** The final event of a finished task, made again from its row (same id as the work manager's). */
+function finalEventOf(t: TaskRow): ToolflowEvent {
+  if (t.status === 'succeeded') return makeEvent(EventType.taskSucceeded, '/toolflow/work-manager', { taskId: t.id }, `succeeded/${t.id}`);
+  if (t.status === 'cancelled') return makeEvent(EventType.taskCancelled, '/toolflow/work-manager', { taskId: t.id, error: t.error ?? '' }, `cancelled/${t.id}`);
+  return makeEvent(EventType.taskFailed, '/toolflow/work-manager', { taskId: t.id, error: t.error ?? '' }, `failed/${t.id}`);
+}
+
 
 /** Parts a caller may supply instead of the configured ones (tests pass a fake executor, a store, a bus). */
 export interface RuntimeParts extends Partial<Omit<Adapters, 'mode'>> {
@@ -105,7 +137,7 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       memoryLimit: config.memoryLimit,
     });
   const managers = new Map<string, WorkManager>();
-  const launching = new Map<string, Promise<boolean>>();
+  const launching = new Map<string, Promise<LaunchOutcome>>();
   const hosted = new Map<string, () => void>();
   /** Tasks cancelled before their work manager started here. */
   const cancelRequested = new Set<string>();
@@ -134,13 +166,37 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
     },
   };
 
-  /** Starts a task's work manager under its lock (design doc: "ignore if another backend is already processing the task"). */
-  async function launchWorkManager(taskId: string): Promise<boolean> {
-    const lease = await coordination.tryLock(`locks/work-manager/${taskId}`, config.lockTtlSeconds);
+  /**
+   * Checks, before a resume, that the task's work dirs are here (its succeeded tools' outputs are
+   * read by the tools left to run), and records `moved` as the task's new work folder when given.
+   * @throws ConfigError naming the folder that is missing and what to do.
+   */
+  async function checkWorkRoot(task: TaskRow, moved: string | undefined): Promise<void> {
+    const recorded = task.work_dir ?? resolve(config.workDir);
+    const root = moved ? resolve(moved) : recorded;
+    const progressed = (await store.listToolRuns(task.id)).some((r) => r.status !== 'pending');
+    if (progressed && !existsSync(join(root, task.id))) {
+      throw new ConfigError(
+        moved && root !== recorded
+          ? `task ${task.id} ran in ${recorded}, and ${join(root, task.id)} does not exist: move ${join(recorded, task.id)} there first, or resume without --workdir`
+          : `the work dirs of task ${task.id} (${join(root, task.id)}) are not on this machine; the tools left to run read its finished tools' outputs from there: copy that folder here, or give --workdir with the folder that now holds ${task.id}/`,
+      );
+    }
+    if (root !== task.work_dir) await store.updateTask(task.id, { work_dir: root });
+  }
+
+  /**
+   * Starts a task's work manager under its lock (design doc: "ignore if another backend is already
+   * processing the task"). @returns `held` when another holder has the lock (or has claimed the task
+   * since), `finished` when the task ended before the lock was obtained here. `signal` (resume's
+   * Ctrl-C) stops a lock attempt that waits on etcd (AbortedError).
+   */
+  async function launchWorkManager(taskId: string, signal?: AbortSignal): Promise<LaunchOutcome> {
+    const lease = await coordination.tryLock(workManagerLock(taskId), config.lockTtlSeconds, { signal });
     if (!lease) {
       log.info({ taskId }, 'the task’s work manager runs elsewhere; ignoring');
       unhost(taskId);
-      return false;
+      return 'held';
     }
     // Writes caused by this work manager's events are fenced by its lease: once another process
     // holds the lock and has claimed the task, they change nothing.
@@ -148,7 +204,13 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       log.warn({ taskId, token: lease.token }, 'a newer work manager has claimed the task; ignoring');
       await lease.release();
       unhost(taskId);
-      return false;
+      return 'held';
+    }
+    // Its last driver may have finished it while this process waited for the lock.
+    if (isTerminal((await store.getTask(taskId))?.status ?? 'queued')) {
+      await lease.release();
+      unhost(taskId);
+      return 'finished';
     }
     host(taskId);
     const wm = new WorkManager(taskId, ports, lease.token);
@@ -164,8 +226,23 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
     });
     await wm.start();
     if (cancelRequested.has(taskId)) void wm.cancel('cancelled by the user');
-    return true;
+    return 'started';
   }
+
+  // `toolflow cancel` from another terminal records its request in the store, and a process that
+  // dead-letters an event of a task this one drives records the stall there: the driver polls both.
+  const cancelPoll = setInterval(() => {
+    for (const [taskId, wm] of managers) {
+      store.getTask(taskId).then(
+        (t) => {
+          if (t?.cancel_requested_at) void wm.cancel('cancelled with toolflow cancel');
+          else if (t?.status === 'processing' && t.error?.startsWith(STALLED)) haltWaiters.get(taskId)?.(new TaskStalledError(t.error.slice(STALLED.length)));
+        },
+        () => undefined, // a store that does not answer now is asked again at the next tick
+      );
+    }
+  }, CANCEL_POLL_MS);
+  cancelPoll.unref();
 
   /** Subscribes the `task-host` functions for a task this process hosts (idempotent). */
   function host(taskId: string): void {
@@ -185,6 +262,15 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
     hosted.delete(taskId);
   }
 
+  // An event a hosted task needs was given up on: its waiter is told why instead of waiting for ever.
+  const offDeadLetters = bus.onDeadLetter((dead) => {
+    const taskId = (dead.event.data as { taskId?: string }).taskId;
+    if (taskId === undefined) return;
+    const message = `task ${taskId} cannot progress: ${dead.consumer.replace(/\/.*$/, '')} failed to handle ${dead.event.type} (${dead.event.subject}) ${dead.deliveries} times: ${dead.error}. Fix the cause, then take the task over with: toolflow resume ${taskId}`;
+    void store.updateTask(taskId, { error: STALLED + message }).catch(() => undefined); // the store may be what failed
+    haltWaiters.get(taskId)?.(new TaskStalledError(message));
+  });
+
   const unroute = routeFunctions(
     ports,
     FUNCTIONS.filter((f) => f.placement === 'shared'),
@@ -202,12 +288,27 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       await ports.bus.publish([event]);
       return taskId;
     },
-    waitFor(taskId) {
+    async waitFor(taskId) {
+      // Already finished (a resume that found it done): the store says so, and its final event is
+      // made again from the row. Checked before subscribing, so no queue is made for nothing.
+      const before = await store.getTask(taskId);
+      if (before && isTerminal(before.status)) return finalEventOf(before);
       return new Promise((resolve, reject) => {
         haltWaiters.set(taskId, (err) => {
           off();
+          haltWaiters.delete(taskId);
           reject(err);
         });
+        // Finished between the check above and the subscription: its final event has passed.
+        void store.getTask(taskId).then(
+          (t) => {
+            if (!t || !isTerminal(t.status) || !haltWaiters.has(taskId)) return;
+            off();
+            haltWaiters.delete(taskId);
+            resolve(finalEventOf(t));
+          },
+          () => undefined,
+        );
         const off = ports.bus.subscribe(
           `wait/${taskId}`,
           FINAL,
@@ -228,19 +329,36 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
         );
       });
     },
-    async resume(taskId) {
+    async resume(taskId, options = {}) {
       const task = await store.getTask(taskId);
       if (!task) throw new NotFoundError(`no task ${taskId}`);
       const spec = (JSON.parse(task.spec) as { spec: { tools: unknown[] } }).spec;
       const about = { name: task.name, tools: spec.tools.length };
       if (isTerminal(task.status)) throw new ConfigError(`task ${taskId} has finished (${task.status}); there is nothing to resume`);
+      await checkWorkRoot(task, options.workRoot);
+      if (task.error?.startsWith(STALLED)) await store.updateTask(taskId, { error: null }); // resumed once its cause is fixed
       if (task.status === 'queued') await store.moveTask(taskId, 'processing', { started_at: Date.now() });
-      // The lock of a process that died frees itself when its lease runs out.
+      // A lock whose holder died on this machine is free at once; one held elsewhere frees itself
+      // when its lease runs out.
       const deadline = Date.now() + (config.lockTtlSeconds + 1) * 1000;
+      let told = false;
       for (;;) {
-        if (managers.has(taskId) || (await launchWorkManager(taskId))) return about;
+        if (options.signal?.aborted) throw new AbortedError('resume stopped while waiting for the task\'s lock');
+        if (managers.has(taskId)) return about;
+        const outcome = await launchWorkManager(taskId, options.signal);
+        if (outcome === 'started') return about;
+        if (outcome === 'finished') return { ...about, finished: true };
+        const holder = await coordination.lockHolder(workManagerLock(taskId)).catch(() => null);
+        if (holder?.holder && holder.holder.host === hostname()) {
+          throw new ConfigError(`task ${taskId} is driven by a live ${describeProcess(holder.holder)}; stop it there (Ctrl-C) or with: toolflow cancel ${taskId}`);
+        }
         if (Date.now() > deadline) {
-          throw new ConfigError(`task ${taskId} is being run by another live process (it holds the task's lock); cancel it there, or resume once that process is gone`);
+          throw new ConfigError(`task ${taskId} is being run by another live process${holder?.holder ? ` (${describeProcess(holder.holder)})` : ''} that holds its lock; cancel it with toolflow cancel ${taskId}, or resume once that process is gone`);
+        }
+        if (!told) {
+          told = true;
+          const who = holder?.holder ? describeProcess(holder.holder) : 'another process';
+          options.onWait?.(`waiting for the lock of task ${taskId}: ${who} holds it; it frees itself within ${config.lockTtlSeconds} s if that process is gone (Ctrl-C stops waiting)`);
         }
         await new Promise((r) => setTimeout(r, 250));
       }
@@ -257,6 +375,8 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       }
     },
     async close() {
+      clearInterval(cancelPoll);
+      offDeadLetters();
       unroute();
       for (const taskId of [...hosted.keys()]) unhost(taskId);
       await Promise.allSettled([...managers.values()].map((wm) => wm.halt('the process is closing')));

@@ -1,5 +1,5 @@
 /**
- * The status state machines of tasks and tool attempts (ARCHITECTURE.md, "Data"). Stores move a
+ * The status state machines of tasks and tool attempts (docs/architecture.md, "Data"). Stores move a
  * status only along these transitions, with a conditional update (`WHERE status IN (allowed from)`),
  * so a stale or duplicate event never moves a status backwards.
  */

@@ -29,13 +29,18 @@ export interface Dag {
 
 /**
  * Checks names and edges and orders the tools.
+ * @param nodes the tools; a node with an empty name (its name was missing or invalid, and reported
+ *   elsewhere) is not indexed, so nothing can rely on it and it is never a duplicate.
  * @returns the DAG, or the problems found: duplicate names, unknown `rely` targets (with a close
- *   name when there is one), self-dependencies, and each cycle with its path (`a -> b -> a`).
+ *   name when there is one), self-dependencies, and a cycle with its path (`a -> b -> a`). The cycle
+ *   is looked for among the valid edges even when there are other problems, so that one pass
+ *   reports all of them.
  */
 export function buildDag(nodes: GraphNode[]): { dag?: Dag; problems: GraphProblem[] } {
   const problems: GraphProblem[] = [];
   const index = new Map<string, number>();
   nodes.forEach((n, i) => {
+    if (n.name === '') return;
     const first = index.get(n.name);
     if (first !== undefined) problems.push({ tool: i, kind: 'duplicate', message: `duplicate tool name "${n.name}" (first defined as tools[${first}])` });
     else index.set(n.name, i);
@@ -55,13 +60,12 @@ export function buildDag(nodes: GraphNode[]): { dag?: Dag; problems: GraphProble
       }
     });
   });
-  if (problems.length > 0) return { problems };
   const order = topologicalOrder(parents, children);
   if (order.length < nodes.length) {
     const cycle = findCycle(nodes, parents, new Set(order));
     problems.push({ tool: cycle[0]!, kind: 'cycle', message: `dependency cycle: ${[...cycle, cycle[0]!].map((i) => nodes[i]!.name).join(' -> ')}` });
-    return { problems };
   }
+  if (problems.length > 0) return { problems };
   return { dag: { names: nodes.map((n) => n.name), index, parents, children, order }, problems };
 }
 
@@ -109,7 +113,10 @@ export function descendants(dag: Dag, start: number): number[] {
   return out;
 }
 
-/** Mermaid flowchart text of the DAG (https://mermaid.js.org/syntax/flowchart.html). */
+/**
+ * Mermaid flowchart text of the DAG (https://mermaid.js.org/syntax/flowchart.html): one node per
+ * tool, labelled with its name, then one edge per dependency, both in run order.
+ */
 export function toMermaid(dag: Dag): string {
   const lines = ['flowchart TD'];
   for (const i of dag.order) lines.push(`  ${mermaidId(dag.names[i]!)}["${dag.names[i]}"]`);
@@ -117,8 +124,15 @@ export function toMermaid(dag: Dag): string {
   return lines.join('\n') + '\n';
 }
 
-function mermaidId(name: string): string {
-  return `n_${name.replace(/-/g, '__')}`;
+/**
+ * The Mermaid node id of a tool: `n_` then the name with `_` written `__` and `-` written `_h`
+ * (`read_stats` → `n_read__stats`, `make-index` → `n_make_hindex`). Ids keep to letters, digits
+ * and `_` (Mermaid reads `-` as part of an arrow), depend on the name alone (the same in every
+ * graph), and differ for different names: every `_` of an id starts a two-character escape, so the
+ * name can be read back (`a-b` → `n_a_hb`, `a__b` → `n_a____b`).
+ */
+export function mermaidId(name: string): string {
+  return `n_${name.replace(/_/g, '__').replace(/-/g, '_h')}`;
 }
 
 /** The candidate closest to `word` by edit distance, when it is close enough to be a likely typo. */

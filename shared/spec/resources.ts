@@ -1,5 +1,5 @@
 /**
- * Resource quantities: cpu in millicores, memory and disk in bytes.
+ * Resource quantities: cpu in millicores, memory and disk in bytes, time limits in seconds.
  *
  * Units follow Kubernetes' resource quantities
  * (https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/):
@@ -79,6 +79,63 @@ export function formatBytes(bytes: number): string {
 /** Formats millicores as cores when whole (`2000` → `2`) and as millicores otherwise (`500m`). */
 export function formatCpu(millicores: number): string {
   return millicores % 1000 === 0 ? String(millicores / 1000) : `${millicores}m`;
+}
+
+const DURATION_UNITS: [string, number][] = [['d', 86_400], ['h', 3_600], ['m', 60], ['s', 1]];
+const PLAIN_SECONDS_RE = /^\d+(?:\.\d+)?$/;
+// Units in falling order, each at most once, optionally separated by spaces: 1d, 2h, 1h30m, 1h 30m 10s, 1.5h.
+const DURATION_RE = /^(?:(\d+(?:\.\d+)?)d)?\s*(?:(\d+(?:\.\d+)?)h)?\s*(?:(\d+(?:\.\d+)?)m)?\s*(?:(\d+(?:\.\d+)?)s)?$/;
+
+/**
+ * Parses a time limit into seconds.
+ *
+ * Forms, after Nextflow's `time` (`2h`, `1h 30m`, `1d`) and Slurm's `--time` unit letters: a number of
+ * seconds (`3600`, or the YAML number 3600), or numbers with the units `d`, `h`, `m`, `s` in that order,
+ * each at most once, optionally separated by spaces (`90s`, `30m`, `2h`, `1d`, `1h30m`, `1.5h`).
+ * Unlike Slurm, a bare number is seconds, not minutes. A plain number with a leading zero (`010`) is
+ * refused, as everywhere in toolflow (YAML 1.1 reads it as octal).
+ * @param value a number of seconds or a string in one of the forms above.
+ * @returns whole seconds (a fraction rounds up), always >= 1.
+ * @throws Error saying it must be more than 0 for `0`, `-1`, `-1h`, and naming the accepted forms for
+ *   `lots`, `1x`, `30m1h`, `''`, or a value that is not a number or a string.
+ */
+export function parseDuration(value: unknown): number {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string') throw new Error(`expected a time such as 3600, 30m, 2h or 1h30m, got ${describe(value)}`);
+  const trimmed = text.trim();
+  let seconds: number;
+  if (/^0\d+(?:\.\d+)?$/.test(trimmed)) {
+    throw new Error(`"${text}" has a leading zero, which YAML 1.1 reads as octal; write it without the leading zero`);
+  }
+  if (/^-/.test(trimmed) && (PLAIN_SECONDS_RE.test(trimmed.slice(1)) || DURATION_RE.test(trimmed.slice(1)))) {
+    throw new Error(`time "${text}" must be more than 0 seconds`);
+  }
+  if (PLAIN_SECONDS_RE.test(trimmed)) seconds = Number(trimmed);
+  else {
+    const m = trimmed === '' ? null : DURATION_RE.exec(trimmed);
+    if (!m) {
+      throw new Error(`"${text}" is not a time: write seconds (3600) or numbers with the units d, h, m, s in that order (90s, 30m, 2h, 1d, 1h30m)`);
+    }
+    seconds = DURATION_UNITS.reduce((sum, [, size], k) => sum + (m[k + 1] === undefined ? 0 : Number(m[k + 1]) * size), 0);
+  }
+  const whole = Math.ceil(seconds);
+  if (!(whole > 0)) throw new Error(`time "${text}" must be more than 0 seconds`);
+  if (!Number.isSafeInteger(whole)) throw new Error(`time "${text}" is too large`);
+  return whole;
+}
+
+/** Formats seconds with the units of `parseDuration`: `5400` → `1h30m`, `604800` → `7d`, `45` → `45s`. */
+export function formatSeconds(seconds: number): string {
+  let rest = seconds;
+  let out = '';
+  for (const [unit, size] of DURATION_UNITS) {
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  return out || '0s';
 }
 
 function describe(value: unknown): string {

@@ -3,7 +3,7 @@
  * Units are fixed here: cpu in millicores, memory and disk in bytes.
  */
 
-/** Why a tool attempt failed (ARCHITECTURE.md, "Failure classification and reruns"). */
+/** Why a tool attempt failed (docs/architecture.md, "Failure classification and reruns"). */
 export type FailureReason = 'oom' | 'disk' | 'timeout' | 'lost' | 'undelivered' | 'config' | 'exit' | 'cancelled';
 
 /** Type of a tool option; values are checked against it when a run is submitted. */
@@ -34,7 +34,7 @@ export interface RetryPolicy {
   capMemBytes: number;
   /** Upper bound for disk, bytes. */
   capDiskBytes: number;
-  /** Upper bound for the time limit, seconds (reruns after a `timeout` grow it up to this). */
+  /** Upper bound for the time limit, seconds (reruns after a `timeout` grow it up to this); default 7 days, never below the tool's time. */
   capTimeSeconds: number;
 }
 
@@ -49,8 +49,9 @@ export interface ToolSpec {
   /** Ephemeral storage, bytes; null when the tool declares none. */
   diskBytes: number | null;
   /**
-   * Wall-clock limit of one attempt, seconds, from its start (Nextflow's `time`, Snakemake's
-   * `runtime`, Kubernetes' `activeDeadlineSeconds`); null when the tool declares none.
+   * Wall-clock limit of one attempt, whole seconds (>= 1), from its start (Nextflow's `time`,
+   * Snakemake's `runtime`, Kubernetes' `activeDeadlineSeconds`), from the tool's `time` field
+   * (`3600`, `90s`, `30m`, `2h`, `1d`, `1h30m`: see `parseDuration`); null when the tool declares none.
    */
   timeSeconds: number | null;
   /** Container image for cluster mode; null when not given. */
@@ -61,7 +62,10 @@ export interface ToolSpec {
   env: Record<string, string>;
   /**
    * Names of variables passed through from toolflow's environment when set (the workflow's
-   * `envvars` and the tool's own, as Snakemake's `envvars` directive): `LD_LIBRARY_PATH`, `CONDA_PREFIX`…
+   * `envvars`, then the tool's own, without duplicates, as Snakemake's `envvars` directive):
+   * `LD_LIBRARY_PATH`, `CONDA_PREFIX`… Each is a shell identifier, never `TF_*`, `TOOLFLOW_*`, `AWS_*`
+   * or a name containing SECRET, PASSWORD, TOKEN or CREDENTIAL (refused by the loader), and never
+   * a name the tool's `env` sets (that value wins).
    */
   passEnv: string[];
   options: OptionSpec[];

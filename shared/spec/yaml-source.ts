@@ -18,8 +18,10 @@ export const MAX_YAML_BYTES = 64 * 1024 * 1024;
 export const MAX_EXPANDED_NODES = 5_000_000;
 
 // js-yaml exports its built-in types at run time; @types/js-yaml does not declare them.
-const MERGE_TYPE = (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge;
-const SCHEMA = jsYaml.FAILSAFE_SCHEMA.extend({ implicit: [MERGE_TYPE] });
+const TYPES = (jsYaml as unknown as { types: { merge: jsYaml.Type; null: jsYaml.Type } }).types;
+const SCHEMA = jsYaml.FAILSAFE_SCHEMA.extend({ implicit: [TYPES.merge] });
+/** The same, plus YAML's plain `null`, `Null`, `NULL` and `~` as null (for params files, where null means "no value"). */
+const SCHEMA_WITH_NULL = jsYaml.FAILSAFE_SCHEMA.extend({ implicit: [TYPES.merge, TYPES.null] });
 /** `yaml` is loaded on the first error only: a valid file never needs positions. */
 let yamlModule: typeof import('yaml') | undefined;
 const loadYaml = () => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
@@ -48,35 +50,37 @@ export class YamlSource {
   /**
    * Parses YAML text.
    * @param file path shown in messages.
-   * @throws nothing: syntax errors, duplicate keys, oversized text and alias bombs are returned as issues.
+   * @param options `nulls`: read plain `null`, `~` (and an empty value) as null rather than as the
+   *   text `null` (params files, where null means "no value"); workflows keep every scalar as text.
+   * @throws nothing: syntax errors, duplicate keys (named, with both positions), oversized text and
+   *   alias bombs are returned as issues.
    */
-  static parse(file: string, text: string): { source?: YamlSource; issues: SpecIssue[] } {
+  static parse(file: string, text: string, options: { nulls?: boolean } = {}): { source?: YamlSource; issues: SpecIssue[] } {
     const bytes = Buffer.byteLength(text);
     if (bytes > MAX_YAML_BYTES) {
-      return { issues: [{ file, line: 0, column: 0, path: '', message: `file is ${bytes} bytes, more than the ${MAX_YAML_BYTES}-byte limit` }] };
+      return { issues: [{ file, path: '', message: `file is ${bytes} bytes, more than the ${MAX_YAML_BYTES}-byte limit` }] };
     }
     let data: unknown;
     try {
-      data = jsYaml.load(text, { schema: SCHEMA, filename: file });
+      data = jsYaml.load(text, { schema: options.nulls ? SCHEMA_WITH_NULL : SCHEMA, filename: file });
     } catch (err) {
       if (err instanceof jsYaml.YAMLException) {
-        const mark = err.mark as { line: number; column: number } | undefined;
-        let message = `YAML syntax: ${err.reason}`;
+        const mark = err.mark as { line: number; column: number; position: number } | undefined;
         if (mark && err.reason === 'duplicated mapping key') {
-          const key = /^\s*(?:-\s+)?["']?([^"':]+)/.exec(text.split('\n')[mark.line] ?? '')?.[1];
-          if (key) message = `duplicate key "${key.trim()}": a key may appear once in a mapping`;
+          const duplicate = findDuplicateKey(text, mark.position);
+          if (duplicate) return { issues: [duplicate.issue(file)] };
         }
-        return { issues: [{ file, line: (mark?.line ?? -1) + 1, column: (mark?.column ?? -1) + 1, path: '', message }] };
+        return { issues: [{ file, line: (mark?.line ?? -1) + 1, column: (mark?.column ?? -1) + 1, path: '', message: `YAML syntax: ${err.reason}` }] };
       }
       throw err;
     }
     const expanded = countExpandedNodes(data, MAX_EXPANDED_NODES);
     if (expanded === Infinity) {
-      return { issues: [{ file, line: 0, column: 0, path: '', message: 'an alias refers to a mapping or list that contains it, which would be infinite' }] };
+      return { issues: [{ file, path: '', message: 'an alias refers to a mapping or list that contains it, which would be infinite' }] };
     }
     if (expanded > MAX_EXPANDED_NODES) {
       return {
-        issues: [{ file, line: 0, column: 0, path: '', message: `aliases expand to more than ${MAX_EXPANDED_NODES} nodes; refusing to read it (a "billion laughs" document?)` }],
+        issues: [{ file, path: '', message: `aliases expand to more than ${MAX_EXPANDED_NODES} nodes; refusing to read it (a "billion laughs" document?)` }],
       };
     }
     return { source: new YamlSource(file, text, data), issues: [] };
@@ -131,6 +135,51 @@ export class YamlSource {
     }
     return undefined;
   }
+}
+
+/**
+ * Finds the key that js-yaml called duplicated: the mapping key that starts at `offset` (js-yaml's mark
+ * points there, in block and flow mappings alike), the earlier key of the same mapping, and the path.
+ * Only runs on that error, so the slow `yaml` Document API costs nothing on a valid file.
+ * @returns a way to build the issue, or undefined when no key starts there (then the caller keeps
+ *   js-yaml's own message).
+ */
+function findDuplicateKey(text: string, offset: number): { issue: (file: string) => SpecIssue } | undefined {
+  const { LineCounter, parseDocument, isPair, isScalar, isSeq, visit } = loadYaml();
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, merge: true });
+  const keyText = (k: unknown): string => (isScalar(k) ? String(k.value) : String(k));
+  let found: { key: string; first: number; path: DataPath } | undefined;
+  visit(doc, {
+    Map(_, map, ancestors) {
+      const at = map.items.findIndex((p) => (p.key as Node | null)?.range?.[0] === offset);
+      if (at < 0) return undefined;
+      const key = keyText(map.items[at]!.key);
+      const first = map.items.slice(0, at).find((p) => keyText(p.key) === key);
+      const path: DataPath = [];
+      const chain = [...ancestors, map];
+      chain.forEach((node, k) => {
+        const child = chain[k + 1];
+        if (isSeq(node) && child) path.push(node.items.indexOf(child));
+        else if (isPair(node)) path.push(keyText(node.key));
+      });
+      found = { key, first: (first?.key as Node | null)?.range?.[0] ?? offset, path };
+      return visit.BREAK;
+    },
+  });
+  if (!found) return undefined;
+  const { key, first, path } = found;
+  const here = lines.linePos(offset);
+  const there = lines.linePos(first);
+  return {
+    issue: (file) => ({
+      file,
+      line: here.line,
+      column: here.col,
+      path: formatPath([...path, key]),
+      message: `duplicate key "${key}" (first at line ${there.line}, column ${there.col}): a key may appear once in a mapping`,
+    }),
+  };
 }
 
 /**

@@ -6,14 +6,17 @@ import pRetry from 'p-retry';
 import Database from 'better-sqlite3';
 import { ensureDir } from '../ensure-dir.js';
 import { ConfigError, ServiceUnavailableError } from '../errors.js';
+import { statfsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { formatBytes } from '../spec/resources.js';
 import { attemptStatusesBefore, taskStatusesBefore, type AttemptStatus, type TaskStatus } from '../scheduler/status.js';
 import { migrations } from './migrations.js';
-import type { Store, TaskFields, TaskRow, ToolRunFields, ToolRunKey, ToolRunRow } from './store.js';
+import type { LockRow, Store, TaskFields, TaskRow, ToolRunFields, ToolRunKey, ToolRunRow } from './store.js';
 
 interface Tables {
   tasks: TaskRow;
   tool_runs: ToolRunRow;
+  locks: LockRow;
 }
 
 /** Rows per INSERT when many tool runs are created at once (SQLite allows 32,766 bound values). */
@@ -28,6 +31,11 @@ export interface ErrorRules {
    * deadlock, a lock wait timeout, a pool acquire timeout.
    */
   isTransient(err: unknown): boolean;
+  /**
+   * An error for people in place of `err`, for failures the user must act on (a full disk, a
+   * corrupt file), or undefined to keep `err`.
+   */
+  explain?(err: unknown): Error | undefined;
 }
 
 /** Tries of a statement that fails transiently, and the backoff between them (ms): about 3 s in all. */
@@ -87,8 +95,8 @@ export class KyselyStore implements Store {
     try {
       return await pRetry(fn, { ...RETRY, shouldRetry: (err) => this.rules.isTransient(err) });
     } catch (err) {
-      if (this.rules.isTransient(err)) throw new ServiceUnavailableError(`the database is unavailable: ${(err as Error).message}`, { cause: err });
-      throw err;
+      if (this.rules.isTransient(err)) throw new ServiceUnavailableError(this.rules.explain?.(err)?.message ?? `the database is unavailable: ${(err as Error).message}`, { cause: err });
+      throw this.rules.explain?.(err) ?? err;
     }
   }
 
@@ -122,8 +130,13 @@ export class KyselyStore implements Store {
     return this.retrying(() => this.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst());
   }
 
-  async listTasks(limit: number): Promise<TaskRow[]> {
-    return this.retrying(() => this.db.selectFrom('tasks').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(limit).execute());
+  async listTasks(limit: number | null, filter: { status?: readonly TaskStatus[] } = {}): Promise<TaskRow[]> {
+    if (filter.status?.length === 0 || limit === 0) return [];
+    return this.retrying(() => {
+      let q = this.db.selectFrom('tasks').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
+      if (filter.status) q = q.where('status', 'in', [...filter.status]);
+      return (limit === null ? q : q.limit(limit)).execute();
+    });
   }
 
   async moveTask(id: string, to: TaskStatus, fields: TaskFields = {}): Promise<boolean> {
@@ -203,9 +216,100 @@ export class KyselyStore implements Store {
     return this.retrying(() => this.db.selectFrom('tool_runs').selectAll().where('task_id', '=', taskId).orderBy('tool').orderBy('attempt').execute());
   }
 
+  async updateTask(id: string, fields: TaskFields): Promise<void> {
+    await this.retrying(() => this.db.updateTable('tasks').set({ ...fields, updated_at: Date.now() }).where('id', '=', id).execute());
+  }
+
+  async requestCancel(id: string, at: number): Promise<boolean> {
+    return this.retrying(async () => {
+      const r = await this.db
+        .updateTable('tasks')
+        .set({ cancel_requested_at: at })
+        .where('id', '=', id)
+        .where('status', 'in', ['queued', 'processing'])
+        .executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0) return true;
+      const task = await this.db.selectFrom('tasks').select(['status', 'cancel_requested_at']).where('id', '=', id).executeTakeFirst();
+      return task !== undefined && (task.status === 'queued' || task.status === 'processing'); // MySQL: unchanged row
+    });
+  }
+
+  async acquireLock(name: string, holder: string, ttlMs: number, isGone: (holder: string) => boolean): Promise<number | null> {
+    return this.retrying(async () => {
+      const now = Date.now();
+      const row = await this.db.selectFrom('locks').selectAll().where('name', '=', name).executeTakeFirst();
+      if (!row) {
+        const token = now * 1000;
+        try {
+          await this.db.insertInto('locks').values({ name, token, holder, expires_at: now + ttlMs }).execute();
+          return token;
+        } catch (err) {
+          if (this.isDuplicateKey(err)) return null; // another process inserted it first
+          throw err;
+        }
+      }
+      const prev = Number(row.token);
+      if (Number(row.expires_at) > now && !isGone(row.holder)) return null;
+      const token = Math.max(prev + 1, now * 1000);
+      // Compare-and-set on the token: of two processes taking a free lock at once, one wins.
+      const r = await this.db.updateTable('locks').set({ token, holder, expires_at: now + ttlMs }).where('name', '=', name).where('token', '=', prev).executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0 ? token : null;
+    });
+  }
+
+  async renewLock(name: string, token: number, ttlMs: number): Promise<boolean> {
+    return this.retrying(async () => {
+      const r = await this.db.updateTable('locks').set({ expires_at: Date.now() + ttlMs }).where('name', '=', name).where('token', '=', token).executeTakeFirst();
+      if (Number(r.numUpdatedRows) > 0) return true;
+      // MySQL counts only changed rows: a renewal within the same millisecond changes nothing.
+      return Number((await this.db.selectFrom('locks').select('token').where('name', '=', name).executeTakeFirst())?.token) === token;
+    });
+  }
+
+  async releaseLock(name: string, token: number): Promise<void> {
+    await this.retrying(() => this.db.updateTable('locks').set({ expires_at: 0 }).where('name', '=', name).where('token', '=', token).execute());
+  }
+
+  async getLock(name: string): Promise<LockRow | undefined> {
+    const row = await this.retrying(() => this.db.selectFrom('locks').selectAll().where('name', '=', name).executeTakeFirst());
+    return row && { ...row, token: Number(row.token), expires_at: Number(row.expires_at) };
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
+}
+
+/** How long one SQLite statement waits for another process's write lock, ms. */
+const SQLITE_BUSY_TIMEOUT_MS = 1000;
+
+/**
+ * A message a user can act on for SQLite failures that no retry cures (result codes:
+ * https://www.sqlite.org/rescode.html): a full disk, a file that is not a database or is corrupt, a
+ * read-only file, an I/O error. @returns a ConfigError naming the file, or undefined for other errors.
+ */
+export function explainSqlite(path: string, err: unknown): Error | undefined {
+  const code = (err as { code?: string })?.code ?? '';
+  const detail = `${code}: ${(err as Error)?.message}`;
+  if (code === 'SQLITE_FULL') {
+    let free = '';
+    try {
+      const s = statfsSync(dirname(path));
+      free = ` (${formatBytes(s.bavail * s.bsize)} free of ${formatBytes(s.blocks * s.bsize)})`;
+    } catch {
+      /* the folder is gone too */
+    }
+    return new ConfigError(`the disk holding the SQLite database ${path} is full${free} (${detail}): free space there, or set TOOLFLOW_HOME to a folder on another disk`);
+  }
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new ConfigError(`${path} is not a SQLite database or is corrupt (${detail}): move it away (toolflow then starts a new, empty one, and its tasks' history is lost) or restore it from a backup`);
+  }
+  if (code.startsWith('SQLITE_READONLY') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_PERM') {
+    return new ConfigError(`the SQLite database ${path} cannot be written (${detail}): check the file's and its folder's permissions, or set TOOLFLOW_HOME elsewhere`);
+  }
+  if (code.startsWith('SQLITE_BUSY')) return new ConfigError(`the SQLite database ${path} is locked by another process (a long write, or an open sqlite3 shell): waiting for it`);
+  if (code.startsWith('SQLITE_IOERR')) return new ConfigError(`reading or writing the SQLite database ${path} failed (${detail}): check its disk`);
+  return undefined;
 }
 
 /**
@@ -221,9 +325,16 @@ export function openSqliteStore(path: string): KyselyStore {
   } catch (err) {
     throw new ConfigError(`cannot open the SQLite database ${path} (TOOLFLOW_DATABASE_URL or TOOLFLOW_HOME): ${(err as Error).message}`);
   }
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
-  database.pragma('busy_timeout = 5000');
+  try {
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    // Short, so the event loop (and Ctrl-C) is never blocked long: a longer wait for another
+    // process's write lock is the store's retries, then the bus's in-place retries, bounded.
+    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  } catch (err) {
+    database.close();
+    throw explainSqlite(path, err) ?? new ConfigError(`cannot open the SQLite database ${path}: ${(err as Error).message}`);
+  }
   // Kysely prepares every query anew; reusing prepared statements by SQL text halves the cost of a write.
   const statements = new Map<string, Database.Statement>();
   const cached = {
@@ -241,5 +352,6 @@ export function openSqliteStore(path: string): KyselyStore {
     isDuplicateKey: (err) => /^SQLITE_CONSTRAINT_(PRIMARYKEY|UNIQUE)$/.test((err as { code?: string })?.code ?? ''),
     // Another process holding the write lock past busy_timeout.
     isTransient: (err) => /^SQLITE_BUSY/.test((err as { code?: string })?.code ?? ''),
+    explain: (err) => explainSqlite(path, err),
   });
 }

@@ -1,8 +1,53 @@
 /**
  * The migration history of the SQL store, one list for every dialect (Kysely's schema builder keeps
  * the SQL dialect-neutral: only portable types are used, and JSON is kept as text).
+ *
+ * Every migration is safe to run again over a partial run of itself: MySQL/MariaDB commit each DDL
+ * statement on its own ("Statements That Cause an Implicit Commit" in the MySQL reference), so a
+ * connection killed in the middle of a migration leaves the statements before it applied and the
+ * migration unrecorded, and the retry runs it again from the top. Tables are created `IF NOT
+ * EXISTS`; indexes and added columns are checked first (MySQL has no `ADD COLUMN IF NOT EXISTS`
+ * and no `CREATE INDEX IF NOT EXISTS`; MariaDB and SQLite have some of them).
  */
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql, type ColumnDataType, type ColumnDefinitionBuilder, type Expression, type Kysely, type Migration } from 'kysely';
+
+/** The columns `table` has now (empty when it does not exist). */
+async function columnsOf(db: Kysely<unknown>, table: string): Promise<Set<string>> {
+  const tables = await db.introspection.getTables();
+  return new Set(tables.find((t) => t.name === table)?.columns.map((c) => c.name) ?? []);
+}
+
+/** Adds a column unless the table has it already (a partial run of the migration added it). */
+async function addColumnIfAbsent(
+  db: Kysely<unknown>,
+  table: string,
+  column: string,
+  type: ColumnDataType | Expression<unknown>,
+  build: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder = (c) => c,
+): Promise<void> {
+  if ((await columnsOf(db, table)).has(column)) return;
+  await db.schema.alterTable(table).addColumn(column, type, build).execute();
+}
+
+/** Drops a column if the table has it. */
+async function dropColumnIfPresent(db: Kysely<unknown>, table: string, column: string): Promise<void> {
+  if (!(await columnsOf(db, table)).has(column)) return;
+  await db.schema.alterTable(table).dropColumn(column).execute();
+}
+
+/**
+ * Creates an index on `table` unless one of that name exists: a duplicate is recognised by its
+ * error (MySQL/MariaDB errno 1061 ER_DUP_KEYNAME, SQLite "index … already exists").
+ */
+async function createIndexIfAbsent(db: Kysely<unknown>, name: string, table: string, column: string): Promise<void> {
+  try {
+    await db.schema.createIndex(name).on(table).column(column).execute();
+  } catch (err) {
+    const e = err as { errno?: number; message?: string };
+    if (e?.errno === 1061 || /already exists/i.test(e?.message ?? '')) return;
+    throw err;
+  }
+}
 
 /** Migrations by name; names sort in the order they run. */
 export const migrations: Record<string, Migration> = {
@@ -10,6 +55,7 @@ export const migrations: Record<string, Migration> = {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema
         .createTable('tasks')
+        .ifNotExists()
         .addColumn('id', 'varchar(64)', (c) => c.primaryKey())
         .addColumn('owner', 'varchar(128)', (c) => c.notNull())
         .addColumn('name', 'varchar(128)', (c) => c.notNull())
@@ -23,9 +69,10 @@ export const migrations: Record<string, Migration> = {
         .addColumn('started_at', 'bigint')
         .addColumn('finished_at', 'bigint')
         .execute();
-      await db.schema.createIndex('tasks_created_at').on('tasks').column('created_at').execute();
+      await createIndexIfAbsent(db, 'tasks_created_at', 'tasks', 'created_at');
       await db.schema
         .createTable('tool_runs')
+        .ifNotExists()
         .addColumn('task_id', 'varchar(64)', (c) => c.notNull())
         .addColumn('tool', 'varchar(64)', (c) => c.notNull())
         .addColumn('attempt', 'integer', (c) => c.notNull())
@@ -47,27 +94,28 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
-      await db.schema.dropTable('tool_runs').execute();
-      await db.schema.dropTable('tasks').execute();
+      await db.schema.dropTable('tool_runs').ifExists().execute();
+      await db.schema.dropTable('tasks').ifExists().execute();
     },
   },
   '0002_tasks_fence_token': {
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema.alterTable('tasks').addColumn('fence_token', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      await addColumnIfAbsent(db, 'tasks', 'fence_token', 'bigint', (c) => c.notNull().defaultTo(0));
     },
     async down(db: Kysely<unknown>): Promise<void> {
-      await db.schema.alterTable('tasks').dropColumn('fence_token').execute();
+      await dropColumnIfPresent(db, 'tasks', 'fence_token');
     },
   },
   '0003_time_limits_work_dirs_locks': {
     async up(db: Kysely<unknown>): Promise<void> {
-      await db.schema.alterTable('tool_runs').addColumn('time_seconds', 'bigint').execute();
-      await db.schema.alterTable('tasks').addColumn('work_dir', 'text').execute();
-      await db.schema.alterTable('tasks').addColumn('cancel_requested_at', 'bigint').execute();
+      await addColumnIfAbsent(db, 'tool_runs', 'time_seconds', 'bigint');
+      await addColumnIfAbsent(db, 'tasks', 'work_dir', 'text');
+      await addColumnIfAbsent(db, 'tasks', 'cancel_requested_at', 'bigint');
       // Task locks kept in the database itself, seen by every process that shares it (embedded mode,
       // and services mode without etcd): `store-locks.ts`.
       await db.schema
         .createTable('locks')
+        .ifNotExists()
         .addColumn('name', 'varchar(191)', (c) => c.primaryKey())
         .addColumn('token', 'bigint', (c) => c.notNull())
         .addColumn('holder', 'varchar(255)', (c) => c.notNull())
@@ -75,10 +123,10 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
     async down(db: Kysely<unknown>): Promise<void> {
-      await db.schema.dropTable('locks').execute();
-      await db.schema.alterTable('tasks').dropColumn('cancel_requested_at').execute();
-      await db.schema.alterTable('tasks').dropColumn('work_dir').execute();
-      await db.schema.alterTable('tool_runs').dropColumn('time_seconds').execute();
+      await db.schema.dropTable('locks').ifExists().execute();
+      await dropColumnIfPresent(db, 'tasks', 'cancel_requested_at');
+      await dropColumnIfPresent(db, 'tasks', 'work_dir');
+      await dropColumnIfPresent(db, 'tool_runs', 'time_seconds');
     },
   },
 };

@@ -6,21 +6,34 @@
 import { ConfigError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
 import { KyselyStore, openSqliteStore } from './kysely-store.js';
-import { openMysqlStore } from './mysql-store.js';
+import { checkMysql, openMysqlStore, type MysqlCheckOptions } from './mysql-store.js';
 
 /**
- * Opens and migrates the configured store.
+ * Opens and migrates the configured store. A MySQL server is first checked (`checkMysql`: within
+ * about 15 s, a server that takes the connection and never answers included).
  * @param location a SQLite path (or `:memory:`) or a `mysql://` URL.
- * @throws ConfigError naming the database (password masked) when it cannot be reached or migrated.
+ * @param options the MySQL start-up check's bounds (tests shorten them).
+ * @throws ConfigError naming the database (password masked) when it cannot be reached or migrated:
+ *   `cannot use MySQL at mysql://root:***@db:3306/x: the server is unreachable: …`.
  */
-export async function openStore(location: string): Promise<KyselyStore> {
+export async function openStore(location: string, options: { mysqlCheck?: MysqlCheckOptions } = {}): Promise<KyselyStore> {
   const mysql = /^mysql:\/\//i.test(location);
+  const what = mysql ? `MySQL at ${maskUrl(location)}` : `the SQLite database ${location}`;
+  if (mysql) {
+    try {
+      await checkMysql(location, options.mysqlCheck);
+    } catch (err) {
+      const message = (err as Error).message;
+      // The check's message names the server as `what` does: say it once.
+      throw new ConfigError(`cannot use ${what}: ${message.startsWith(`${what} `) ? `the server ${message.slice(what.length + 1)}` : message}`);
+    }
+  }
   const store = mysql ? openMysqlStore(location) : openSqliteStore(location);
   try {
     await store.migrate();
   } catch (err) {
     await store.close().catch(() => undefined);
-    const what = mysql ? `MySQL at ${maskUrl(location)}` : `the SQLite database ${location}`;
+    if (err instanceof ConfigError) throw err; // already names the database and what to do
     throw new ConfigError(`cannot use ${what}: ${(err as Error).message}`);
   }
   return store;

@@ -1,7 +1,8 @@
 /**
  * The SQL store port: the `tasks` (main workflow table) and `tool_runs` (secondary table) of
- * ARCHITECTURE.md. Status moves are conditional on the state machine (`scheduler/status.ts`), so
- * they are idempotent: a duplicate or stale move changes nothing and returns false.
+ * docs/architecture.md ("Data"). Status moves are conditional on the state machine
+ * (`scheduler/status.ts`), so they are idempotent: a duplicate or stale move changes nothing and
+ * returns false.
  * Times are Unix epoch milliseconds; memory and disk are bytes; cpu is millicores.
  */
 import type { AttemptStatus, TaskStatus } from '../scheduler/status.js';
@@ -79,10 +80,21 @@ export function newToolRun(taskId: string, tool: string, attempt: number, r: { c
   };
 }
 
+/** A row of `locks`: a lock held in the database (`coordination/store-coordination.ts`). */
+export interface LockRow {
+  name: string;
+  /** Fencing token of the current (or last) holder; grows with every new holder. */
+  token: number;
+  /** Who holds it: a `ProcessIdentity` as JSON. */
+  holder: string;
+  /** Epoch ms after which the lock is free unless renewed; 0 once released. */
+  expires_at: number;
+}
+
 /** Fields a move may set along with the status. */
 export type ToolRunFields = Partial<Omit<ToolRunRow, 'task_id' | 'tool' | 'attempt' | 'status'>>;
 /** Fields a task move may set. */
-export type TaskFields = Partial<Pick<TaskRow, 'error' | 'started_at' | 'finished_at'>>;
+export type TaskFields = Partial<Pick<TaskRow, 'error' | 'started_at' | 'finished_at' | 'work_dir'>>;
 /** Key of a tool run. */
 export interface ToolRunKey {
   taskId: string;
@@ -100,8 +112,11 @@ export interface Store {
    */
   createTask(task: Omit<TaskRow, 'updated_at' | 'fence_token' | 'cancel_requested_at' | 'work_dir'> & { work_dir?: string | null }, runs: ToolRunRow[]): Promise<boolean>;
   getTask(id: string): Promise<TaskRow | undefined>;
-  /** Newest first. */
-  listTasks(limit: number): Promise<TaskRow[]>;
+  /**
+   * Tasks, newest first: at most `limit` (null: all of them), only those whose status is one of
+   * `filter.status` when given.
+   */
+  listTasks(limit: number | null, filter?: { status?: readonly TaskStatus[] }): Promise<TaskRow[]>;
   /** Moves a task's status if the state machine allows it from its current status. @returns true when moved. */
   moveTask(id: string, to: TaskStatus, fields?: TaskFields): Promise<boolean>;
   /** Inserts an attempt unless it exists. @returns true when inserted. */
@@ -126,5 +141,28 @@ export interface Store {
    * false (or, for `updateToolRun`, nothing). Reads are unchanged.
    */
   fenced(token: number): Store;
+  /**
+   * Sets fields of a task without a status move (its recorded work dir, a stall message).
+   * Not fenced.
+   */
+  updateTask(id: string, fields: TaskFields): Promise<void>;
+  /**
+   * Records that someone asked for the task to be cancelled (`toolflow cancel`), unless it has
+   * finished. Its driver polls for it. @returns false when the task has finished or does not exist.
+   */
+  requestCancel(id: string, at: number): Promise<boolean>;
+  /**
+   * Takes the lock `name` for `ttlMs` when it is free: never taken, released, expired, or held by
+   * a holder for which `isGone(holder)` is true (a process known to be dead).
+   * @returns the new fencing token, larger than every earlier one of this lock and at least
+   *   `Date.now() * 1000`; null when someone else holds the lock.
+   */
+  acquireLock(name: string, holder: string, ttlMs: number, isGone: (holder: string) => boolean): Promise<number | null>;
+  /** Extends a held lock to `ttlMs` from now. @returns false when `token` no longer holds it. */
+  renewLock(name: string, token: number, ttlMs: number): Promise<boolean>;
+  /** Frees the lock if `token` still holds it (the row is kept, so later tokens keep growing). */
+  releaseLock(name: string, token: number): Promise<void>;
+  /** The lock's row, held or not. */
+  getLock(name: string): Promise<LockRow | undefined>;
   close(): Promise<void>;
 }

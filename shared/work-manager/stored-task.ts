@@ -18,6 +18,8 @@ export interface StoredTask {
   failFast: boolean;
   values: ToolValues;
   inputs: Record<string, StoredInput>;
+  /** Folder holding the task's work dirs, as recorded at submit; undefined for tasks of older versions. */
+  workRoot: string | undefined;
   dag: Dag;
   tools: { spec: ToolSpec; attempt: number; resources: Resources; status: AttemptStatus }[];
 }
@@ -45,6 +47,7 @@ export async function loadStoredTask(store: Store, taskId: string): Promise<Stor
     failFast: stored.failFast,
     values: JSON.parse(task.values_json) as ToolValues,
     inputs: JSON.parse(task.inputs_json) as Record<string, StoredInput>,
+    workRoot: task.work_dir ?? undefined,
     dag,
     tools: stored.spec.tools.map((spec) => {
       const l = latest.get(spec.name);

@@ -7,14 +7,16 @@
  * the task. Its state is rebuilt from the store when it starts, so a restarted work manager resumes
  * without rerunning tools that succeeded.
  */
-import { EventType, makeEvent, type StoredInput, type ToolflowEvent } from '../events/catalog.js';
+import { EventType, makeEvent, type ExitDetails, type StoredInput, type ToolflowEvent } from '../events/catalog.js';
 import type { ToolReport } from '../executor/executor.js';
 import type { Ports } from '../runtime/ports.js';
 import type { Resources } from '../scheduler/resources.js';
 import { descendants, type Dag } from '../spec/graph.js';
 import type { ToolSpec } from '../spec/types.js';
 import type { ToolValues } from '../spec/values.js';
-import { ServiceUnavailableError } from '../errors.js';
+import { AttemptTimers } from './attempt-timers.js';
+import { exitedEvent, finalEvent, readyEvent } from './emitted-events.js';
+import { publishUntilConfirmed, stopLeftovers } from './resilience.js';
 import { loadStoredTask } from './stored-task.js';
 
 const SOURCE = '/toolflow/work-manager';
@@ -30,7 +32,6 @@ interface Slot {
   /** Dependencies not yet succeeded. */
   waitingOn: number;
   reserved: boolean;
-  timer: NodeJS.Timeout | undefined;
 }
 
 const TERMINAL = new Set<ToolState>(['succeeded', 'failed', 'skipped', 'cancelled']);
@@ -43,12 +44,18 @@ export class WorkManager {
   private values: ToolValues = {};
   private inputs: Record<string, StoredInput> = {};
   private failFast = false;
+  /** The task's recorded work folder (local executor), carried on its ready events. */
+  private workRoot: string | undefined;
   private queue: number[] = [];
   private remaining = 0;
   private failures: string[] = [];
   private cancelled = false;
   /** Attempts a cancel is stopping. */
   private stopping: Slot[] = [];
+  /** The cancel's `tool.cancelled` events, once published: the exits of the attempts it stops follow them. */
+  private cancelPublished: Promise<void> = Promise.resolve();
+  /** Publishes of the exits of attempts a cancel stopped (handle-status records them on the cancelled rows). */
+  private readonly cancelledExits: Promise<void>[] = [];
   /** Tools whose attempt failed and whose rerun is being decided. */
   private deciding = 0;
   private finished = false;
@@ -57,6 +64,7 @@ export class WorkManager {
   /** Why `halt` stopped it, if it did. */
   haltReason: string | undefined;
   private readonly cleanups: (() => void)[] = [];
+  private readonly timers = new AttemptTimers();
   private resolveDone!: () => void;
   /** Resolves when the task has finished and the work manager has stopped. */
   readonly done = new Promise<void>((r) => (this.resolveDone = r));
@@ -78,16 +86,7 @@ export class WorkManager {
    */
   private async publish(events: ToolflowEvent[]): Promise<void> {
     if (this.fence !== undefined) for (const e of events) e.fencetoken = String(this.fence);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.ports.bus.publish(events);
-      } catch (err) {
-        if (!(err instanceof ServiceUnavailableError) || this.halted) throw err;
-        const pause = Math.min(15_000, 1000 * 2 ** Math.min(attempt - 1, 4));
-        this.ports.log.warn({ taskId: this.taskId, err: err.message, attempt, retryInMs: pause }, 'the bus is unavailable; publishing again soon');
-        await new Promise((r) => setTimeout(r, pause));
-      }
-    }
+    return publishUntilConfirmed(this.ports, this.taskId, events, () => this.halted);
   }
 
   /**
@@ -100,8 +99,9 @@ export class WorkManager {
     this.failFast = task.failFast;
     this.values = task.values;
     this.inputs = task.inputs;
+    this.workRoot = task.workRoot;
     this.dag = task.dag;
-    this.slots = task.tools.map((t) => ({ spec: t.spec, state: 'waiting', attempt: t.attempt, resources: t.resources, waitingOn: 0, reserved: false, timer: undefined }));
+    this.slots = task.tools.map((t) => ({ spec: t.spec, state: 'waiting', attempt: t.attempt, resources: t.resources, waitingOn: 0, reserved: false }));
     const bus = this.ports.bus;
     this.cleanups.push(
       bus.subscribe(
@@ -130,6 +130,8 @@ export class WorkManager {
       s.waitingOn = this.dag.parents[i]!.filter((p) => this.slots[p]!.state !== 'succeeded').length;
       if (s.state === 'waiting' && s.waitingOn === 0) this.enqueue(i);
     });
+    // What a dead driver left running must stop before the attempt is rerun beside it.
+    await stopLeftovers(this.ports, this.taskId, lost.map((i) => ({ tool: this.slots[i]!.spec.name, attempt: this.slots[i]!.attempt })), this.workRoot);
     for (const i of lost) await this.emitExit(i, { watchdog: 'lost' });
     await this.pump();
     await this.maybeFinish();
@@ -163,8 +165,14 @@ export class WorkManager {
       events.push(makeEvent(EventType.toolCancelled, SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt }));
     });
     this.stopping = toStop;
-    await this.publish(events);
-    await Promise.all(toStop.map((s) => this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt, force ? 0 : undefined)));
+    // The tools are told to stop first: a bus or store that does not answer must not keep them running.
+    const stopped = Promise.all(toStop.map((s) => this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt, force ? 0 : undefined)));
+    const published = this.publish(events);
+    this.cancelPublished = published.catch(() => undefined);
+    await published;
+    await stopped;
+    // Their exits before the task's end, so the summary shows how long they really ran.
+    await Promise.allSettled(this.cancelledExits);
     this.failures.push(reason);
     await this.maybeFinish();
     return this.done;
@@ -183,10 +191,8 @@ export class WorkManager {
     this.ports.log.warn({ taskId: this.taskId, reason }, 'work manager halted');
     for (const c of this.cleanups) c();
     const running = this.slots.filter((s) => s.state === 'dispatched' || s.state === 'running');
-    for (const s of this.slots) {
-      this.disarm(s);
-      this.unreserve(s);
-    }
+    this.timers.clearAll();
+    for (const s of this.slots) this.unreserve(s);
     await Promise.allSettled(running.map((s) => this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt, 0)));
     this.resolveDone();
     return this.done;
@@ -202,17 +208,27 @@ export class WorkManager {
       if (s.state !== 'dispatched') return;
       s.state = 'running';
       this.arm(i!, 'lost');
+      const limit = s.resources.timeSeconds;
+      const attempt = s.attempt;
+      if (limit) this.timers.set(s.spec.name, 'deadline', limit, () => this.expire(i!, attempt));
       await this.publish([makeEvent(EventType.toolStarted, SOURCE, { ...ref, at: r.at }, `started/${r.taskId}/${r.tool}/${r.attempt}`)]);
     } else if (r.kind === 'keepalive') {
       if (s.state !== 'running') return;
       this.arm(i!, 'lost');
       await this.publish([makeEvent(EventType.toolKeepalive, SOURCE, { ...ref, at: r.at, memBytes: r.memBytes })]);
     } else {
+      const { kind: _k, taskId: _t, tool: _n, attempt: _a, at: _at, ...exit } = r;
+      if (s.state === 'cancelled' && this.stopping.includes(s)) {
+        // The exit of an attempt a cancel stopped, after the cancel's events: handle-status finds the
+        // row cancelled and records when its process was gone, its exit and its peak memory.
+        const recorded = this.cancelPublished.then(() => this.publish([this.exitEvent(s, exit, r.at)]));
+        this.cancelledExits.push(recorded);
+        return recorded;
+      }
       if (s.state !== 'dispatched' && s.state !== 'running') {
         this.unreserve(s);
         return;
       }
-      const { kind: _k, taskId: _t, tool: _n, attempt: _a, at: _at, ...exit } = r;
       await this.emitExit(i!, exit, r.at);
     }
   }
@@ -220,33 +236,16 @@ export class WorkManager {
   private async emitExit(i: number, exit: Partial<Omit<Extract<ToolReport, { kind: 'exit' }>, 'kind'>>, at = Date.now()): Promise<void> {
     const s = this.slots[i]!;
     if (this.halted) return;
-    this.disarm(s);
+    this.timers.clear(s.spec.name);
     // Deciding before the release: a release wakes admission, which must see this failure (fail-fast).
     this.setState(s, 'deciding');
     this.unreserve(s);
-    await this.publish([
-      makeEvent(
-        EventType.toolExited,
-        SOURCE,
-        {
-          taskId: this.taskId,
-          tool: s.spec.name,
-          attempt: s.attempt,
-          at,
-          resources: s.resources,
-          retry: s.spec.retry,
-          exitCode: exit.exitCode ?? null,
-          signal: exit.signal ?? null,
-          oomKilled: exit.oomKilled ?? false,
-          peakMemBytes: exit.peakMemBytes ?? null,
-          stderrTail: exit.stderrTail ?? '',
-          missingOutputs: exit.missingOutputs ?? [],
-          ...(exit.watchdog ? { watchdog: exit.watchdog } : {}),
-          ...(exit.launchError !== undefined ? { launchError: exit.launchError } : {}),
-        },
-        `exited/${this.taskId}/${s.spec.name}/${s.attempt}`,
-      ),
-    ]);
+    await this.publish([this.exitEvent(s, exit, at)]);
+  }
+
+  /** The `tool.exited` event of a slot's current attempt. */
+  private exitEvent(s: Slot, exit: Partial<ExitDetails>, at: number): ToolflowEvent {
+    return exitedEvent({ taskId: this.taskId, tool: s.spec.name, attempt: s.attempt, resources: s.resources, retry: s.spec.retry }, exit, at, SOURCE);
   }
 
   private async onEvent(e: ToolflowEvent): Promise<void> {
@@ -274,19 +273,22 @@ export class WorkManager {
       const f = (e as ToolflowEvent<typeof EventType.toolFailed>).data;
       this.settle(s, 'failed');
       this.failures.push(`${s.spec.name} (${f.message})`);
-      await this.skip(this.failFast ? this.slots.map((_, k) => k) : descendants(this.dag, i), `${s.spec.name} failed`);
+      if (this.failFast) {
+        const downstream = new Set(descendants(this.dag, i));
+        await this.skip(this.slots.map((_, k) => k), (k) => (downstream.has(k) ? `${s.spec.name} failed` : `stopped by --fail-fast after ${s.spec.name} failed`));
+      } else await this.skip(descendants(this.dag, i), () => `${s.spec.name} failed`);
     }
     await this.maybeFinish();
   }
 
   /** Marks tools that can no longer run as skipped. */
-  private async skip(indexes: number[], because: string): Promise<void> {
+  private async skip(indexes: number[], because: (index: number) => string): Promise<void> {
     const events: ToolflowEvent[] = [];
     for (const k of indexes) {
       const s = this.slots[k]!;
       if (s.state !== 'waiting' && s.state !== 'queued') continue;
       this.settle(s, 'skipped');
-      events.push(makeEvent(EventType.toolSkipped, SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt, because }));
+      events.push(makeEvent(EventType.toolSkipped, SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt, because: because(k) }));
     }
     this.queue = this.queue.filter((k) => this.slots[k]!.state === 'queued');
     await this.publish(events);
@@ -316,21 +318,19 @@ export class WorkManager {
       s.state = 'dispatched';
       this.arm(i, 'undelivered');
       events.push(
-        makeEvent(
-          EventType.toolReady,
-          SOURCE,
+        readyEvent(
           {
             taskId: this.taskId,
-            tool: s.spec.name,
-            attempt: s.attempt,
             owner: this.owner,
-            spec: { name: s.spec.name, cmds: s.spec.cmds, env: s.spec.env, outputs: s.spec.outputs, image: s.spec.image },
+            spec: s.spec,
+            attempt: s.attempt,
+            resources: s.resources,
             values: this.values[s.spec.name] ?? {},
             inputs: this.inputs,
             deps: this.dag.parents[i]!.map((p) => ({ tool: this.slots[p]!.spec.name, attempt: this.slots[p]!.attempt })),
-            resources: s.resources,
+            ...(this.workRoot ? { workRoot: this.workRoot } : {}),
           },
-          `ready/${this.taskId}/${s.spec.name}/${s.attempt}`,
+          SOURCE,
         ),
       );
     }
@@ -339,7 +339,7 @@ export class WorkManager {
   }
 
   private settle(s: Slot, state: 'succeeded' | 'failed' | 'skipped' | 'cancelled'): void {
-    this.disarm(s);
+    this.timers.clear(s.spec.name);
     this.unreserve(s);
     this.setState(s, state);
     this.remaining--;
@@ -361,24 +361,29 @@ export class WorkManager {
   /** Starts (or restarts) the watchdog timer of a tool. */
   private arm(i: number, verdict: 'lost' | 'undelivered'): void {
     const s = this.slots[i]!;
-    this.disarm(s);
     const w = this.ports.watchdog;
-    const seconds = verdict === 'undelivered' ? w.startTimeoutSeconds : w.lostAfterSeconds;
     const attempt = s.attempt;
-    s.timer = setTimeout(() => {
-      s.timer = undefined;
+    this.timers.set(s.spec.name, 'watchdog', verdict === 'undelivered' ? w.startTimeoutSeconds : w.lostAfterSeconds, () => {
       if (s.attempt !== attempt || (s.state !== 'dispatched' && s.state !== 'running')) return;
       this.ports.log.warn({ taskId: this.taskId, tool: s.spec.name, attempt, verdict }, 'watchdog fired');
-      // The verdict first: the exit the executor may report when stopped is then stale.
-      void this.emitExit(i, { watchdog: verdict });
-      void this.ports.executor.cancel(this.taskId, s.spec.name, attempt).catch(() => undefined);
-    }, seconds * 1000);
-    s.timer.unref();
+      this.stopWith(i, verdict);
+    });
   }
 
-  private disarm(s: Slot): void {
-    if (s.timer) clearTimeout(s.timer);
-    s.timer = undefined;
+  /** The attempt ran past its time limit: it is stopped (SIGTERM, then SIGKILL after the grace period) and fails as `timeout`. */
+  private expire(i: number, attempt: number): void {
+    const s = this.slots[i]!;
+    if (s.attempt !== attempt || s.state !== 'running') return;
+    this.ports.log.warn({ taskId: this.taskId, tool: s.spec.name, attempt, timeSeconds: s.resources.timeSeconds }, 'time limit reached');
+    this.stopWith(i, 'timeout');
+  }
+
+  /** Decides an attempt's verdict, then stops it: the exit the executor reports when stopped is then stale. */
+  private stopWith(i: number, verdict: 'lost' | 'undelivered' | 'timeout'): void {
+    const s = this.slots[i]!;
+    const attempt = s.attempt;
+    void this.emitExit(i, { watchdog: verdict });
+    void this.ports.executor.cancel(this.taskId, s.spec.name, attempt).catch(() => undefined);
   }
 
   private async maybeFinish(): Promise<void> {
@@ -386,15 +391,7 @@ export class WorkManager {
     this.finished = true;
     for (const c of this.cleanups) c();
     const skipped = this.slots.filter((s) => s.state === 'skipped').length;
-    let event: ToolflowEvent;
-    if (this.cancelled) {
-      event = makeEvent(EventType.taskCancelled, SOURCE, { taskId: this.taskId, error: this.failures.join('; ') }, `cancelled/${this.taskId}`);
-    } else if (this.failures.length > 0) {
-      const error = `${this.failures.length} tool${this.failures.length > 1 ? 's' : ''} failed: ${this.failures.join('; ')}${skipped ? `; ${skipped} skipped` : ''}`;
-      event = makeEvent(EventType.taskFailed, SOURCE, { taskId: this.taskId, error }, `failed/${this.taskId}`);
-    } else {
-      event = makeEvent(EventType.taskSucceeded, SOURCE, { taskId: this.taskId }, `succeeded/${this.taskId}`);
-    }
+    const event = finalEvent(this.taskId, { cancelled: this.cancelled, failures: this.failures, skipped }, SOURCE);
     await this.publish([event]);
     this.resolveDone();
   }

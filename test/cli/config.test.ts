@@ -17,7 +17,15 @@ describe('configuration', () => {
     [{ TOOLFLOW_CPUS: 'two' }, 'TOOLFLOW_CPUS: "two" is not a cpu amount'],
     [{ TOOLFLOW_MEMORY: '4GG' }, 'TOOLFLOW_MEMORY: "4GG" is not a size'],
     [{ TOOLFLOW_DATABASE_URL: 'postgres://root@127.0.0.1/test' }, 'a SQLite path or a mysql://user:password@host:port/database URL, got postgres://root@127.0.0.1/test'],
-    [{ TOOLFLOW_DATABASE_URL: 'mysql:/root:pw@127.0.0.1:3306/x' }, 'a SQLite path or a mysql://user:password@host:port/database URL, got mysql:/root:***@127.0.0.1:3306/x'],
+    [{ TOOLFLOW_DATABASE_URL: 'mysql:/root:pw@127.0.0.1:3306/x' }, 'a SQLite path or a mysql://user:password@host:port/database URL, got mysql:/root:***@127.0.0.1:3306/x (did you mean mysql://root:***@127.0.0.1:3306/x?)'],
+    [
+      { TOOLFLOW_DATABASE_URL: 'mysql//root@127.0.0.1/x' },
+      'TOOLFLOW_DATABASE_URL=mysql//root@127.0.0.1/x looks like a URL without the ":" after its scheme: did you mean mysql://root@127.0.0.1/x? (for a SQLite file in a folder of that name, write ./mysql//root@127.0.0.1/x)',
+    ],
+    [{ TOOLFLOW_DATABASE_URL: 'mysql//root:hunter2@127.0.0.1:3306/x' }, 'looks like a URL without the ":" after its scheme: did you mean mysql://root:***@127.0.0.1:3306/x?'],
+    [{ TOOLFLOW_AMQP_URL: 'amqp//guest:hunter2@127.0.0.1:5672', TOOLFLOW_DATABASE_URL: 'mysql://root@h/x' }, 'TOOLFLOW_AMQP_URL=amqp//guest:***@127.0.0.1:5672 looks like a URL without the ":" after its scheme: did you mean amqp://guest:***@127.0.0.1:5672?'],
+    [{ TOOLFLOW_ETCD_ENDPOINTS: 'http//127.0.0.1:2379' }, 'TOOLFLOW_ETCD_ENDPOINTS=http//127.0.0.1:2379 looks like a URL without the ":" after its scheme: did you mean http://127.0.0.1:2379?'],
+    [{ TOOLFLOW_S3_BUCKET: 'b', TOOLFLOW_S3_ENDPOINT: 'http//127.0.0.1:4568' }, 'TOOLFLOW_S3_ENDPOINT=http//127.0.0.1:4568 looks like a URL without the ":" after its scheme: did you mean http://127.0.0.1:4568?'],
     [{ TOOLFLOW_DATABASE_URL: 'mysql://root:pw@127.0.0.1:abc/x' }, 'TOOLFLOW_DATABASE_URL=mysql://root:***@127.0.0.1:abc/x is not a valid URL (is the port a number?'],
     [{ TOOLFLOW_AMQP_URL: 'amqp://guest:secretpw@127.0.0.1:abc', TOOLFLOW_DATABASE_URL: 'mysql://root@h/x' }, 'TOOLFLOW_AMQP_URL=amqp://guest:***@127.0.0.1:abc is not a valid URL'],
     [{ TOOLFLOW_AMQP_URL: 'amqp://guest:guest@127.0.0.1:5672' }, 'TOOLFLOW_AMQP_URL needs a database every process on the broker shares: set TOOLFLOW_DATABASE_URL=mysql://'],
@@ -31,6 +39,20 @@ describe('configuration', () => {
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('never shows a password in a refusal of a URL that lost its colon', () => {
+    expect(() => loadConfig({ TOOLFLOW_DATABASE_URL: 'mysql//root:hunter2@127.0.0.1/x' })).toThrow(/^(?!.*hunter2)/s);
+  });
+
+  it('takes a SQLite path as a path, even with "//" further on', () => {
+    expect(loadConfig({ TOOLFLOW_DATABASE_URL: './data//toolflow.db' }).databasePath).toBe('./data//toolflow.db');
+    expect(loadConfig({ TOOLFLOW_DATABASE_URL: 'data//toolflow.db' }).databasePath).toBe('data//toolflow.db');
+    expect(loadConfig({ TOOLFLOW_DATABASE_URL: '/var/lib/toolflow.db' }).databasePath).toBe('/var/lib/toolflow.db');
+  });
+
+  it('accepts RabbitMQ with MySQL and no etcd (task locks then live in the database)', () => {
+    expect(loadConfig({ TOOLFLOW_AMQP_URL: 'amqp://g:p@h:5672', TOOLFLOW_DATABASE_URL: 'mysql://r@h/x' })).toMatchObject({ amqpUrl: 'amqp://g:p@h:5672', databasePath: 'mysql://r@h/x', etcdEndpoints: undefined });
   });
 
   it('reads the services-mode variables; a trailing comma in the etcd endpoints is no endpoint', () => {

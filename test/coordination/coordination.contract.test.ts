@@ -8,6 +8,8 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import type { Coordination } from '../../shared/coordination/coordination.js';
 import { EtcdCoordination } from '../../shared/coordination/etcd-coordination.js';
 import { MemoryCoordination } from '../../shared/coordination/memory-coordination.js';
+import { StoreCoordination } from '../../shared/coordination/store-coordination.js';
+import { openStore } from '../../shared/store/open-store.js';
 import { LeaseLostError, ServiceUnavailableError } from '../../shared/errors.js';
 import { uploadFile, type UploadDoc } from '../../shared/handlers/upload.js';
 import { LocalObjectStore } from '../../shared/objects/local-object-store.js';
@@ -28,6 +30,15 @@ const until = async (test: () => boolean, ms = 15_000) => {
 
 const ADAPTERS = [
   { name: 'memory', open: async (): Promise<Coordination> => new MemoryCoordination() },
+  {
+    name: 'store',
+    open: async (): Promise<Coordination> => {
+      const store = await openStore(join(tempDir(), 'toolflow.db'));
+      const c = new StoreCoordination(store, { log });
+      opened.push({ close: async () => (await c.close(), await store.close()) } as Coordination);
+      return c;
+    },
+  },
   {
     name: 'etcd',
     open: async (): Promise<Coordination> => {
@@ -135,7 +146,7 @@ describe.skipIf(skipped('etcd'))('etcd coordination', () => {
   }
 
   it('a holder paused past its lease learns it lost, and its later fenced writes change nothing', async () => {
-    const c = (await ADAPTERS[1]!.open()) as EtcdCoordination;
+    const c = (await ADAPTERS.find((a) => a.name === 'etcd')!.open()) as EtcdCoordination;
     const key = `locks/task/${run}-paused`;
     const doc = `docs/${run}-paused`;
     const first = holder(key, 2);
@@ -155,7 +166,7 @@ describe.skipIf(skipped('etcd'))('etcd coordination', () => {
   });
 
   it('a holder killed outright frees its lock after the TTL', async () => {
-    const c = (await ADAPTERS[1]!.open()) as EtcdCoordination;
+    const c = (await ADAPTERS.find((a) => a.name === 'etcd')!.open()) as EtcdCoordination;
     const key = `locks/task/${run}-killed`;
     const h = holder(key, 2);
     await until(() => h.lines.some((l) => 'token' in l));

@@ -242,7 +242,7 @@ describe('CLI', () => {
   it('graph prints Mermaid', async () => {
     const { stdout } = await toolflow(['graph', join(EXAMPLES, 'design-doc-tool/workflow.yaml')]);
     expect(stdout).toContain('flowchart TD');
-    expect(stdout).toContain('n_make_words --> n_tool_name');
+    expect(stdout).toContain('n_make__words --> n_tool__name');
   });
 
   it('status lists tasks', async () => {

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { AmqpBus } from '../../shared/events/amqp-bus.js';
 import { EventType } from '../../shared/events/catalog.js';
 import { loadConfig } from '../../shared/runtime/config.js';
@@ -61,13 +61,13 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq'))('services mode through 
     }
   });
 
-  it('a database outage longer than a statement’s retries and the delivery limit mid-run: the events wait, nothing is dead-lettered, the task completes', { timeout: 90_000 }, async () => {
+  it('a database outage longer than a statement’s retries and the delivery limit mid-run (locks on etcd): the events wait, nothing is dead-lettered, the task completes', { timeout: 90_000 }, async () => {
     const server = new URL(db.url);
     const proxy = await startTcpProxy(server.hostname, Number(server.port || 3306));
     const dbUrl = `mysql://${server.username}${server.password ? `:${server.password}` : ''}@127.0.0.1:${proxy.port}${server.pathname}`;
     const wf = join(dir, 'chain.yaml');
     writeFileSync(wf, 'name: chain\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 1"]}\n  - {name: b, cpu: 100m, mem: 16Mi, cmds: ["true"], rely: [a]}\n');
-    const env = { ...process.env, TOOLFLOW_HOME: join(dir, 'db'), TOOLFLOW_DATABASE_URL: dbUrl, TOOLFLOW_AMQP_URL: AMQP_URL, TOOLFLOW_NAMESPACE: namespace };
+    const env = { ...process.env, TOOLFLOW_HOME: join(dir, 'db'), TOOLFLOW_DATABASE_URL: dbUrl, TOOLFLOW_AMQP_URL: AMQP_URL, TOOLFLOW_NAMESPACE: namespace, TOOLFLOW_ETCD_ENDPOINTS: inject('etcdEndpoints') };
     const cli = exec('node', [BIN, 'run', wf, '--json'], { env });
     try {
       for (let i = 0; i < 400; i++) {
@@ -81,6 +81,37 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq'))('services mode through 
       const result = JSON.parse((await cli).stdout) as { taskId: string; status: string };
       expect(result.status).toBe('succeeded');
       expect((await store.listToolRuns(result.taskId)).map((r) => `${r.tool}/${r.attempt}/${r.status}`)).toEqual(['a/1/succeeded', 'b/1/succeeded']);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('without etcd, the task lock lives in the database: an outage longer than its TTL halts the driver (exit 1, how to resume), and resume completes the task', { timeout: 90_000 }, async () => {
+    const server = new URL(db.url);
+    const proxy = await startTcpProxy(server.hostname, Number(server.port || 3306));
+    const dbUrl = `mysql://${server.username}${server.password ? `:${server.password}` : ''}@127.0.0.1:${proxy.port}${server.pathname}`;
+    const wf = join(dir, 'locked.yaml');
+    writeFileSync(wf, 'name: locked\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 1"]}\n  - {name: b, cpu: 100m, mem: 16Mi, cmds: ["true"], rely: [a]}\n');
+    const env = { ...process.env, TOOLFLOW_HOME: join(dir, 'db2'), TOOLFLOW_DATABASE_URL: dbUrl, TOOLFLOW_AMQP_URL: AMQP_URL, TOOLFLOW_NAMESPACE: namespace, TOOLFLOW_LOCK_TTL_SECONDS: '3' };
+    const cli = exec('node', [BIN, 'run', wf, '--json'], { env }).then(
+      (r) => ({ code: 0, stdout: r.stdout }),
+      (e: unknown) => e as { code: number; stdout: string },
+    );
+    try {
+      let taskId = '';
+      for (let i = 0; i < 400 && !taskId; i++) {
+        const [task] = await store.listTasks(1);
+        if (task?.name === 'locked' && (await store.listToolRuns(task.id)).some((r) => r.tool === 'a' && r.status === 'running')) taskId = task.id;
+        else await new Promise((r) => setTimeout(r, 25));
+      }
+      proxy.cut();
+      await new Promise((r) => setTimeout(r, 8_000));
+      proxy.restore();
+      const halted = await cli;
+      expect(halted.code).toBe(1);
+      expect(JSON.parse(halted.stdout)).toMatchObject({ status: 'lost', error: expect.stringContaining(`take it over with: toolflow resume ${taskId}`) });
+      const resumed = await exec('node', [BIN, 'resume', taskId, '--json'], { env });
+      expect(JSON.parse(resumed.stdout)).toMatchObject({ taskId, status: 'succeeded' });
     } finally {
       await proxy.close();
     }

@@ -187,6 +187,34 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
     expect((await store.getTask(taskId))!.fence_token).toBeGreaterThan(fenceBefore);
   });
 
+  it('resume of a task that finishes while resume waits for its lock ends with the task, says what it waited for, and leaves no queue behind', async () => {
+    const wf = join(dir, 'race.yaml');
+    writeFileSync(wf, 'name: race\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 4"]}\n');
+    const cli = exec('node', [BIN, 'run', wf, '--json'], { env });
+    const taskId = await taskWithTool(store, 'race', 'a', 'running');
+    const resumed = await exec('node', [BIN, 'resume', taskId, '--json'], { env: { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '30' }, timeout: 40_000 }).catch((e: unknown) => e as { stdout: string; stderr: string; code: number });
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ taskId, status: 'succeeded' });
+    expect(JSON.parse((await cli).stdout)).toMatchObject({ taskId, status: 'succeeded' });
+    const left = execFileSync('rabbitmqctl', ['-q', 'list_queues', '--no-table-headers', 'name'], { encoding: 'utf8' }).split('\n').filter((q) => q.includes(taskId));
+    expect(left).toEqual([]);
+  });
+
+  it('Ctrl-C while resume waits for the lock of a live task stops the wait at once (exit 130); the run goes on', async () => {
+    const wf = join(dir, 'waiting.yaml');
+    writeFileSync(wf, 'name: waiting\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 3"]}\n');
+    const cli = exec('node', [BIN, 'run', wf, '--json'], { env });
+    const taskId = await taskWithTool(store, 'waiting', 'a', 'running');
+    const resume = spawn(process.execPath, [BIN, 'resume', taskId], { env: { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '60' } });
+    let stderr = '';
+    resume.stderr.on('data', (d) => (stderr += d));
+    for (let i = 0; i < 200 && !stderr.includes('waiting for the lock'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(stderr).toContain(`waiting for the lock of task ${taskId}: another process holds it`);
+    resume.kill('SIGINT');
+    const code = await new Promise((r) => resume.on('exit', r));
+    expect(code).toBe(130);
+    expect(JSON.parse((await cli).stdout)).toMatchObject({ taskId, status: 'succeeded' });
+  });
+
   it('goes on when its MariaDB connections are KILLed mid-run', async () => {
     const wf = join(dir, 'killdb.yaml');
     writeFileSync(wf, 'name: killdb\ntools:\n' + Array.from({ length: 12 }, (_, i) => `  - {name: t${i}, cpu: 100m, mem: 16Mi, cmds: ["sleep 0.2"]${i ? `, rely: [t${i - 1}]` : ''}}\n`).join(''));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildDag, closest, descendants, toMermaid } from '../../shared/spec/graph.js';
+import { buildDag, closest, descendants, mermaidId, toMermaid } from '../../shared/spec/graph.js';
 
 const nodes = (spec: Record<string, string[]>) => Object.entries(spec).map(([name, rely]) => ({ name, rely }));
 
@@ -31,7 +31,35 @@ describe('DAG', () => {
 
   it('writes Mermaid with safe ids', () => {
     const { dag } = buildDag(nodes({ 'a-b': [], c: ['a-b'] }));
-    expect(toMermaid(dag!)).toBe('flowchart TD\n  n_a__b["a-b"]\n  n_c["c"]\n  n_a__b --> n_c\n');
+    expect(toMermaid(dag!)).toBe('flowchart TD\n  n_a_hb["a-b"]\n  n_c["c"]\n  n_a_hb --> n_c\n');
+  });
+
+  it('gives tools a-b and a__b different Mermaid ids (issue 7), each the same in every graph', () => {
+    const { dag } = buildDag(nodes({ 'a-b': [], a__b: [], 'a_-b': ['a-b', 'a__b'] }));
+    const text = toMermaid(dag!);
+    expect(text).toBe(
+      'flowchart TD\n  n_a_hb["a-b"]\n  n_a____b["a__b"]\n  n_a___hb["a_-b"]\n  n_a_hb --> n_a___hb\n  n_a____b --> n_a___hb\n',
+    );
+    expect(toMermaid(buildDag(nodes({ x: [], 'a-b': ['x'] })).dag!)).toContain('n_a_hb["a-b"]');
+  });
+
+  it('maps different names to different ids: every pair of names over "a", "b", "-", "_" up to 5 characters', () => {
+    const names: string[] = [];
+    const grow = (prefix: string) => {
+      if (prefix.length > 0) names.push(prefix);
+      if (prefix.length < 5) for (const c of ['a', 'b', '-', '_']) grow(prefix.length === 0 && (c === '-' || c === '_') ? 'a' + c : prefix + c);
+    };
+    grow('');
+    const unique = [...new Set(names)];
+    const ids = new Set(unique.map(mermaidId));
+    expect(ids.size).toBe(unique.length);
+    for (const id of ids) expect(id).toMatch(/^n_[A-Za-z0-9_]+$/);
+  });
+
+  it('finds a cycle even when another tool relies on an unknown one', () => {
+    const { dag, problems } = buildDag(nodes({ a: ['b'], b: ['a'], c: ['nope'] }));
+    expect(dag).toBeUndefined();
+    expect(problems.map((p) => p.kind).sort()).toEqual(['cycle', 'unknown']);
   });
 
   it('suggests only close names', () => {

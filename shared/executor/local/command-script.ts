@@ -17,11 +17,15 @@
  * In tool and input names, `-` becomes `_`. The commands run as one bash script (`command.sh` in the
  * work dir, kept for debugging) under `set -euo pipefail`, so a failure anywhere, a pipeline stage
  * included, fails the tool. The environment is written at the top of the same script, every value
- * shell-quoted. The tool gets a minimal environment (PATH, HOME, LANG, TZ, TMPDIR…) plus its declared
- * `env`, not the parent's: secrets in toolflow's own environment never reach tools.
+ * shell-quoted. The tool gets a minimal environment (PATH, HOME, LANG, TZ, TMPDIR…), the variables
+ * named in `TOOLFLOW_PASS_ENV` and in the workflow (`passEnv`) that are set in toolflow's own
+ * environment, then its declared `env` (which wins), not the whole parent environment: toolflow's
+ * own settings and secrets (`TOOLFLOW_*`, `AWS_*`, names with SECRET, PASSWORD, TOKEN, CREDENTIAL)
+ * never reach tools, even when named (see `pass-env.ts`).
  */
 import { envKey } from '../../spec/load.js';
 import type { AttemptRequest } from '../executor.js';
+import { passedEnv } from './pass-env.js';
 
 /** Variables passed through from toolflow's environment when set. */
 const PASSED_THROUGH = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'TERM', 'TMPDIR'];
@@ -53,17 +57,22 @@ export function shellQuote(value: string): string {
 }
 
 /**
- * The environment of an attempt.
+ * The environment of an attempt: the minimal pass-through, then `passEnv` and the request's
+ * `spec.passEnv` names that are set in `parentEnv` (refused names skipped), then the tool's `env`,
+ * then the `TF_*` variables.
  * @param paths absolute paths: the attempt's work dir, each input file, each dependency's work dir.
+ * @param passEnv names from `TOOLFLOW_PASS_ENV` (already checked by `parsePassEnv`).
  */
 export function commandEnv(
   request: AttemptRequest,
   paths: { workDir: string; inputs: Record<string, string>; deps: Record<string, string> },
   parentEnv: NodeJS.ProcessEnv = process.env,
+  passEnv: readonly string[] = [],
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const name of PASSED_THROUGH) if (parentEnv[name] !== undefined) env[name] = parentEnv[name]!;
   env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
+  Object.assign(env, passedEnv([...passEnv, ...(request.spec.passEnv ?? [])], parentEnv));
   Object.assign(env, request.spec.env);
   const r = request.resources;
   Object.assign(env, {

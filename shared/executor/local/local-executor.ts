@@ -1,9 +1,12 @@
 /**
  * The local executor: each attempt is a child process (bash) in its own work dir
- * `<root>/<taskId>/<tool>/attempt-<n>/`, holding `command.sh`, `stdout.log`, `stderr.log` and the
- * tool's outputs. Inputs are copied once per task into `<root>/<taskId>/_inputs/<name>/<file>` (no tool
- * name starts with `_`, so the two never meet).
- * Reports (start, keepalive, exit) go to the sink as the sidecar's would in cluster mode.
+ * `<root>/<taskId>/<tool>/attempt-<n>/`, holding `command.sh`, `stdout.log`, `stderr.log`, the
+ * tool's outputs and, while it runs, `.toolflow.pid` (see `leftover.ts`). `root` is the request's
+ * `workRoot` when set (the folder recorded on the task), else the executor's own. Inputs are copied
+ * once per task into `<root>/<taskId>/_inputs/<name>/<file>` (no tool name starts with `_`, so the
+ * two never meet). Reports (start, keepalive, exit) go to the sink as the sidecar's would in cluster
+ * mode; the exit report carries the memory evidence of `memory-limit.ts` and, for a failed attempt
+ * on a full filesystem, `diskFull` (`disk-check.ts`).
  */
 import { writeFileSync } from 'node:fs';
 import { ensureDir } from '../../ensure-dir.js';
@@ -14,7 +17,10 @@ import type { ObjectStore } from '../../objects/object-store.js';
 import { safeFileName } from '../../objects/object-store.js';
 import type { AttemptRequest, Executor, ReportSink } from '../executor.js';
 import { commandEnv, commandScript, workerEnv } from './command-script.js';
+import { filesystemState, fullFilesystem, isNoSpace } from './disk-check.js';
+import { removePidFile, stopLeftoverAttempt } from './leftover.js';
 import { detectMemoryLimiter, type MemoryLimiter } from './memory-limit.js';
+import { parsePassEnv } from './pass-env.js';
 import { ShellWorkerPool } from './process-launcher.js';
 
 /** Bytes of stderr kept in the exit report. */
@@ -22,7 +28,7 @@ export const STDERR_TAIL_BYTES = 4096;
 
 /** Options of the local executor. */
 export interface LocalExecutorOptions {
-  /** Folder holding every task's work dirs. */
+  /** Folder holding every task's work dirs, unless a request names its own (`workRoot`). */
   root: string;
   objects: ObjectStore;
   /** Total cpu millicores to schedule onto; default: this machine's cores × 1000. */
@@ -35,6 +41,8 @@ export interface LocalExecutorOptions {
   killGraceSeconds?: number;
   /** Force a memory-limit mechanism (`rlimit`); default: detect. */
   memoryLimit?: string;
+  /** Names of toolflow's environment variables to pass to every tool; default: `TOOLFLOW_PASS_ENV` (`parsePassEnv`). */
+  passEnv?: string[];
 }
 
 interface Running {
@@ -45,24 +53,29 @@ interface Running {
 
 /** Runs attempts as local processes. */
 export class LocalExecutor implements Executor {
+  /** `diskBytes` is null: the local executor does not enforce disk (so a rerun cannot give a tool more). */
   readonly capacity: { cpuMillicores: number; memBytes: number; diskBytes: null };
   readonly limiter: MemoryLimiter;
   private readonly workers = new ShellWorkerPool(workerEnv());
   private readonly root: string;
+  private readonly passEnv: string[];
   private readonly running = new Map<string, Running>();
   /** Attempts started by this executor (`task/tool/attempt`), running or ended. */
   private readonly started = new Set<string>();
   private readonly stagedInputs = new Map<string, Promise<string>>();
   private seq = 0;
 
+  /** @throws ConfigError when `TOOLFLOW_PASS_ENV` names a variable that is never passed, or is malformed. */
   constructor(private readonly options: LocalExecutorOptions) {
     this.root = resolve(options.root);
+    this.passEnv = options.passEnv ?? parsePassEnv(process.env.TOOLFLOW_PASS_ENV);
     this.capacity = { cpuMillicores: options.cpuMillicores ?? availableParallelism() * 1000, memBytes: options.memBytes ?? totalmem(), diskBytes: null };
     this.limiter = detectMemoryLimiter(options.memoryLimit);
   }
 
+  /** The attempt's work dir under the executor's own root (a request's `workRoot` is not known here). */
   workDirOf(taskId: string, tool: string, attempt: number): string {
-    return join(this.root, taskId, tool, `attempt-${attempt}`);
+    return attemptDir(this.root, taskId, tool, attempt);
   }
 
   async start(request: AttemptRequest, sink: ReportSink): Promise<void> {
@@ -80,16 +93,28 @@ export class LocalExecutor implements Executor {
 
   private async launch(request: AttemptRequest, sink: ReportSink, key: string): Promise<void> {
     const { taskId, tool, attempt } = request;
-    const workDir = this.workDirOf(taskId, tool, attempt);
-    // Synchronous on purpose: a few microseconds each, where the promise versions cost a thread-pool
-    // round trip per call on the path from one tool's exit to the next one's start.
-    ensureDir(workDir);
-    const inputs: Record<string, string> = {};
-    for (const [name, stored] of Object.entries(request.inputs)) inputs[name] = await this.stageInput(taskId, name, stored.key, stored.fileName);
-    const deps: Record<string, string> = {};
-    for (const d of request.deps) deps[d.tool] = this.workDirOf(taskId, d.tool, d.attempt);
-    const env = commandEnv(request, { workDir, inputs, deps });
-    writeFileSync(join(workDir, 'command.sh'), commandScript(request, env), { mode: 0o755 });
+    const root = request.workRoot ? resolve(request.workRoot) : this.root;
+    const workDir = attemptDir(root, taskId, tool, attempt);
+    const memLimitKind = this.limiter.mechanism === 'rlimit' ? ('rlimit' as const) : ('cgroup' as const);
+    let env: Record<string, string>;
+    try {
+      // Synchronous on purpose: a few microseconds each, where the promise versions cost a thread-pool
+      // round trip per call on the path from one tool's exit to the next one's start.
+      ensureDir(workDir);
+      const inputs: Record<string, string> = {};
+      for (const [name, stored] of Object.entries(request.inputs)) inputs[name] = await this.stageInput(root, taskId, name, stored.key, stored.fileName);
+      const deps: Record<string, string> = {};
+      for (const d of request.deps) deps[d.tool] = attemptDir(root, taskId, d.tool, d.attempt);
+      env = commandEnv(request, { workDir, inputs, deps }, process.env, this.passEnv);
+      writeFileSync(join(workDir, 'command.sh'), commandScript(request, env), { mode: 0o755 });
+    } catch (err) {
+      if (!isNoSpace(err)) throw err;
+      // The work dir's filesystem is full: the attempt ends before it starts, as its tool would have.
+      const diskFull = filesystemState(workDir) ?? { path: workDir, freeBytes: 0, totalBytes: 0, freeInodes: null };
+      const stderrTail = `toolflow: ${(err as Error).message}\n`;
+      sink({ kind: 'exit', taskId, tool, attempt, at: Date.now(), exitCode: null, signal: null, oomKilled: false, peakMemBytes: null, memLimitKind, stderrTail, missingOutputs: [], diskFull });
+      return;
+    }
     const limit = this.limiter.prepare(`a${++this.seq}`, request.resources.memBytes);
     let launched;
     try {
@@ -105,22 +130,48 @@ export class LocalExecutor implements Executor {
     keepalive.unref();
     const exited = launched.ended.then(async ({ exitCode, signal }) => {
       clearInterval(keepalive);
-      // As when a container ends: whatever the tool left running in its process group goes too.
+      // A last reading, then, as when a container ends: whatever the tool left running goes too.
+      const { peakMemBytes, oomKills } = limit.finish();
       signalGroup(launched.pid, 'SIGKILL');
       this.running.delete(key);
-      const { peakMemBytes, oomKilled } = limit.finish();
+      removePidFile(workDir);
       const ok = exitCode === 0 && signal === null;
       // The stderr tail only matters to classify a failure: a success skips the read.
-      const stderrTail = ok ? '' : await readTail(join(workDir, 'stderr.log'), STDERR_TAIL_BYTES).catch(() => '');
+      const stderrTail = ok && !oomKills ? '' : await readTail(join(workDir, 'stderr.log'), STDERR_TAIL_BYTES).catch(() => '');
       const missingOutputs = ok ? await missing(workDir, request.spec.outputs) : [];
-      sink({ kind: 'exit', taskId, tool, attempt, at: Date.now(), exitCode, signal, oomKilled, peakMemBytes, stderrTail, missingOutputs });
+      const diskFull = ok ? null : fullFilesystem([workDir, env.TMPDIR ?? '/tmp']);
+      sink({
+        kind: 'exit',
+        taskId,
+        tool,
+        attempt,
+        at: Date.now(),
+        exitCode,
+        signal,
+        oomKilled: (oomKills ?? 0) > 0,
+        ...(oomKills !== null ? { oomKills } : {}),
+        peakMemBytes,
+        memLimitKind,
+        stderrTail,
+        missingOutputs,
+        ...(diskFull ? { diskFull } : {}),
+      });
     });
     this.running.set(key, { pid: launched.pid, exited });
     sink({ kind: 'start', taskId, tool, attempt, at: Date.now() });
   }
 
-  async stopLeftover(_taskId: string, _tool: string, _attempt: number, _workRoot?: string): Promise<boolean> {
-    return false; // TODO(issue 7): find the attempt's process group by its pid file
+  /**
+   * Stops an attempt a dead toolflow process left running, found by its pid file (`leftover.ts`);
+   * an attempt this executor runs itself is cancelled at once. @returns true when something was stopped.
+   * @throws Error when its processes are still there 10 s after SIGKILL.
+   */
+  async stopLeftover(taskId: string, tool: string, attempt: number, workRoot?: string): Promise<boolean> {
+    if (this.running.has(`${taskId}/${tool}/${attempt}`)) {
+      await this.cancel(taskId, tool, attempt, 0);
+      return true;
+    }
+    return stopLeftoverAttempt(attemptDir(workRoot ? resolve(workRoot) : this.root, taskId, tool, attempt));
   }
 
   async cancel(taskId: string, tool: string, attempt: number, graceSeconds = this.options.killGraceSeconds ?? 10): Promise<void> {
@@ -142,22 +193,26 @@ export class LocalExecutor implements Executor {
   }
 
   /** Copies an input object into the task's inputs folder once; returns its absolute path. */
-  private stageInput(taskId: string, name: string, key: string, fileName: string): Promise<string> {
-    const cacheKey = `${taskId}/${name}`;
-    let staged = this.stagedInputs.get(cacheKey);
+  private stageInput(root: string, taskId: string, name: string, key: string, fileName: string): Promise<string> {
+    const dir = join(root, taskId, '_inputs', name);
+    let staged = this.stagedInputs.get(dir);
     if (!staged) {
       staged = (async () => {
-        const dir = join(this.root, taskId, '_inputs', name);
         ensureDir(dir);
         const path = join(dir, safeFileName(fileName));
         await this.options.objects.getToFile(key, path);
         return path;
       })();
-      staged.catch(() => this.stagedInputs.delete(cacheKey));
-      this.stagedInputs.set(cacheKey, staged);
+      staged.catch(() => this.stagedInputs.delete(dir));
+      this.stagedInputs.set(dir, staged);
     }
     return staged;
   }
+}
+
+/** `<root>/<taskId>/<tool>/attempt-<n>`. */
+function attemptDir(root: string, taskId: string, tool: string, attempt: number): string {
+  return join(root, taskId, tool, `attempt-${attempt}`);
 }
 
 /** Sends a signal to a process group; a group that is gone already is fine. */

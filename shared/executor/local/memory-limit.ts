@@ -1,32 +1,65 @@
 /**
  * Memory limits for local processes, with the strongest mechanism the OS allows:
  *
- * 1. cgroup v2 (`memory.max`, `memory.peak`, `memory.events` oom_kill) or cgroup v1
- *    (`memory.limit_in_bytes`, `memory.max_usage_in_bytes`, `memory.oom_control` oom_kill): the
- *    kernel OOM-kills the tool at its limit, as the kubelet does to a container, and the peak and
- *    the kill are read back. Needs write access to the process's own cgroup (root, or a delegated one).
- * 2. Otherwise `ulimit -v` (RLIMIT_AS) per process: allocations past the limit fail
- *    (`MemoryError`, `std::bad_alloc`, "Cannot allocate memory"), which classification reads as
- *    `oom`; the limit is per process, not for the whole tool, and no peak is measured.
+ * 1. cgroup v2 (`memory.max`) or cgroup v1's memory controller (`memory.limit_in_bytes`): the kernel
+ *    OOM-kills the tool at its limit, as the kubelet has it do to a container. Needs write access to
+ *    the process's own cgroup (root, or a delegated one).
+ * 2. Otherwise `ulimit -v` (RLIMIT_AS) per process: allocations past the limit fail (`MemoryError`,
+ *    `std::bad_alloc`, "Cannot allocate memory", V8's "Failed to reserve virtual memory"), which
+ *    classification reads as `oom`. It limits each process's address space, not the resident memory
+ *    of the whole tool, and measures no peak.
+ *
+ * What the cgroup mechanisms read back (kernel docs: Documentation/admin-guide/cgroup-v2.rst,
+ * "memory.stat", "memory.events", "memory.oom.group"; Documentation/admin-guide/cgroup-v1/memory.rst,
+ * "memory.stat", "memory.oom_control"):
+ * - **Memory in use** = anonymous memory + shmem, the pages reclaim cannot drop without swap, so what
+ *   an OOM decision is about. Page cache (a `cp` of a large file) is charged to the cgroup too, but
+ *   the kernel reclaims it at the limit instead of killing, so it is left out: `memory.usage_in_bytes`
+ *   or `memory.current` would sit at the limit for any I/O-heavy tool. v2: `anon` + `shmem` of
+ *   memory.stat; v1: `total_rss` (which "includes transparent hugepages", so `total_rss_huge` is not
+ *   added again) + `total_shmem`.
+ * - **Peak** = the largest such reading, sampled every `SAMPLE_MS` while the attempt runs, at each
+ *   keepalive and once more at its end (a spike shorter than the interval can be missed; an attempt
+ *   that ended before the first sample reports null, not measured). An attempt the kernel
+ *   OOM-killed used its whole limit, so its peak is at least the limit.
+ * - **OOM kills** = the kernel's own counter of processes its OOM killer killed in the cgroup: v2
+ *   memory.events `oom_kill`, v1 memory.oom_control `oom_kill` (Linux ≥ 4.13; null where absent).
+ * - **Any OOM kill ends the attempt**: on v2, `memory.oom.group` = 1, as the kubelet sets for every
+ *   container on cgroup v2 since Kubernetes 1.28 (so the kernel kills the whole cgroup at once); v1
+ *   has no such knob, so the sampler SIGKILLs the cgroup when it sees the counter rise (within
+ *   `SAMPLE_MS`).
  *
  * Each attempt's cgroup is made before the tool starts; the tool's shell joins it as its first act
- * (see `command-script.ts`), so no child escapes it.
+ * (see `process-launcher.ts`), so no child escapes it.
  */
 import { readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { ensureDir } from '../../ensure-dir.js';
 import { dirname, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
+/** Milliseconds between two readings of a running attempt's memory (one small file read each). */
+export const SAMPLE_MS = 500;
+
+/** What `AttemptLimit.finish` reads back. */
+export interface AttemptMemory {
+  /** Peak anonymous + shmem memory in bytes (page cache excluded), or null when not measured (rlimit, or ended before the first sample). */
+  peakMemBytes: number | null;
+  /** Processes the kernel's OOM killer killed in the attempt's cgroup, or null where no counter exists. */
+  oomKills: number | null;
+}
+
 /** A limit prepared for one attempt. */
 export interface AttemptLimit {
   /** Path of the cgroup's `cgroup.procs` file, or null (rlimit fallback). */
   procsFile: string | null;
+  /** The attempt's cgroup folder, or null (rlimit fallback). */
+  cgroupDir: string | null;
   /** `ulimit -v` value in KiB, or null (cgroup in use). */
   ulimitKib: number | null;
-  /** Current memory use in bytes, or null. */
+  /** Memory in use now (anonymous + shmem), bytes, or null when not measured. */
   usage(): number | null;
-  /** Reads the peak and the OOM-kill flag, kills leftovers and removes the cgroup. */
-  finish(): { peakMemBytes: number | null; oomKilled: boolean };
+  /** Takes a last reading, kills whatever is left in the cgroup and removes it. Call once. */
+  finish(): AttemptMemory;
 }
 
 /** Creates per-attempt limits. */
@@ -37,22 +70,31 @@ export interface MemoryLimiter {
   dispose(): void;
 }
 
-function readNumber(path: string): number | null {
+/** The value of `key` in a `key value` per line file (memory.stat, memory.events), or null when absent or unreadable. */
+function readKey(path: string, key: string): number | null {
   try {
-    const n = Number(readFileSync(path, 'utf8').trim());
-    return Number.isFinite(n) ? n : null;
+    const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(readFileSync(path, 'utf8'));
+    return m ? Number(m[1]) : null;
   } catch {
     return null;
   }
 }
 
-function readKey(path: string, key: string): number {
-  try {
-    const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(readFileSync(path, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
+/**
+ * Memory in use from the text of a cgroup's memory.stat: v2 `anon` + `shmem`, v1 `total_rss` +
+ * `total_shmem` (see the module comment), bytes. @returns null when none of those keys is there.
+ */
+export function memoryInUse(statText: string, mechanism: 'cgroup1' | 'cgroup2'): number | null {
+  let sum = 0;
+  let found = false;
+  for (const key of (mechanism === 'cgroup1' ? V1 : V2).inUse) {
+    const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(statText);
+    if (m) {
+      sum += Number(m[1]);
+      found = true;
+    }
   }
+  return found ? sum : null;
 }
 
 /** Sleeps the thread for `ms` (only on the rare path where killed processes are still exiting). */
@@ -60,37 +102,65 @@ function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
+/** SIGKILLs every process in a cgroup; a cgroup or process that is gone already is fine. */
+export function killCgroupProcs(dir: string): void {
+  try {
+    for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        /* exited meanwhile */
+      }
+    }
+  } catch {
+    /* gone meanwhile */
+  }
+}
+
 /**
  * Removes a cgroup, SIGKILLing what is left in it first. A killed process leaves its cgroup only once
- * it has exited, so removal is retried for up to ~2 s.
+ * it has exited, so removal is retried for up to ~2 s. @returns false when it is still there then.
  */
-function killAndRemove(dir: string): void {
+export function killAndRemove(dir: string): boolean {
   for (let i = 0; i < 40; i++) {
     try {
       rmdirSync(dir);
-      return;
+      return true;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      try {
-        for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        /* gone meanwhile */
-      }
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      killCgroupProcs(dir);
       pause(Math.min(5 * (i + 1), 100));
     }
   }
+  return false;
 }
 
 interface CgroupFiles {
   limit: string;
-  peak: string;
-  usage: string;
+  stat: string;
+  /** memory.stat keys whose sum is the memory in use (see the module comment). */
+  inUse: readonly string[];
   events: string;
 }
-const V1: CgroupFiles = { limit: 'memory.limit_in_bytes', peak: 'memory.max_usage_in_bytes', usage: 'memory.usage_in_bytes', events: 'memory.oom_control' };
-const V2: CgroupFiles = { limit: 'memory.max', peak: 'memory.peak', usage: 'memory.current', events: 'memory.events' };
+const V1: CgroupFiles = { limit: 'memory.limit_in_bytes', stat: 'memory.stat', inUse: ['total_rss', 'total_shmem'], events: 'memory.oom_control' };
+const V2: CgroupFiles = { limit: 'memory.max', stat: 'memory.stat', inUse: ['anon', 'shmem'], events: 'memory.events' };
+
+/** A running attempt's cgroup as the sampler follows it. */
+interface Watched {
+  dir: string;
+  limitBytes: number;
+  /** Largest reading so far, bytes; -1 before the first one. */
+  peak: number;
+  /** The kernel kills the whole cgroup on an OOM kill (v2 `memory.oom.group` set). */
+  kernelGroupKill: boolean;
+  /** The sampler killed the cgroup after an OOM kill (where the kernel does not). */
+  groupKilled: boolean;
+}
 
 class CgroupLimiter implements MemoryLimiter {
+  private readonly watched = new Set<Watched>();
+  private timer: NodeJS.Timeout | undefined;
+
   constructor(
     readonly mechanism: 'cgroup1' | 'cgroup2',
     private readonly parent: string,
@@ -98,25 +168,85 @@ class CgroupLimiter implements MemoryLimiter {
   ) {}
 
   dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
     killAndRemove(this.parent);
   }
 
   prepare(name: string, memBytes: number): AttemptLimit {
     const dir = join(this.parent, name);
-    ensureDir(dir);
-    writeFileSync(join(dir, this.files.limit), String(memBytes));
     const f = this.files;
+    ensureDir(dir);
+    writeFileSync(join(dir, f.limit), String(memBytes));
+    let kernelGroupKill = false;
+    if (this.mechanism === 'cgroup2') {
+      try {
+        writeFileSync(join(dir, 'memory.oom.group'), '1');
+        kernelGroupKill = true;
+      } catch {
+        /* kernel < 4.19: the sampler kills the cgroup instead, as on v1 */
+      }
+    }
+    const w: Watched = { dir, limitBytes: memBytes, peak: -1, kernelGroupKill, groupKilled: false };
+    this.watch(w);
+    let finished: AttemptMemory | undefined;
     return {
       procsFile: join(dir, 'cgroup.procs'),
+      cgroupDir: dir,
       ulimitKib: null,
-      usage: () => readNumber(join(dir, f.usage)),
+      usage: () => this.sample(w),
       finish: () => {
-        const peakMemBytes = readNumber(join(dir, f.peak));
-        const oomKilled = readKey(join(dir, f.events), 'oom_kill') > 0;
+        if (finished) return finished;
+        this.sample(w);
+        const oomKills = readKey(join(dir, f.events), 'oom_kill');
+        this.unwatch(w);
         killAndRemove(dir);
-        return { peakMemBytes, oomKilled };
+        // A tool that ended before the first sample has nothing charged at the last read (its
+        // memory is freed on exit): not measured, rather than 0.
+        const peak = oomKills ? Math.max(w.peak, w.limitBytes) : w.peak > 0 ? w.peak : null;
+        finished = { peakMemBytes: peak, oomKills };
+        return finished;
       },
     };
+  }
+
+  /** Reads the memory in use of one attempt and keeps the peak. */
+  private sample(w: Watched): number | null {
+    let used: number | null = null;
+    try {
+      used = memoryInUse(readFileSync(join(w.dir, this.files.stat), 'utf8'), this.mechanism);
+    } catch {
+      /* removed meanwhile */
+    }
+    if (used !== null && used > w.peak) w.peak = used;
+    return used;
+  }
+
+  private tick(): void {
+    for (const w of this.watched) {
+      this.sample(w);
+      // Without memory.oom.group (v1): end the attempt once the kernel has OOM-killed anything in it.
+      if (!w.kernelGroupKill && !w.groupKilled && (readKey(join(w.dir, this.files.events), 'oom_kill') ?? 0) > 0) {
+        w.groupKilled = true;
+        killCgroupProcs(w.dir);
+      }
+    }
+  }
+
+  private watch(w: Watched): void {
+    this.watched.add(w);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.tick(), SAMPLE_MS);
+      this.timer.unref();
+    }
+  }
+
+  private unwatch(w: Watched): void {
+    this.watched.delete(w);
+    if (this.watched.size === 0 && this.timer) {
+      clearInterval(this.timer);
+      this.timer = undefined;
+    }
   }
 }
 
@@ -124,7 +254,7 @@ class RlimitLimiter implements MemoryLimiter {
   readonly mechanism = 'rlimit' as const;
   dispose(): void {}
   prepare(_name: string, memBytes: number): AttemptLimit {
-    return { procsFile: null, ulimitKib: Math.max(1, Math.floor(memBytes / 1024)), usage: () => null, finish: () => ({ peakMemBytes: null, oomKilled: false }) };
+    return { procsFile: null, cgroupDir: null, ulimitKib: Math.max(1, Math.floor(memBytes / 1024)), usage: () => null, finish: () => ({ peakMemBytes: null, oomKills: null }) };
   }
 }
 
@@ -142,25 +272,38 @@ function ownCgroup(controller: string | null): string | null {
   return null;
 }
 
+/** Names of the limiters' own cgroup folders: `toolflow-<pid of the toolflow process>-<random hex>`. */
+export const LIMITER_DIR_NAME = /^toolflow-\d+-[0-9a-f]+$/;
+
+/** Whether the process `pid` runs (a zombie, dead but not yet reaped, does not). */
+function ownerRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat[stat.lastIndexOf(')') + 2] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Removes the folders of toolflow processes that died without cleaning up (killed with SIGKILL):
- * `toolflow-<pid>-*` whose pid is gone. Their attempt cgroups are emptied first.
+ * `toolflow-<pid>-*` whose pid is gone. Their attempt cgroups are emptied first (SIGKILL to what runs
+ * in them: the tools a dead run left behind).
  */
 function removeStale(base: string): void {
   let names: string[];
   try {
-    names = readdirSync(base).filter((n) => /^toolflow-\d+-[0-9a-f]+$/.test(n));
+    names = readdirSync(base).filter((n) => LIMITER_DIR_NAME.test(n));
   } catch {
     return;
   }
   for (const name of names) {
-    const pid = Number(name.split('-')[1]);
-    try {
-      process.kill(pid, 0);
-      continue; // its owner lives
-    } catch {
-      /* owner gone */
-    }
+    if (ownerRuns(Number(name.split('-')[1]))) continue;
     const dir = join(base, name);
     try {
       for (const child of readdirSync(dir, { withFileTypes: true })) if (child.isDirectory()) killAndRemove(join(dir, child.name));
@@ -171,19 +314,37 @@ function removeStale(base: string): void {
   }
 }
 
+/**
+ * Makes the limiter's folder and checks that an attempt cgroup with a memory limit can be made in it.
+ * On v2 the memory controller must be enabled in the `cgroup.subtree_control` of every ancestor of an
+ * attempt cgroup (kernel docs, cgroup-v2 "Enabling and Disabling"): toolflow enables it in its own
+ * cgroup (refused where that cgroup holds processes and is not the root, the "no internal process"
+ * rule: then a delegated, empty cgroup is needed) and in the limiter's folder.
+ */
 function tryCgroup(mechanism: 'cgroup1' | 'cgroup2', parent: string, files: CgroupFiles): MemoryLimiter | null {
   removeStale(dirname(parent));
   const probe = join(parent, `toolflow-probe-${process.pid}`);
   try {
+    if (mechanism === 'cgroup2') {
+      try {
+        writeFileSync(join(dirname(parent), 'cgroup.subtree_control'), '+memory');
+      } catch {
+        /* enabled already, or refused: the probe below tells */
+      }
+      ensureDir(parent);
+      writeFileSync(join(parent, 'cgroup.subtree_control'), '+memory');
+    }
     ensureDir(probe);
     writeFileSync(join(probe, files.limit), String(64 * 1024 * 1024));
     rmdirSync(probe);
     return new CgroupLimiter(mechanism, parent, files);
   } catch {
-    try {
-      rmdirSync(probe);
-    } catch {
-      /* never made */
+    for (const dir of [probe, parent]) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        /* never made */
+      }
     }
     return null;
   }

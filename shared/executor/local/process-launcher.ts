@@ -10,9 +10,18 @@
  * has its own process group (its pid) and `kill(-pid)` reaches everything it started. The worker
  * reports `start PID` and then `exit STATUS` (`$?` of `wait`: the exit code, or 128 + the signal
  * number when the attempt's shell was killed, as bash and Kubernetes report it).
+ *
+ * **Tools cannot kill their driver through `$PPID`.** A subshell keeps its shell's `$PPID`, so a
+ * tool's `$PPID` is its worker's parent. Each worker is therefore started by a small keeper process
+ * (`bash`, which starts the worker and waits for it) rather than by Node: a tool's `$PPID` is that
+ * keeper, and `kill -9 $PPID` ends only the keeper. The worker keeps its pipes to Node (which
+ * follows it by the end of its stdout, not by the keeper's exit) and finishes the attempt; a worker
+ * whose keeper is gone is retired after that attempt, so no later tool sees a `$PPID` that the
+ * system may have given to another process meanwhile.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { PID_FILE } from './leftover.js';
 
 /** One attempt to start: its work dir (holding `command.sh`) and its limits. */
 export interface LaunchRequest {
@@ -37,18 +46,26 @@ export interface Launched {
 
 /**
  * The worker's program. Request lines are `DIR<US>CGROUP_PROCS<US>ULIMIT_KIB`, US being the ASCII
- * unit separator 0x1F (not whitespace, so `read` keeps empty fields; a tab would collapse them). The attempt's subshell joins the cgroup before anything else, leaves job control, moves to
- * the work dir, redirects its output to the log files, and sources `command.sh`.
+ * unit separator 0x1F (not whitespace, so `read` keeps empty fields; a tab would collapse them). The
+ * attempt's subshell joins the cgroup before anything else, leaves job control, moves to the work
+ * dir, writes the attempt's pid file (`leftover.ts`: the boot id, the cgroup and the shell's own
+ * `/proc/$BASHPID/stat` line, which holds its pid, also its process group, and its start time;
+ * builtins only, so no fork, and a failed write, on a full disk, changes nothing), redirects its
+ * output to the log files, and sources `command.sh`.
  */
 export const WORKER_SCRIPT = `set -m
-while IFS=$'\\x1f' read -r __tf_dir __tf_procs __tf_ulimit; do
+read -r __tf_boot < /proc/sys/kernel/random/boot_id 2>/dev/null || __tf_boot=-
+while IFS=$'\x1f' read -r __tf_dir __tf_procs __tf_ulimit; do
   (
     set +m
     if [ -n "$__tf_procs" ]; then echo "$BASHPID" > "$__tf_procs" || exit 125; fi
     if [ -n "$__tf_ulimit" ]; then ulimit -v "$__tf_ulimit" || exit 125; fi
     cd "$__tf_dir" || exit 126
+    if read -r __tf_stat < /proc/$BASHPID/stat 2>/dev/null; then
+      { printf '%s\\n%s\\n%s\\n' "$__tf_boot" "\${__tf_procs%/cgroup.procs}" "$__tf_stat" > ${PID_FILE}; } 2>/dev/null
+    fi
     exec >stdout.log 2>stderr.log </dev/null
-    unset __tf_dir __tf_procs __tf_ulimit
+    unset __tf_dir __tf_procs __tf_ulimit __tf_stat __tf_boot
     . ./command.sh
   ) &
   echo "start $!"
@@ -57,9 +74,20 @@ while IFS=$'\\x1f' read -r __tf_dir __tf_procs __tf_ulimit; do
 done
 `;
 
+/**
+ * The keeper's program (`$1` is the worker's program): starts the worker with the keeper's own stdin
+ * (a background job of a non-interactive shell would read /dev/null otherwise) and waits for it.
+ */
+export const KEEPER_SCRIPT = 'bash --norc --noprofile -c "$1" toolflow-worker <&0 &\nwait "$!"\n';
+
 interface Worker {
+  /** The keeper process (Node's child); the worker is its child. */
   process: ChildProcess;
   current: { started: (pid: number) => void; ended: (e: ProcessEnd) => void; failed: (e: Error) => void } | undefined;
+  /** The keeper is gone: run no further attempt on this worker. */
+  retiring: boolean;
+  /** The worker is gone (its stdout closed). */
+  gone: boolean;
 }
 
 /** A pool of bash workers; it grows to the number of attempts running at once. */
@@ -79,12 +107,15 @@ export class ShellWorkerPool {
   launch(r: LaunchRequest): Promise<Launched> {
     const fields = [r.dir, r.cgroupProcs ?? '', r.ulimitKib === null ? '' : String(r.ulimitKib)];
     if (fields.some((f) => f.includes('\x1f') || /[\n\r]/.test(f))) return Promise.reject(new Error(`work dir or cgroup path contains a newline or 0x1F: ${JSON.stringify(r.dir)}`));
-    const worker = this.idle.pop() ?? this.spawnWorker();
+    let worker = this.idle.pop();
+    while (worker?.retiring) worker = this.idle.pop();
+    worker ??= this.spawnWorker();
+    const w = worker;
     return new Promise((resolve, reject) => {
       let end!: (e: ProcessEnd) => void;
       const ended = new Promise<ProcessEnd>((res) => (end = res));
-      worker.current = { started: (pid) => resolve({ pid, ended }), ended: (e) => end(e), failed: reject };
-      worker.process.stdin!.write(fields.join('\x1f') + '\n');
+      w.current = { started: (pid) => resolve({ pid, ended }), ended: (e) => end(e), failed: reject };
+      w.process.stdin!.write(fields.join('\x1f') + '\n');
     });
   }
 
@@ -94,8 +125,8 @@ export class ShellWorkerPool {
       [...this.all].map(
         (w) =>
           new Promise<void>((resolve) => {
-            if (w.process.exitCode !== null || w.process.signalCode !== null) return resolve();
-            w.process.once('exit', () => resolve());
+            if (w.gone) return resolve();
+            w.process.once('close', () => resolve());
             w.process.stdin!.end();
           }),
       ),
@@ -105,11 +136,17 @@ export class ShellWorkerPool {
   private spawnWorker(): Worker {
     // --norc/--noprofile: bash reads ~/.bashrc when its stdin is a socket, as Node's pipes are.
     // detached: a terminal's Ctrl-C (sent to our whole process group) must not kill the workers under
-    // running tools; toolflow stops tools itself.
-    const child = spawn('bash', ['--norc', '--noprofile', '-c', WORKER_SCRIPT], { cwd: '/', stdio: ['pipe', 'pipe', 'ignore'], env: this.env, detached: true });
-    const worker: Worker = { process: child, current: undefined };
+    // running tools; toolflow stops tools itself. The keeper's session and group are the worker's too.
+    const child = spawn('bash', ['--norc', '--noprofile', '-c', KEEPER_SCRIPT, 'toolflow-keeper', WORKER_SCRIPT], {
+      cwd: '/',
+      stdio: ['pipe', 'pipe', 'ignore'],
+      env: this.env,
+      detached: true,
+    });
+    const worker: Worker = { process: child, current: undefined, retiring: false, gone: false };
     this.all.add(worker);
     child.stdin!.on('error', () => undefined);
+    child.on('error', () => undefined); // a failed spawn also ends in 'close', handled below
     createInterface({ input: child.stdout! }).on('line', (line) => {
       const [kind, value] = line.split(' ');
       const cur = worker.current;
@@ -117,11 +154,20 @@ export class ShellWorkerPool {
       if (kind === 'start') cur.started(Number(value));
       else if (kind === 'exit') {
         worker.current = undefined;
-        this.idle.push(worker);
+        if (worker.retiring) child.stdin!.end();
+        else this.idle.push(worker);
         cur.ended({ exitCode: Number(value), signal: null });
       }
     });
+    // The keeper ended (a tool's `kill $PPID`, or the worker ended first): the worker, if it still
+    // runs, finishes its attempt and is then let go.
     child.once('exit', () => {
+      worker.retiring = true;
+      if (!worker.current) child.stdin!.end();
+    });
+    // Every holder of the worker's stdout is gone: the keeper and the worker have ended.
+    child.once('close', () => {
+      worker.gone = true;
       this.all.delete(worker);
       const i = this.idle.indexOf(worker);
       if (i >= 0) this.idle.splice(i, 1);
