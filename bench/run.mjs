@@ -4,7 +4,10 @@
 // Every figure is a wall time measured here and now; ratios compare figures of this same run.
 // Env: BENCH_REPEAT (default 3) runs of make and toolflow per shape (the median is reported);
 // BENCH_SNAKEMAKE_DEFAULT=0 skips Snakemake's slow default scheduler; BENCH_SCALE=0 skips the scale check;
-// BENCH_SERVICES=0 skips services mode (bench/services.mjs: RabbitMQ, MariaDB and etcd on loopback).
+// BENCH_SERVICES=0 skips services mode (bench/services.mjs: RabbitMQ, MariaDB and etcd on loopback);
+// BENCH_STARTUP=0 skips the start-up cost of commands and functions (bench/startup.mjs);
+// BENCH_HTTP=0 skips the HTTP figures (bench/http.mjs: submit → finished over `toolflow dev`, events/s
+// through the in-process bus, the AMQP bus and the connector + HTTP function).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -89,7 +92,17 @@ if (process.env.BENCH_SCALE !== '0') {
   }
 }
 
+if (process.env.BENCH_STARTUP !== '0') {
+  const r = spawnSync('node', [join(root, 'bench', 'startup.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
+
 if (process.env.BENCH_SERVICES !== '0') {
   const r = spawnSync('node', [join(root, 'bench', 'services.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
+
+if (process.env.BENCH_HTTP !== '0') {
+  const r = spawnSync('node', [join(root, 'bench', 'http.mjs')], { stdio: 'inherit' });
   if (r.status !== 0) process.exitCode = r.status ?? 1;
 }

@@ -69,6 +69,17 @@ export class ServiceUnavailableError extends ToolflowError {
   }
 }
 
+/**
+ * Thrown when an event can never be handled as it is: not a CloudEvent, an unknown type, or data
+ * its type's schema refuses (an HTTP function answers it with `400 EVENT_INVALID`). A bus consumer
+ * dead-letters it at once (`basic.nack` without requeue) instead of delivering it again.
+ */
+export class EventInvalidError extends ToolflowError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('EVENT_INVALID', message, options);
+  }
+}
+
 /** Thrown when a write fenced by a lock's lease is refused: the lease ended and the lock is gone or someone else's. */
 export class LeaseLostError extends ToolflowError {
   constructor(message: string) {

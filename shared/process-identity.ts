@@ -34,8 +34,13 @@ export function processStartTime(pid: number): string | null {
   return fields[19] ?? null; // field 22 overall; fields[0] is field 3
 }
 
-/** This process's identity. */
-export function currentProcess(what?: string): ProcessIdentity {
+/** What this process is by its command line: `toolflow run` for `node …/toolflow.js run …`. */
+function ownCommand(): string | undefined {
+  return /toolflow(\.js)?$/.test(process.argv[1] ?? '') && process.argv[2] ? `toolflow ${process.argv[2]}` : undefined;
+}
+
+/** This process's identity; `what` defaults to the toolflow command it runs. */
+export function currentProcess(what: string | undefined = ownCommand()): ProcessIdentity {
   return { host: hostname(), boot: readOrNull('/proc/sys/kernel/random/boot_id'), pid: process.pid, start: processStartTime(process.pid), ...(what ? { what } : {}) };
 }
 

@@ -14,6 +14,7 @@ import { loadConfig } from '../runtime/config.js';
 import { cancelAbandoned, driverOf } from '../runtime/task-driver.js';
 import { isTerminal } from '../scheduler/status.js';
 import { openStore } from '../store/open-store.js';
+import type { TaskRow } from '../store/store.js';
 
 /** Options of `toolflow cancel`. */
 export interface CancelOptions {
@@ -52,18 +53,20 @@ export async function cancelCommand(taskId: string, opts: CancelOptions): Promis
       return task.status === 'cancelled' ? 0 : 1;
     }
     await store.requestCancel(taskId, Date.now());
-    const driver = await driverOf(task, coordination);
-    if (driver.state === 'gone') {
-      const executor = new LocalExecutor({ root: task.work_dir ?? config.workDir, objects: new LocalObjectStore(config.objectsDir) });
+    // A task nobody drives is cancelled here, after stopping what its dead driver left running.
+    const cancelHere = async (row: TaskRow) => {
+      const executor = new LocalExecutor({ root: row.work_dir ?? config.workDir, objects: new LocalObjectStore(config.objectsDir) });
       try {
-        const stopped = await cancelAbandoned(task, store, executor, 'cancelled with toolflow cancel (no live process drove it)');
+        const stopped = await cancelAbandoned(row, store, executor, 'cancelled with toolflow cancel (no live process drove it)');
         say(`task ${taskId} had no live driver: cancelled here${stopped ? ` (stopped ${stopped} tool${stopped > 1 ? 's' : ''} its dead process left running)` : ''}`);
       } finally {
         await executor.close();
       }
       result('cancelled');
       return 0;
-    }
+    };
+    const driver = await driverOf(task, coordination);
+    if (driver.state === 'gone') return await cancelHere(task); // awaited here: the store closes in `finally`
     say(`cancel requested: task ${taskId} is driven by ${driver.state === 'live' && driver.holder ? describeProcess(driver.holder) : 'another process'}; its tools get SIGTERM, then SIGKILL after 10 s`);
     if (opts.wait === false) {
       result('cancelling');
@@ -77,6 +80,8 @@ export async function cancelCommand(taskId: string, opts: CancelOptions): Promis
         result(now.status);
         return now.status === 'cancelled' ? 0 : 1;
       }
+      // Its driver may turn out dead: a lease held by a process that was killed runs out (etcd).
+      if (now && (await driverOf(now, coordination)).state === 'gone') return await cancelHere(now);
       if (Date.now() > deadline) {
         say(`task ${taskId} has not ended yet (still ${now?.status}); its driver has the request: see toolflow status ${taskId}`);
         result('cancelling');

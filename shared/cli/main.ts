@@ -1,34 +1,54 @@
 /**
- * The `toolflow` command line (commander). Commands: run, resume, cancel, validate, graph, status, logs.
- * Each command's work is in its own module (`run-command.ts`, `cancel-command.ts`, `status-command.ts`, `logs-command.ts`).
+ * The `toolflow` command line (commander): it declares every command (name, arguments, options:
+ * what `--help` shows) and maps errors to exit codes.
+ *
+ * Start-up cost (issue 8 §6): this file imports nothing heavy, and a command's module is imported
+ * only when that command runs, so `toolflow --help` or `validate` never load the clients of
+ * services (amqplib, etcd3, mysql2, @aws-sdk), the store or the executor. To add a command:
+ *   1. put its work in its own module `x-command.ts`, exporting `xCommand(args…, opts)` that
+ *      returns a Promise of the exit code (a number), or of nothing (exit 0, or set by an error);
+ *   2. add `x: () => import('./x-command.js')` to COMMANDS;
+ *   3. declare it below: `program.command('x').argument(…).option(…).action(action('x', (m) => m.xCommand))`.
+ * Parsers and defaults that declarations need go in `options.ts` (which stays light too). Never
+ * import a command module statically here: test/cli/startup.test.ts checks what `--help` loads.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { AbortedError, ConfigError, LeaseLostError, NotFoundError, ServiceUnavailableError, SpecError, TaskStalledError } from '../errors.js';
-import { loadWorkflowFile } from '../spec/load.js';
-import { toMermaid } from '../spec/graph.js';
 import { parseBytes, parseCpu } from '../spec/resources.js';
-import { logsCommand, type LogsOptions } from './logs-command.js';
-import { cancelCommand } from './cancel-command.js';
-import { printSpecError, resumeCommand, runCommand } from './run-command.js';
-import { DEFAULT_LIMIT, parseStatusFilter, statusCommand, TASK_STATUSES, type StatusOptions } from './status-command.js';
-import { countOf } from './summary.js';
+import { countOf, printSpecError } from './messages.js';
+import { collect, DEFAULT_LIMIT, parseStatusFilter, portNumber, positiveInt, TASK_STATUSES, wrap } from './options.js';
+
+/** Each command's module, imported when that command runs (a module may serve several commands). */
+const COMMANDS = {
+  run: () => import('./run-command.js'),
+  resume: () => import('./run-command.js'),
+  cancel: () => import('./cancel-command.js'),
+  validate: () => import('./validate-command.js'),
+  graph: () => import('./graph-command.js'),
+  status: () => import('./status-command.js'),
+  logs: () => import('./logs-command.js'),
+  token: () => import('./token-command.js'),
+  serve: () => import('./serve-command.js'),
+  dev: () => import('./dev-command.js'),
+  connector: () => import('./connector-command.js'),
+  function: () => import('./function-command.js'),
+};
+type CommandModule<N extends keyof typeof COMMANDS> = Awaited<ReturnType<(typeof COMMANDS)[N]>>;
+
+/**
+ * A commander action that imports command `name`'s module, then calls the function `pick` chooses
+ * with commander's arguments (positional arguments, then the options object); a number it returns
+ * becomes the process's exit code.
+ */
+function action<N extends keyof typeof COMMANDS, A extends unknown[]>(name: N, pick: (module: CommandModule<N>) => (...args: A) => Promise<number | void>) {
+  return async (...args: A): Promise<void> => {
+    const code = await pick((await COMMANDS[name]()) as CommandModule<N>)(...args);
+    if (typeof code === 'number') process.exitCode = code;
+  };
+}
 
 const version = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-const collect = (value: string, previous: string[]) => [...previous, value];
-const wrap = <T>(parse: (v: string) => T) => (v: string) => {
-  try {
-    return parse(v);
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
-};
-
-const positiveInt = wrap((v) => {
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`"${v}" is not a whole number above 0`);
-  return n;
-});
 
 const program = new Command('toolflow')
   .exitOverride()
@@ -49,9 +69,7 @@ program
   .option('--fail-fast', 'after a tool fails for good, start no other tool (default: independent tools go on)')
   .option('--json', 'print one JSON object with the result, and no progress')
   .option('-q, --quiet', 'no progress, only the summary')
-  .action(async (workflow: string, opts) => {
-    process.exitCode = await runCommand(workflow, opts);
-  });
+  .action(action('run', (m) => m.runCommand));
 
 program
   .command('resume')
@@ -62,9 +80,7 @@ program
   .addOption(new Option('--memory <size>', 'memory budget, e.g. 8Gi (default: this machine)').argParser(wrap(parseBytes)))
   .option('--json', 'print one JSON object with the result, and no progress')
   .option('-q, --quiet', 'no progress, only the summary')
-  .action(async (taskId: string, opts) => {
-    process.exitCode = await resumeCommand(taskId, opts);
-  });
+  .action(action('resume', (m) => m.resumeCommand));
 
 program
   .command('cancel')
@@ -72,33 +88,20 @@ program
   .argument('<task>', 'task id')
   .option('--no-wait', 'return once the request is recorded')
   .option('--json', 'print one JSON object with the result')
-  .action(async (taskId: string, opts: { wait: boolean; json?: boolean }) => {
-    process.exitCode = await cancelCommand(taskId, opts);
-  });
+  .action(action('cancel', (m) => m.cancelCommand));
 
 program
   .command('validate')
   .description('check a workflow file, reporting every error at once; exit code 0 when it is valid, 2 when not')
   .argument('<workflow>', 'workflow YAML file')
   .option('--json', 'print one JSON object: {"status": "valid", "tools", "dependencies", "inputs"} or {"status": "invalid", "error", "issues"}')
-  .action(async (workflow: string, opts: { json?: boolean }) => {
-    const { spec, dag } = await loadWorkflowFile(workflow);
-    const edges = dag.parents.reduce((n, p) => n + p.length, 0);
-    if (opts.json) {
-      process.stdout.write(JSON.stringify({ status: 'valid', tools: spec.tools.length, dependencies: edges, inputs: spec.inputs.length }) + '\n');
-      return;
-    }
-    process.stdout.write(`${workflow}: valid: ${countOf(spec.tools.length, 'tool')}, ${countOf(edges, 'dependency', 'dependencies')}, ${countOf(spec.inputs.length, 'input')}\n`);
-  });
+  .action(action('validate', (m) => m.validateCommand));
 
 program
   .command('graph')
   .description('print the DAG as a Mermaid flowchart')
   .argument('<workflow>', 'workflow YAML file')
-  .action(async (workflow: string) => {
-    const { dag } = await loadWorkflowFile(workflow);
-    process.stdout.write(toMermaid(dag));
-  });
+  .action(action('graph', (m) => m.graphCommand));
 
 program
   .command('status')
@@ -109,9 +112,7 @@ program
   .addOption(new Option('-a, --all', 'list every task').conflicts('limit'))
   .option('--status <status>', `list only tasks with this status: ${TASK_STATUSES.join(', ')} (repeatable, or comma-separated)`, parseStatusFilter)
   .option('-w, --workdir <dir>', 'where the work dirs are, for tasks that did not record theirs (default $TOOLFLOW_HOME/work)')
-  .action(async (taskId: string | undefined, opts: StatusOptions) => {
-    await statusCommand(taskId, opts);
-  });
+  .action(action('status', (m) => m.statusCommand));
 
 program
   .command('logs')
@@ -123,9 +124,65 @@ program
   .addOption(new Option('--stdout', 'only stdout.log, as it is').conflicts('stderr'))
   .addOption(new Option('--stderr', 'only stderr.log, as it is'))
   .option('-w, --workdir <dir>', 'where the work dirs are, for tasks that did not record theirs (default $TOOLFLOW_HOME/work)')
-  .action(async (taskId: string, tool: string, opts: LogsOptions) => {
-    process.exitCode = await logsCommand(taskId, tool, opts);
-  });
+  .action(action('logs', (m) => m.logsCommand));
+
+const token = program.command('token').description('bearer tokens of the user API (toolflow serve): each reads and writes only its owner\'s tasks and uploads');
+token
+  .command('create')
+  .description('create a token for an owner; it is printed once (the store keeps only its SHA-256)')
+  .requiredOption('--owner <name>', 'whose tasks and uploads the token reads and writes')
+  .option('--label <text>', 'what the token is for (shown by token list)')
+  .option('--json', 'print one JSON object: {"id", "owner", "label", "createdAt", "revokedAt", "token"}')
+  .action(action('token', (m) => m.tokenCreateCommand));
+token
+  .command('list')
+  .description('list tokens, newest first (never the tokens themselves)')
+  .option('--owner <name>', 'only this owner\'s')
+  .option('--json', 'print JSON')
+  .action(action('token', (m) => m.tokenListCommand));
+token
+  .command('revoke')
+  .description('revoke a token: the API refuses it from now on')
+  .argument('<id>', 'token id (from token create or token list)')
+  .option('--json', 'print the token\'s record as JSON')
+  .action(action('token', (m) => m.tokenRevokeCommand));
+
+program
+  .command('serve')
+  .description('serve the user HTTP API (routes under /v1, bearer tokens; OpenAPI at /openapi.json) until SIGINT or SIGTERM; tasks submitted through it run in this process')
+  .addOption(new Option('--port <port>', 'TCP port (0: any free one)').default(8080).argParser(wrap(portNumber)))
+  .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', '127.0.0.1')
+  .addOption(new Option('--upload-limit <size>', 'longest upload, e.g. 10Gi (default TOOLFLOW_API_UPLOAD_LIMIT, else 5Gi)').argParser(wrap(parseBytes)))
+  .action(action('serve', (m) => m.serveCommand));
+
+program
+  .command('dev')
+  .description('one process on one port: the user API (/v1), every event function (/functions/NAME) and the tools of the tasks submitted through it; embedded mode needs no services, services mode feeds the functions through a connector')
+  .addOption(new Option('--port <port>', 'TCP port (0: any free one)').default(8080).argParser(wrap(portNumber)))
+  .option('--host <address>', 'address to listen on (0.0.0.0: every interface)', '127.0.0.1')
+  .addOption(new Option('--upload-limit <size>', 'longest upload, e.g. 10Gi (default TOOLFLOW_API_UPLOAD_LIMIT, else 5Gi)').argParser(wrap(parseBytes)))
+  .option('--external-functions', 'services mode: the shared functions run elsewhere (toolflow function NAME behind toolflow connector); serve the API and this process\'s tasks only')
+  .action(action('dev', (m) => m.devCommand));
+
+program
+  .command('connector')
+  .description('deliver the events of each function\'s RabbitMQ queue to its HTTP URL (OpenFaaS): ack on 2xx, dead-letter on 400, deliver again with backoff otherwise; needs TOOLFLOW_AMQP_URL')
+  .option('-t, --target <name=url>', 'an event function and the URL its events are POSTed to (repeatable; default TOOLFLOW_CONNECTOR_TARGETS=NAME=URL,…)', collect, [])
+  .option('-c, --concurrency <name=n>', 'requests in flight to a function at most (repeatable; default TOOLFLOW_CONNECTOR_CONCURRENCY, else the function\'s own)', collect, [])
+  .option('--timeout <seconds>', 'how long one request may take before it is delivered again (default TOOLFLOW_CONNECTOR_TIMEOUT_SECONDS, else 60)')
+  .action(action('connector', (m) => m.connectorCommand));
+
+program
+  .command('function')
+  .description('run one event function over HTTP under faas-js-runtime (Knative Functions): enqueue, handle-status or rerun-policy; the events it causes go to TOOLFLOW_AMQP_URL, or to K_SINK when set')
+  .argument('<name>', 'the function')
+  .addOption(new Option('--port <port>', 'TCP port').default(8080).argParser(wrap((v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`"${v}" is not a port number (1 to 65535)`);
+    return n;
+  })))
+  .option('--host <address>', 'address to serve (127.0.0.1: loopback only; 0.0.0.0: every interface, as a container needs); calls need TOOLFLOW_FUNCTION_SECRET when it is set', '127.0.0.1')
+  .action(action('function', (m) => m.functionCommand));
 
 // A closed pipe on stdout (`toolflow run … | head`) is not an error of the run: stop writing, go on.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

@@ -5,7 +5,7 @@
  */
 import { EventType, type EventTypeName, type ToolflowEvent } from '../events/catalog.js';
 import type { EventBus } from '../events/bus.js';
-import { formatBytes } from '../spec/resources.js';
+import { formatBytes, formatSeconds } from '../spec/resources.js';
 import { countOf, formatDuration } from './summary.js';
 
 const WATCHED: EventTypeName[] = [
@@ -63,7 +63,16 @@ export function showProgress(bus: EventBus, taskId: string, total: number, mode:
         case EventType.toolRetrying: {
           const r = (e as ToolflowEvent<typeof EventType.toolRetrying>).data;
           Object.assign(line, { status: 'retrying', attempt: r.attempt });
-          text = `${d.tool} rerun as attempt ${r.attempt} with ${formatBytes(r.resources.memBytes)} memory${r.resources.diskBytes ? `, ${formatBytes(r.resources.diskBytes)} disk` : ''}`;
+          // Say what the rerun gets more of: the resource that ran out, if any.
+          const more =
+            r.reason === 'oom'
+              ? `with ${formatBytes(r.resources.memBytes)} memory`
+              : r.reason === 'disk' && r.resources.diskBytes
+                ? `with ${formatBytes(r.resources.diskBytes)} disk`
+                : r.reason === 'timeout' && r.resources.timeSeconds
+                  ? `with a time limit of ${formatSeconds(r.resources.timeSeconds)}`
+                  : `with the same resources (${r.reason})`;
+          text = `${d.tool} rerun as attempt ${r.attempt} ${more}`;
           break;
         }
         case EventType.toolFailed:

@@ -94,12 +94,13 @@ export async function resumeCommand(taskId: string, opts: ResumeOptions, overrid
     const resumed = await runtime.resume(taskId, {
       signal,
       workRoot: opts.workdir,
+      // On stderr also with --json (stdout keeps its one object): a wait must never be silent.
       onWait: (message) => {
-        if (!opts.json && !opts.quiet) process.stderr.write(`${message}\n`);
+        if (!opts.quiet) process.stderr.write(`${message}\n`);
       },
     });
-    if (resumed.finished && !opts.json && !opts.quiet) process.stderr.write(`task ${taskId} finished while waiting for its lock; nothing was resumed\n`);
-    return { taskId, name: resumed.name, tools: resumed.tools };
+    if (resumed.finished && !opts.quiet) process.stderr.write(`task ${taskId} finished while waiting for its lock; nothing was resumed\n`);
+    return { taskId, name: resumed.name, tools: resumed.tools, finished: resumed.finished };
   });
 }
 
@@ -112,7 +113,7 @@ async function followTask(
   runtime: Runtime,
   currentTask: () => string | undefined,
   opts: Pick<RunOptions, 'json' | 'quiet'>,
-  start: (signal: AbortSignal) => Promise<{ taskId: string; name: string; tools: number }>,
+  start: (signal: AbortSignal) => Promise<{ taskId: string; name: string; tools: number; finished?: boolean }>,
 ): Promise<number> {
   let interrupted = 0;
   let running = false;
@@ -153,10 +154,20 @@ async function followTask(
     const mode = opts.json || opts.quiet ? 'off' : process.stderr.isTTY ? 'live' : 'plain';
     if (mode !== 'off' && runtime.mode === 'services') process.stderr.write(`services mode: ${runtime.backends}\n`);
     if (mode !== 'off') process.stderr.write(`task ${taskId}: ${name}, ${countOf(tools, 'tool')}\n`);
-    const stop = showProgress(runtime.ports.bus, taskId, tools, mode);
+    // A task that finished before this process took it: nothing to follow (and no queue to make).
+    const stop = started.finished ? () => undefined : showProgress(runtime.ports.bus, taskId, tools, mode);
+    // Nothing left to run and the task not finished: Node would exit with code 13 and no word.
+    // Say what happened instead (a bug, or a state the work manager cannot get out of).
+    const stuck = () => {
+      process.stderr.write(`toolflow: internal error: task ${taskId} stopped making progress (nothing is running or waiting in this process); see toolflow status ${taskId}, and take it over with toolflow resume ${taskId}\n`);
+      if (opts.json) process.stdout.write(JSON.stringify({ taskId, status: 'stuck', error: 'the task stopped making progress' }) + '\n');
+      process.exit(3);
+    };
+    process.once('beforeExit', stuck);
     try {
       await runtime.waitFor(taskId);
     } finally {
+      process.off('beforeExit', stuck);
       stop();
     }
     const summary = await summarizeTask(runtime.ports.store, taskId, { workDirOf: (id, tool, attempt) => runtime.ports.executor.workDirOf(id, tool, attempt) });
@@ -174,9 +185,4 @@ async function followTask(
     process.off('SIGHUP', onSignal);
     await runtime.close();
   }
-}
-
-/** Prints a SpecError's issues, one per line. */
-export function printSpecError(err: SpecError): void {
-  process.stderr.write(`${countOf(err.issues.length, 'problem')}:\n${err.message}\n`);
 }

@@ -3,7 +3,6 @@
  * first, from the store.
  */
 import Table from 'cli-table3';
-import { InvalidArgumentError } from 'commander';
 import { loadConfig } from '../runtime/config.js';
 import type { TaskStatus } from '../scheduler/status.js';
 import { openStore } from '../store/open-store.js';
@@ -15,12 +14,9 @@ import { abandonedNote, driverOf, STALLED } from '../runtime/task-driver.js';
 import type { TaskRow } from '../store/store.js';
 import { attemptDir } from './attempt-files.js';
 import { COMPACT, formatDuration, summarizeTask, summaryTable, taskListItem } from './summary.js';
+import { DEFAULT_LIMIT } from './options.js';
 
-/** Every task status, for `--status`. */
-export const TASK_STATUSES: readonly TaskStatus[] = ['queued', 'processing', 'succeeded', 'failed', 'cancelled'];
-
-/** How many tasks `status` lists by default. */
-export const DEFAULT_LIMIT = 20;
+export { DEFAULT_LIMIT, parseStatusFilter, TASK_STATUSES } from './options.js';
 
 /** Options of `toolflow status`. */
 export interface StatusOptions {
@@ -33,21 +29,6 @@ export interface StatusOptions {
   status?: TaskStatus[];
   /** Where the work dirs are for tasks that did not record theirs (default: the configured work dir). */
   workdir?: string;
-}
-
-/**
- * Parses `--status` values: one status or several separated by commas (`failed,processing`),
- * added to those of earlier `--status` flags.
- * @throws InvalidArgumentError naming the unknown status and the valid ones.
- */
-export function parseStatusFilter(value: string, previous: TaskStatus[] = []): TaskStatus[] {
-  const out = [...previous];
-  for (const raw of value.split(',')) {
-    const s = raw.trim().toLowerCase();
-    if (!(TASK_STATUSES as readonly string[]).includes(s)) throw new InvalidArgumentError(`"${raw.trim()}" is not a task status; use one of ${TASK_STATUSES.join(', ')} (several separated by commas)`);
-    if (!out.includes(s as TaskStatus)) out.push(s as TaskStatus);
-  }
-  return out;
 }
 
 /**

@@ -51,10 +51,7 @@ export interface TaskSummary extends TaskListItem {
   tools: ToolSummary[];
 }
 
-/** `n noun` with the noun in the plural unless n is 1: `1 tool`, `0 tools`, `3 dependencies`. */
-export function countOf(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
+export { countOf } from './messages.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 

@@ -22,6 +22,7 @@ import { EtcdAuthenticationFailedError, EtcdInvalidAuthTokenError, EtcdPermissio
 import type { Logger } from 'pino';
 import { AbortedError, ConfigError, LeaseLostError, ServiceUnavailableError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
+import { currentProcess, parseIdentity } from '../process-identity.js';
 import type { Coordination, Lease, LockHolder } from './coordination.js';
 
 /** Options of the etcd adapter. */
@@ -186,7 +187,8 @@ export class EtcdCoordination implements Coordination {
       const id = await etcdLease.grant();
       result = await this.kv
         .if(key, 'Create', '==', 0)
-        .then(this.kv.put(key).value(id).lease(id))
+        // The value says who holds it (host, boot, pid, start time), for `resume` and `status`.
+        .then(this.kv.put(key).value(JSON.stringify({ lease: id, ...currentProcess() })).lease(id))
         .commit();
     } catch (err) {
       // Without this, a lease granted before the transaction failed would be kept alive for good.
@@ -221,10 +223,15 @@ export class EtcdCoordination implements Coordination {
     return lease;
   }
 
-  /** etcd keeps a lock key only while its lease lives, so a key that exists has a live holder. */
+  /**
+   * etcd keeps a lock key only while its lease lives; the key's value names the process that took
+   * it. A holder that died keeps the key until its lease runs out (`isKnownDead` tells, on its machine).
+   */
   async lockHolder(key: string): Promise<LockHolder | null> {
     const value = await this.call(`read ${key}`, () => this.kv.get(key).string());
-    return value === null ? null : {};
+    if (value === null) return null;
+    const holder = parseIdentity(value);
+    return holder ? { holder } : {};
   }
 
   put(key: string, value: unknown, options: { fence?: Lease } = {}): Promise<void> {

@@ -37,7 +37,7 @@ export class StoreCoordination implements Coordination {
     private readonly store: Store,
     private readonly options: StoreCoordinationOptions,
   ) {
-    this.identity = currentProcess(options.what ?? (/toolflow(\.js)?$/.test(process.argv[1] ?? '') && process.argv[2] ? `toolflow ${process.argv[2]}` : undefined));
+    this.identity = currentProcess(options.what);
   }
 
   async tryLock(key: string, ttlSeconds: number): Promise<Lease | null> {

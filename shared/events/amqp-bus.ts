@@ -20,17 +20,17 @@
  * backend answers), the consumers start again. Task-scoped consumers (this process's own tasks) are
  * not paused: no other process could take their events.
  *
- * Reconnect: amqplib's recovery, exponential backoff from 100 ms to 5 s with jitter; the topology
- * and every consumer are set up again on each connect.
+ * Reconnect (`amqp-connection.ts`, shared with the connector): amqplib's recovery, exponential
+ * backoff from 100 ms to 5 s with jitter; the topology and every consumer are set up again on each connect.
  */
-import { connect, type ChannelModel, type RecoveringChannelModel } from 'amqplib';
+import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
-import { ServiceUnavailableError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
 import { amqpNames, type AmqpNames } from './amqp-binding.js';
+import { connectRecovering } from './amqp-connection.js';
 import { AmqpConsumer, type ConsumerContext } from './amqp-consumer.js';
 import { AmqpPublisher } from './amqp-publisher.js';
-import { amqpMessage, declareTopology } from './amqp-topology.js';
+import { DELIVERY_LIMIT, declareTopology } from './amqp-topology.js';
 import type { DeadLetter, EventBus, EventHandler, SubscribeOptions } from './bus.js';
 import type { EventTypeName, ToolflowEvent } from './catalog.js';
 
@@ -83,7 +83,7 @@ export class AmqpBus implements EventBus {
       names: this.names,
       log: options.log,
       prefetch: options.prefetch ?? 32,
-      deliveryLimit: options.deliveryLimit ?? 5,
+      deliveryLimit: options.deliveryLimit ?? DELIVERY_LIMIT,
       taskQueueExpiresMs: options.taskQueueExpiresMs ?? 3_600_000,
       transientRetryMs: options.transientRetryMs ?? 600_000,
       busy: (delta) => (this.busy += delta),
@@ -101,42 +101,20 @@ export class AmqpBus implements EventBus {
    */
   static async connect(options: AmqpBusOptions): Promise<AmqpBus> {
     const bus = new AmqpBus(options);
-    const url = new URL(options.url);
-    if (!url.searchParams.has('heartbeat')) url.searchParams.set('heartbeat', '10');
-    bus.model = await connect(url.toString(), {
-      noDelay: true, // without it a publish → consume round trip costs ~45 ms (Nagle + delayed ACK)
-      timeout: 10_000, // the TCP connect
-      clientProperties: { connection_name: `${bus.names.exchange.replace(/\.events$/, '')} pid ${process.pid}` },
-      recovery: {
-        initialDelay: 100,
-        maxDelay: 5_000,
-        initialMaxRetries: (options.initialAttempts ?? 3) - 1,
-        maxRetries: Infinity,
-        waitForConnect: false,
-        setup: (model: ChannelModel) => bus.setup(model),
+    bus.model = await connectRecovering({
+      url: options.url,
+      log: options.log,
+      connectionName: `${bus.names.exchange.replace(/\.events$/, '')} pid ${process.pid}`,
+      initialAttempts: options.initialAttempts,
+      connectTimeoutMs: options.connectTimeoutMs,
+      setup: (model) => bus.setup(model),
+      onDisconnect: () => {
+        bus.conn = undefined;
+        bus.publisher.detach();
+        for (const c of bus.consumers) c.detach();
       },
+      closing: () => bus.closing,
     });
-    // A server that takes the TCP connection but never speaks AMQP would hold the start-up forever.
-    const startTimeoutMs = options.connectTimeoutMs ?? 15_000;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        bus.model.waitForConnect(),
-        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`no AMQP handshake within ${startTimeoutMs} ms`)), startTimeoutMs))),
-      ]);
-    } catch (err) {
-      await bus.model.close().catch(() => undefined);
-      throw new ServiceUnavailableError(`RabbitMQ at ${maskUrl(options.url)} is unreachable: ${amqpMessage(err as Error)}`, { cause: err });
-    } finally {
-      clearTimeout(timer);
-    }
-    bus.model.on('disconnect', (err: Error) => {
-      bus.conn = undefined;
-      bus.publisher.detach();
-      for (const c of bus.consumers) c.detach();
-      if (!bus.closing) options.log.warn({ err: err?.message, url: maskUrl(options.url) }, 'RabbitMQ connection lost; reconnecting');
-    });
-    bus.model.on('error', (err: Error) => options.log.warn({ err: err.message }, 'RabbitMQ connection error'));
     return bus;
   }
 

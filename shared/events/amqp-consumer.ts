@@ -6,12 +6,16 @@
  * the events it implies are confirmed). A handler that throws is rejected back to the queue
  * (`basic.reject` with requeue, which the quorum queue counts as a failed delivery in every
  * RabbitMQ version; `basic.nack` is not counted from 4.3 on) and the queue's delivery limit
- * dead-letters the message after `deliveryLimit` failed deliveries, crashes of the consumer
- * included. A handler that fails because a backend is down (ServiceUnavailableError) is retried in
+ * dead-letters the message once it has been returned more than `deliveryLimit` times (so after
+ * `deliveryLimit` + 1 failed deliveries), crashes of the consumer included. A handler that fails because a backend is down (ServiceUnavailableError) is retried in
  * place, with backoff up to 15 s, for up to `transientRetryMs`, without spending deliveries; the bus
  * is told (`outage`) while it waits, so it can pause its shared consumers (`pause`: the consumer is
  * cancelled and the deliveries it had buffered but not started are given back with `basic.nack`,
- * for other processes to take) and start them again once the backend answers (`resume`).
+ * for other processes to take) and start them again once the backend answers (`resume`). A handler
+ * that throws EventInvalidError (an event that can never be handled) is dead-lettered at once
+ * (`basic.nack` without requeue), and so is an event `validateEvent` refuses (unknown type, data
+ * its schema refuses), before any handler runs. `shutdown` stops gracefully: what is being handled is finished
+ * and answered, the rest given back.
  *
  * Order: the events of one subject (task or tool) one at a time in queue order, and with
  * `concurrency` > 1 events of different subjects side by side (like message groups), `prefetch`
@@ -20,11 +24,13 @@
  */
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { Logger } from 'pino';
-import { ServiceUnavailableError } from '../errors.js';
-import { bindingPattern, fromMessage, type AmqpNames } from './amqp-binding.js';
-import { consumerQueue } from './amqp-topology.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EventInvalidError, ServiceUnavailableError } from '../errors.js';
+import { fromMessage, type AmqpNames } from './amqp-binding.js';
+import { declareConsumerQueue } from './amqp-topology.js';
 import type { DeadLetter, EventHandler } from './bus.js';
 import type { EventTypeName, ToolflowEvent } from './catalog.js';
+import { validateEvent } from './event-schemas.js';
 
 /** What a consumer shares with its bus. */
 export interface ConsumerContext {
@@ -65,6 +71,12 @@ export class AmqpConsumer {
   private consumerTag: string | undefined;
   /** Per ordering key (the subject, or one key when concurrency is 1): deliveries waiting their turn, the first being handled. */
   private readonly lanes = new Map<string, Delivery[]>();
+  /** Set by `shutdown`: nothing new is taken, and in-place waits end with the delivery given back. */
+  private draining = false;
+  /** Aborted by `shutdown`: cuts short the pauses between tries. */
+  private readonly stopping = new AbortController();
+  /** Told when the last lane runs dry (`shutdown` waits for it). */
+  private readonly emptied: (() => void)[] = [];
 
   constructor(
     readonly consumer: string,
@@ -90,8 +102,14 @@ export class AmqpConsumer {
       if (this.channel === channel) this.detach();
     });
     await channel.prefetch(this.ctx.prefetch);
-    await channel.assertQueue(this.queue, consumerQueue({ names: this.ctx.names, deliveryLimit: this.ctx.deliveryLimit, expiresMs: this.taskId === undefined ? undefined : this.ctx.taskQueueExpiresMs }));
-    for (const type of this.types) await channel.bindQueue(this.queue, this.ctx.names.exchange, bindingPattern(type, this.taskId));
+    await declareConsumerQueue(channel, {
+      names: this.ctx.names,
+      consumer: this.consumer,
+      types: this.types,
+      taskId: this.taskId,
+      deliveryLimit: this.ctx.deliveryLimit,
+      expiresMs: this.taskId === undefined ? undefined : this.ctx.taskQueueExpiresMs,
+    });
     if (this.closed) {
       await channel.close().catch(() => undefined);
       return;
@@ -129,15 +147,39 @@ export class AmqpConsumer {
    * delivery (every return was counted then), so an outage may spend one of a message's deliveries.
    */
   async pause(): Promise<void> {
+    const given = await this.cancelAndGiveBack();
+    if (given !== undefined) this.ctx.log.warn({ consumer: this.consumer, givenBack: given }, 'a backend is unavailable: this process stops taking events of the queue until it answers');
+  }
+
+  /**
+   * Graceful stop: takes no more deliveries (basic.cancel), gives back those buffered here that no
+   * handler has started (basic.nack with requeue), ends the in-place waits for a backend (their
+   * deliveries are given back too, not counted as failures on RabbitMQ ≥ 4.3), and waits until
+   * every delivery being handled has been answered (acked, rejected or dead-lettered); then closes
+   * as `stop` does. A delivery still unanswered after `graceMs` is left to the broker, which
+   * redelivers it once the channel is closed.
+   */
+  async shutdown(graceMs: number): Promise<void> {
+    this.draining = true;
+    this.stopping.abort();
+    await this.cancelAndGiveBack();
+    if (this.lanes.size) {
+      await Promise.race([new Promise<void>((r) => this.emptied.push(r)), sleep(graceMs, undefined, { ref: false })]);
+    }
+    await this.stop();
+  }
+
+  /** basic.cancel, then basic.nack (requeue) of the buffered deliveries not started. @returns how many were given back; undefined when not consuming. */
+  private async cancelAndGiveBack(): Promise<number | undefined> {
     const channel = this.channel;
     const tag = this.consumerTag;
-    if (!channel || !tag) return;
+    if (!channel || !tag) return undefined;
     this.consumerTag = undefined;
     try {
       await channel.cancel(tag); // after cancel-ok, nothing more arrives on this consumer
     } catch (err) {
       this.ctx.log.debug({ err: (err as Error).message, consumer: this.consumer }, 'consumer already gone');
-      return;
+      return undefined;
     }
     let given = 0;
     for (const lane of this.lanes.values()) {
@@ -147,13 +189,13 @@ export class AmqpConsumer {
         given++;
       }
     }
-    this.ctx.log.warn({ consumer: this.consumer, givenBack: given }, 'a backend is unavailable: this process stops taking events of the queue until it answers');
+    return given;
   }
 
   /** Takes deliveries again (basic.consume) on the current channel, if not already. */
   async resume(): Promise<void> {
     const channel = this.channel;
-    if (!channel || this.consumerTag || this.closed) return;
+    if (!channel || this.consumerTag || this.closed || this.draining) return;
     const { consumerTag } = await channel.consume(this.queue, (msg) => this.receive(msg, channel), { noAck: false });
     if (this.channel !== channel) return; // lost meanwhile: the next start consumes again
     this.consumerTag = consumerTag;
@@ -187,6 +229,7 @@ export class AmqpConsumer {
       }
     }
     this.lanes.delete(key);
+    if (this.lanes.size === 0) for (const done of this.emptied.splice(0)) done();
   }
 
   private async deliver(msg: ConsumeMessage, channel: Channel): Promise<void> {
@@ -197,6 +240,12 @@ export class AmqpConsumer {
     } catch (err) {
       this.ctx.log.error({ err: (err as Error).message, consumer: this.consumer }, 'dead-lettering a message that is not a CloudEvent');
       if (live()) channel.nack(msg, false, false);
+      return;
+    }
+    // An unknown type or data its schema refuses can never be handled: dead-lettered at once, the handler never runs.
+    const check = validateEvent(event);
+    if (!check.ok) {
+      this.invalid(msg, channel, event, new EventInvalidError(check.message));
       return;
     }
     // Routing keys carry the task id with `.*#` as `_`, so the exact task is checked here.
@@ -211,19 +260,32 @@ export class AmqpConsumer {
     let waiting = false;
     try {
       for (let attempt = 1; ; attempt++) {
+        if (attempt > 1 && this.draining) {
+          // Shutting down while waiting out an outage: given back for another consumer, not counted as a failure.
+          if (live()) channel.nack(msg, false, true);
+          return;
+        }
         try {
           await this.handler(event);
           if (live()) channel.ack(msg);
           return;
         } catch (err) {
+          if (err instanceof EventInvalidError) {
+            this.invalid(msg, channel, event, err);
+            return;
+          }
           if (err instanceof ServiceUnavailableError && live() && Date.now() < waitUntil) {
+            if (this.draining) {
+              channel.nack(msg, false, true);
+              return;
+            }
             if (!waiting) {
               waiting = true;
               this.ctx.outage(true, this);
             }
             const pause = outagePause(attempt);
             this.ctx.log.warn({ ...where, err: err.message, attempt, retryInMs: pause }, 'a backend is unavailable; handling the event again soon');
-            await new Promise((r) => setTimeout(r, pause));
+            await this.pauseFor(pause);
             continue;
           }
           await this.failed(msg, channel, event, err);
@@ -238,15 +300,35 @@ export class AmqpConsumer {
   /** A failed delivery: logged, the last one reported as a dead letter, and the message rejected back to the queue. */
   private async failed(msg: ConsumeMessage, channel: Channel, event: ToolflowEvent, err: unknown): Promise<void> {
     const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
-    const last = deliveries >= this.ctx.deliveryLimit;
+    // The broker dead-letters a message returned more than `deliveryLimit` times (RabbitMQ docs,
+    // "Quorum Queues", "Poison Message Handling"): this failure is the last when it is one more.
+    const last = deliveries > this.ctx.deliveryLimit;
     const deadLetterQueue = this.ctx.names.deadLetterQueue;
+    const retryInMs = Math.min(2000, 100 * 2 ** (deliveries - 1));
     this.ctx.log.error(
-      { err, consumer: this.consumer, type: event.type, subject: event.subject, delivery: deliveries, deadLetterQueue: last ? deadLetterQueue : undefined },
+      { err, consumer: this.consumer, type: event.type, subject: event.subject, delivery: deliveries, ...(last ? { deadLetterQueue } : { retryInMs }) },
       last ? `event handler failed for the last time: the event goes to ${deadLetterQueue} and its task will not progress until it is handled` : 'event handler failed',
     );
     if (last) this.ctx.deadLetter({ consumer: this.consumer, event, error: String((err as Error)?.message ?? err), deliveries });
-    // A short pause before the requeue, growing with the deliveries.
-    await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** (deliveries - 1))));
+    // A short pause before the requeue, growing with the deliveries (cut short by a shutdown).
+    if (!last) await this.pauseFor(retryInMs);
     if (this.channel === channel && !this.closed) channel.reject(msg, true);
+  }
+
+  /** An event that can never be handled: logged, reported as a dead letter, and dead-lettered at once (basic.nack without requeue). */
+  private invalid(msg: ConsumeMessage, channel: Channel, event: ToolflowEvent, err: EventInvalidError): void {
+    const deadLetterQueue = this.ctx.names.deadLetterQueue;
+    const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
+    this.ctx.log.error(
+      { err: err.message, consumer: this.consumer, type: event.type, subject: event.subject, deadLetterQueue },
+      `event refused as invalid: it goes to ${deadLetterQueue} at once, without another delivery`,
+    );
+    this.ctx.deadLetter({ consumer: this.consumer, event, error: err.message, deliveries });
+    if (this.channel === channel && !this.closed) channel.nack(msg, false, false);
+  }
+
+  /** Waits `ms`, or less when `shutdown` starts. */
+  private async pauseFor(ms: number): Promise<void> {
+    await sleep(ms, undefined, { signal: this.stopping.signal }).catch(() => undefined);
   }
 }

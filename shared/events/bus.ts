@@ -38,7 +38,9 @@ export interface EventBus {
    * Subscribes a consumer. Each consumer gets every event of its types (of one task with
    * `options.taskId`), in publish order per subject (see `SubscribeOptions.concurrency`). Two subscriptions with the same consumer name
    * share one queue (competing consumers). A handler that keeps failing is dead-lettered after a
-   * bounded number of deliveries.
+   * bounded number of deliveries; an event `validateEvent` refuses (`event-schemas.ts`: unknown
+   * type, data its schema refuses) is dead-lettered at once without running the handler, and so is
+   * one whose handler throws EventInvalidError.
    * @returns a function that unsubscribes (and, for a task-scoped consumer, deletes its queue).
    */
   subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, options?: SubscribeOptions): () => void;

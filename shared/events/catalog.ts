@@ -38,12 +38,13 @@ export interface StoredInput {
 export interface AttemptRef {
   taskId: string;
   tool: string;
+  /** 1-based attempt number. @asType integer */
   attempt: number;
 }
 
 /** What the tool's process reported when it ended (the sidecar's Exit message in cluster mode). */
 export interface ExitDetails {
-  /** Exit code, or null when killed by a signal or never started. */
+  /** Exit code, or null when killed by a signal or never started. @asType integer @nullable */
   exitCode: number | null;
   /** Signal name such as `SIGKILL`, or null. */
   signal: string | null;
@@ -53,11 +54,14 @@ export interface ExitDetails {
    * Processes the kernel's OOM killer killed in the attempt (cgroup v2 memory.events `oom_kill`, v1
    * memory.oom_control `oom_kill`), also when the tool's shell then exited 0. Absent where no such
    * counter exists (the `ulimit -v` fallback, kernels before 4.13, executors that do not count).
+   * @asType integer
    */
   oomKills?: number;
   /**
    * Peak memory of the attempt, bytes, when measured: anonymous memory + shmem, page cache excluded
    * (local executor with cgroups; at least the limit when the kernel OOM-killed the attempt).
+   * @asType integer
+   * @nullable
    */
   peakMemBytes: number | null;
   /** How memory was limited: a cgroup (the kernel OOM-kills at the limit) or `ulimit -v` (address space per process). */
@@ -67,7 +71,15 @@ export interface ExitDetails {
    * executor's own write there failed with ENOSPC. `path` is its mount point; bytes are what the
    * tool's user may still write (`freeInodes` null where the filesystem has no inode count).
    */
-  diskFull?: { path: string; freeBytes: number; totalBytes: number; freeInodes: number | null };
+  diskFull?: {
+    path: string;
+    /** @asType integer */
+    freeBytes: number;
+    /** @asType integer */
+    totalBytes: number;
+    /** @asType integer @nullable */
+    freeInodes: number | null;
+  };
   /** Last bytes of stderr (at most 4 KiB). */
   stderrTail: string;
   /** Declared outputs that were missing after an exit code 0. */
@@ -107,12 +119,29 @@ export interface EventData {
     workRoot?: string;
     inputs: Record<string, StoredInput>;
     /** The succeeded attempt of each dependency. */
-    deps: { tool: string; attempt: number }[];
+    deps: {
+      tool: string;
+      /** @asType integer */
+      attempt: number;
+    }[];
     resources: Resources;
   };
-  [EventType.toolStarted]: AttemptRef & { at: number };
-  [EventType.toolKeepalive]: AttemptRef & { at: number; memBytes: number | null };
-  [EventType.toolExited]: AttemptRef & { at: number; resources: Resources; retry: RetryPolicy } & ExitDetails;
+  [EventType.toolStarted]: AttemptRef & {
+    /** When the attempt started, epoch ms. @asType integer */
+    at: number;
+  };
+  [EventType.toolKeepalive]: AttemptRef & {
+    /** When the report was made, epoch ms. @asType integer */
+    at: number;
+    /** Memory in use, bytes (page cache excluded); null when not measured. @asType integer @nullable */
+    memBytes: number | null;
+  };
+  [EventType.toolExited]: AttemptRef & {
+    /** When the attempt ended (or the watchdog gave up on it), epoch ms. @asType integer */
+    at: number;
+    resources: Resources;
+    retry: RetryPolicy;
+  } & ExitDetails;
   [EventType.toolAttemptFailed]: AttemptRef & { reason: FailureReason; message: string; resources: Resources; retry: RetryPolicy };
   [EventType.toolRetrying]: AttemptRef & { reason: FailureReason; resources: Resources; previous: string };
   [EventType.toolSucceeded]: AttemptRef;

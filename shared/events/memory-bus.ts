@@ -4,12 +4,16 @@
  * with a delivery limit would) and then dead-lettered: logged, kept in `deadLetters`, and told to
  * the `onDeadLetter` listeners. A handler failing with ServiceUnavailableError (a backend that does
  * not answer: a store locked by another process) is retried in place with backoff for up to
- * `unavailableWaitMs` without spending deliveries, as the RabbitMQ bus does.
+ * `unavailableWaitMs` without spending deliveries, as the RabbitMQ bus does. An event that can never
+ * be handled is dead-lettered at once, without another delivery: one `validateEvent` refuses
+ * (unknown type, data its schema refuses: its handler never runs), or one whose handler throws
+ * EventInvalidError.
  */
 import type { Logger } from 'pino';
-import { ServiceUnavailableError, ToolflowError } from '../errors.js';
+import { EventInvalidError, ServiceUnavailableError, ToolflowError } from '../errors.js';
 import type { EventTypeName, ToolflowEvent } from './catalog.js';
 import type { DeadLetter, EventBus, EventHandler, SubscribeOptions } from './bus.js';
+import { validateEvent } from './event-schemas.js';
 
 const MAX_DELIVERIES = 3;
 /** How long a handler may wait out a backend that does not answer, ms (default). */
@@ -58,7 +62,7 @@ export class MemoryBus implements EventBus {
 
   subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, options: SubscribeOptions = {}): () => void {
     const { taskId } = options;
-    const filter = taskId === undefined ? undefined : (e: ToolflowEvent) => (e.data as { taskId: string }).taskId === taskId;
+    const filter = taskId === undefined ? undefined : (e: ToolflowEvent) => (e.data as { taskId?: string } | null)?.taskId === taskId;
     const sub: Subscription = { consumer, types: new Set(types), handler, filter, queue: [], head: 0, running: false };
     this.subs.add(sub);
     return () => {
@@ -82,15 +86,29 @@ export class MemoryBus implements EventBus {
     setImmediate(() => void this.drain(sub));
   }
 
+  /** Dead-letters at once an event that can never be handled (logged naming it, kept, told to the listeners). */
+  private refuse(sub: Subscription, event: ToolflowEvent, error: string, deliveries: number): void {
+    this.log.error({ err: error, consumer: sub.consumer, type: event.type, subject: event.subject, id: event.id }, 'event refused as invalid: dead-lettered at once, without another delivery');
+    const dead = { consumer: sub.consumer, event, error, deliveries };
+    this.deadLetters.push(dead);
+    for (const l of this.deadLetterListeners) l(dead);
+  }
+
   private async drain(sub: Subscription): Promise<void> {
     while (sub.head < sub.queue.length && this.subs.has(sub)) {
       const event = sub.queue[sub.head++]!;
       const waitUntil = Date.now() + this.unavailableWaitMs;
-      for (let delivery = 1, pause = 100; ; ) {
+      const check = validateEvent(event);
+      if (!check.ok) this.refuse(sub, event, check.message, 1);
+      for (let delivery = 1, pause = 100; check.ok; ) {
         try {
           await sub.handler(event);
           break;
         } catch (err) {
+          if (err instanceof EventInvalidError) {
+            this.refuse(sub, event, err.message, delivery);
+            break;
+          }
           if (err instanceof ServiceUnavailableError && Date.now() + pause < waitUntil && this.subs.has(sub)) {
             this.log.warn({ err: err.message, consumer: sub.consumer, type: event.type, subject: event.subject, retryInMs: pause }, 'a backend does not answer; handling the event again soon');
             await new Promise((r) => setTimeout(r, pause));

@@ -3,7 +3,7 @@
  * returns the events that effect implies. The same handler runs under the embedded router, Knative
  * (faas-js-runtime) and OpenFaaS. A handler must be idempotent: it may see the same event twice.
  */
-import type { EventTypeName, ToolflowEvent } from '../events/catalog.js';
+import { fenceOf, type EventTypeName, type ToolflowEvent } from '../events/catalog.js';
 import type { Ports } from '../runtime/ports.js';
 
 /**
@@ -25,4 +25,18 @@ export interface FunctionDef {
 /** The CloudEvent `source` of a function's events. */
 export function sourceOf(functionName: string): string {
   return `/toolflow/functions/${functionName}`;
+}
+
+/**
+ * Runs a function's handler on one event, as every host does (the bus router `routeFunctions`, the
+ * HTTP function layer `shared/http/event-function.ts`): an event that carries a work manager's
+ * fencing token (`ToolflowEvent.fencetoken`) is handled with a store fenced by it, and the events it
+ * causes carry the token on. @returns the events to publish (not published here).
+ * @throws whatever the handler throws.
+ */
+export async function runFunction(f: FunctionDef, event: ToolflowEvent, ports: Ports): Promise<ToolflowEvent[]> {
+  const fence = fenceOf(event);
+  const out = await f.handle(event, fence === undefined ? ports : { ...ports, store: ports.store.fenced(fence) });
+  if (fence !== undefined) for (const e of out) e.fencetoken ??= event.fencetoken;
+  return out;
 }

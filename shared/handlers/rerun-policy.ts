@@ -19,6 +19,12 @@ export const rerunPolicy: FunctionDef = {
     if (!isEvent(event, EventType.toolAttemptFailed)) return [];
     const d = event.data;
     const ref = { taskId: d.taskId, tool: d.tool, attempt: d.attempt };
+    // Only an attempt recorded as failed is decided on: statuses only move forward, so an event
+    // about an attempt that succeeded (or was cancelled, or never ran) changes nothing.
+    if ((await ports.store.getToolRun(ref))?.status !== 'failed') {
+      ports.log.warn({ ...ref, id: event.id }, 'tool.attempt.failed for an attempt not recorded as failed; ignored');
+      return [];
+    }
     const decision = decideRerun({
       reason: d.reason,
       message: d.message,

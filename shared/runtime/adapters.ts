@@ -3,17 +3,19 @@
  * variable is set (docs/architecture.md, "One event flow, three ways to host it"). Every service is checked at start-up, so
  * an unreachable one is one clear error naming it and its URL (credentials masked), and nothing
  * opened before it is left open.
+ *
+ * A service's adapter module (and its client: amqplib, etcd3, mysql2, @aws-sdk) is imported only
+ * when its variable is set, so embedded mode never loads them (start-up cost, issue 8 §6): keep
+ * those imports dynamic (`await import(…)`) and their types `import type`.
  */
 import type { Logger } from 'pino';
 import type { Coordination } from '../coordination/coordination.js';
-import { EtcdCoordination } from '../coordination/etcd-coordination.js';
 import { StoreCoordination } from '../coordination/store-coordination.js';
-import { AmqpBus } from '../events/amqp-bus.js';
 import type { EventBus } from '../events/bus.js';
 import { MemoryBus } from '../events/memory-bus.js';
+import { validatingBus } from '../events/validating-bus.js';
 import { LocalObjectStore } from '../objects/local-object-store.js';
 import type { ObjectStore } from '../objects/object-store.js';
-import { S3ObjectStore } from '../objects/s3-object-store.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { maskUrl } from '../mask-url.js';
@@ -41,6 +43,7 @@ export async function openAdapters(config: Config, log: Logger, given: Partial<A
     let objects = given.objects;
     if (!objects) {
       if (config.s3) {
+        const { S3ObjectStore } = await import('../objects/s3-object-store.js');
         const s3 = new S3ObjectStore(config.s3);
         opened.push(s3);
         await s3.check();
@@ -52,9 +55,10 @@ export async function openAdapters(config: Config, log: Logger, given: Partial<A
       coordination = await openCoordination(config, store, log);
       opened.push(coordination);
     }
-    const bus = given.bus ?? (config.amqpUrl ? await AmqpBus.connect({ url: config.amqpUrl, namespace: config.namespace, log }) : new MemoryBus(log));
+    const bus = given.bus ?? (config.amqpUrl ? await (await import('../events/amqp-bus.js')).AmqpBus.connect({ url: config.amqpUrl, namespace: config.namespace, log }) : new MemoryBus(log));
     const services = !!(config.amqpUrl || config.etcdEndpoints || config.s3 || /^mysql:/i.test(config.databasePath));
-    return { store, objects, bus, coordination, mode: services ? 'services' : 'embedded' };
+    // Every event published through this bus is validated first (validating-bus.ts): one place for every producer.
+    return { store, objects, bus: validatingBus(bus), coordination, mode: services ? 'services' : 'embedded' };
   } catch (err) {
     await Promise.allSettled(opened.map((o) => o.close()));
     throw err;
@@ -68,7 +72,9 @@ export async function openAdapters(config: Config, log: Logger, given: Partial<A
  * @throws ServiceUnavailableError naming etcd when it does not answer.
  */
 export async function openCoordination(config: Config, store: Store, log: Logger): Promise<Coordination> {
-  return config.etcdEndpoints ? EtcdCoordination.connect({ endpoints: config.etcdEndpoints, namespace: config.namespace, log }) : new StoreCoordination(store, { log });
+  if (!config.etcdEndpoints) return new StoreCoordination(store, { log });
+  const { EtcdCoordination } = await import('../coordination/etcd-coordination.js');
+  return EtcdCoordination.connect({ endpoints: config.etcdEndpoints, namespace: config.namespace, log });
 }
 
 /** One line saying which backend serves each port (URLs masked), for people: `store MySQL at …, bus RabbitMQ at …`. */

@@ -21,6 +21,8 @@
  * | `TOOLFLOW_S3_ENDPOINT`, `TOOLFLOW_S3_REGION` | S3-compatible endpoint (path-style), region | AWS, `us-east-1` |
  * | `TOOLFLOW_LOCK_TTL_SECONDS` | lease of a work manager's task lock: another process may take the task over this long after the holder stops renewing it | 15 |
  * | `TOOLFLOW_NAMESPACE` | prefix of RabbitMQ exchanges and queues and of etcd keys, so deployments can share a broker | `toolflow` |
+ * | `K_SINK` | where an event function (`toolflow function`) POSTs the events it causes, binary mode (Knative SinkBinding) | the bus |
+ * | `TOOLFLOW_FUNCTION_SECRET` | shared secret of event-function calls: functions refuse a request without `Authorization: Bearer <it>`, the connector sends it | unset: functions open (`toolflow dev` makes one up for itself) |
  *
  * S3 credentials come from the standard `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
  */
@@ -53,6 +55,16 @@ export interface Config {
   namespace: string;
   /** Lease of a work manager's task lock, seconds (at least 2: etcd's smallest TTL). */
   lockTtlSeconds: number;
+  /**
+   * `K_SINK` (set by Knative's SinkBinding or a Source's `sink`): an event function POSTs the events
+   * it causes there (binary mode) instead of publishing them to the bus. Unset: the bus.
+   */
+  sinkUrl?: string;
+  /**
+   * `TOOLFLOW_FUNCTION_SECRET`: when set, every event function refuses a request that does not
+   * carry `Authorization: Bearer <secret>`, and the connector sends it. Never logged.
+   */
+  functionSecret?: string;
 }
 
 /**
@@ -105,6 +117,55 @@ function seconds(env: NodeJS.ProcessEnv, name: string, fallback: number): number
 }
 
 /**
+ * `TOOLFLOW_AMQP_URL`, checked; undefined when unset (the in-process bus).
+ * @throws ConfigError naming the variable for a value that is not an amqp(s):// URL.
+ */
+export function amqpUrlFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const amqpUrl = env.TOOLFLOW_AMQP_URL || undefined;
+  if (amqpUrl) refuseMissingColon('TOOLFLOW_AMQP_URL', amqpUrl, false);
+  if (amqpUrl && !/^amqps?:\/\//i.test(amqpUrl)) throw new ConfigError(`TOOLFLOW_AMQP_URL: an amqp:// or amqps:// URL, got ${maskUrl(amqpUrl)}`);
+  if (amqpUrl) checkUrl('TOOLFLOW_AMQP_URL', amqpUrl);
+  return amqpUrl;
+}
+
+/**
+ * `TOOLFLOW_NAMESPACE`, checked; default `toolflow`.
+ * @throws ConfigError unless it is 1-63 letters, digits, `_` or `-` (a word of queue names and etcd keys).
+ */
+export function namespaceFrom(env: NodeJS.ProcessEnv): string {
+  const namespace = env.TOOLFLOW_NAMESPACE || 'toolflow';
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/i.test(namespace)) throw new ConfigError(`TOOLFLOW_NAMESPACE=${namespace} must be letters, digits, "_" or "-" (at most 63)`);
+  return namespace;
+}
+
+/**
+ * `TOOLFLOW_LOG_LEVEL`, checked; default `warn`.
+ * @throws ConfigError unless it is one of pino's levels (or `silent`).
+ */
+export function logLevelFrom(env: NodeJS.ProcessEnv): string {
+  const logLevel = env.TOOLFLOW_LOG_LEVEL ?? 'warn';
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`TOOLFLOW_LOG_LEVEL=${logLevel} must be one of ${LOG_LEVELS.join(', ')}`);
+  return logLevel;
+}
+
+/** Shortest `TOOLFLOW_FUNCTION_SECRET`, characters: 16, so a secret cannot be guessed by trying. */
+export const MIN_FUNCTION_SECRET_LENGTH = 16;
+
+/**
+ * `TOOLFLOW_FUNCTION_SECRET`, checked; undefined when unset or empty (functions take calls from anyone
+ * who reaches them). The value is never put in a message.
+ * @throws ConfigError for a value shorter than 16 characters or with characters an HTTP header cannot carry.
+ */
+export function functionSecretFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const secret = env.TOOLFLOW_FUNCTION_SECRET;
+  if (secret === undefined || secret === '') return undefined;
+  // RFC 9110 field values: visible ASCII, no spaces (a bearer token, RFC 6750's b64token, has none).
+  if (!/^[\x21-\x7e]+$/.test(secret)) throw new ConfigError('TOOLFLOW_FUNCTION_SECRET must be visible ASCII characters, no spaces (e.g. the output of `openssl rand -hex 32`)');
+  if (secret.length < MIN_FUNCTION_SECRET_LENGTH) throw new ConfigError(`TOOLFLOW_FUNCTION_SECRET must be at least ${MIN_FUNCTION_SECRET_LENGTH} characters (e.g. the output of \`openssl rand -hex 32\`)`);
+  return secret;
+}
+
+/**
  * Reads configuration.
  * @param overrides values from CLI flags, which win over the environment.
  * @throws ConfigError naming the variable for malformed values.
@@ -129,8 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
       throw new ConfigError(`${name}: ${(err as Error).message}`);
     }
   };
-  const logLevel = overrides.logLevel ?? env.TOOLFLOW_LOG_LEVEL ?? 'warn';
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`TOOLFLOW_LOG_LEVEL=${logLevel} must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = overrides.logLevel ?? logLevelFrom(env);
   const keepaliveSeconds = overrides.keepaliveSeconds ?? seconds(env, 'TOOLFLOW_KEEPALIVE_SECONDS', 30);
   const lostAfterSeconds = overrides.lostAfterSeconds ?? seconds(env, 'TOOLFLOW_LOST_AFTER_SECONDS', 90);
   if (lostAfterSeconds < 2 * keepaliveSeconds) {
@@ -140,10 +200,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   if (memoryLimit !== undefined && memoryLimit !== '' && memoryLimit !== 'rlimit') {
     throw new ConfigError(`TOOLFLOW_MEMORY_LIMIT=${memoryLimit}: the only value is rlimit (unset: cgroups when possible)`);
   }
-  const amqpUrl = env.TOOLFLOW_AMQP_URL || undefined;
-  if (amqpUrl) refuseMissingColon('TOOLFLOW_AMQP_URL', amqpUrl, false);
-  if (amqpUrl && !/^amqps?:\/\//i.test(amqpUrl)) throw new ConfigError(`TOOLFLOW_AMQP_URL: an amqp:// or amqps:// URL, got ${maskUrl(amqpUrl)}`);
-  if (amqpUrl) checkUrl('TOOLFLOW_AMQP_URL', amqpUrl);
+  const amqpUrl = amqpUrlFrom(env);
   const endpoints = (env.TOOLFLOW_ETCD_ENDPOINTS ?? '').split(',').map((e) => e.trim()).filter(Boolean);
   for (const e of endpoints) {
     refuseMissingColon('TOOLFLOW_ETCD_ENDPOINTS', e, false);
@@ -158,10 +215,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError('TOOLFLOW_AMQP_URL needs a database every process on the broker shares: set TOOLFLOW_DATABASE_URL=mysql://… as well (a SQLite file is one process\'s own)');
   }
   if (env.TOOLFLOW_S3_ENDPOINT && !env.TOOLFLOW_S3_BUCKET) throw new ConfigError('TOOLFLOW_S3_ENDPOINT is set but TOOLFLOW_S3_BUCKET is not: set the bucket to keep objects in S3');
-  const namespace = env.TOOLFLOW_NAMESPACE || 'toolflow';
+  const namespace = namespaceFrom(env);
   const lockTtlSeconds = seconds(env, 'TOOLFLOW_LOCK_TTL_SECONDS', 15);
   if (lockTtlSeconds < 2) throw new ConfigError(`TOOLFLOW_LOCK_TTL_SECONDS=${lockTtlSeconds} must be at least 2 (etcd's smallest lease)`);
-  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/i.test(namespace)) throw new ConfigError(`TOOLFLOW_NAMESPACE=${namespace} must be letters, digits, "_" or "-" (at most 63)`);
+  const sinkUrl = env.K_SINK || undefined;
+  if (sinkUrl) {
+    checkUrl('K_SINK', sinkUrl);
+    if (!/^https?:\/\//i.test(sinkUrl)) throw new ConfigError(`K_SINK: an http:// or https:// URL, got ${maskUrl(sinkUrl)}`);
+  }
+  const functionSecret = functionSecretFrom(env);
   const owner = overrides.owner ?? env.TOOLFLOW_OWNER ?? env.USER ?? 'local';
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(owner)) throw new ConfigError(`owner "${owner}" must be letters, digits, ".", "_" or "-"`);
   return {
@@ -181,6 +243,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     etcdEndpoints,
     namespace,
     lockTtlSeconds,
+    ...(sinkUrl ? { sinkUrl } : {}),
+    ...(functionSecret ? { functionSecret } : {}),
     ...(env.TOOLFLOW_S3_BUCKET ? { s3: { bucket: env.TOOLFLOW_S3_BUCKET, endpoint: env.TOOLFLOW_S3_ENDPOINT || undefined, region: env.TOOLFLOW_S3_REGION || undefined } } : {}),
   };
 }

@@ -6,11 +6,11 @@
  * functions and the executor of the tasks it submitted.
  */
 import { pino, type Logger } from 'pino';
-import { EventType, fenceOf, makeEvent, type ToolflowEvent } from '../events/catalog.js';
+import { EventType, makeEvent, type ToolflowEvent } from '../events/catalog.js';
 import type { Executor } from '../executor/executor.js';
 import { LocalExecutor } from '../executor/local/local-executor.js';
 import { enqueue } from '../handlers/enqueue.js';
-import type { FunctionDef } from '../handlers/handler.js';
+import { runFunction, type FunctionDef } from '../handlers/handler.js';
 import { handleStatus } from '../handlers/handle-status.js';
 import { rerunPolicy } from '../handlers/rerun-policy.js';
 import { scheduleTool } from '../handlers/schedule-tool.js';
@@ -23,7 +23,7 @@ import { AbortedError, ConfigError, LeaseLostError, NotFoundError, TaskStalledEr
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describeProcess } from '../process-identity.js';
+import { describeProcess, isKnownDead } from '../process-identity.js';
 import { STALLED, workManagerLock } from './task-driver.js';
 import type { TaskRow } from '../store/store.js';
 import { WorkManager } from '../work-manager/work-manager.js';
@@ -37,7 +37,7 @@ export const FUNCTIONS: FunctionDef[] = [enqueue, startWorkflow, scheduleTool, h
 /**
  * Subscribes each function to the bus: its returned events are published (and confirmed) before the
  * event that caused them is acknowledged. With `taskId`, subscribes them for that task only, under
- * the consumer name `<function>/<taskId>`. Fencing: see `ToolflowEvent.fencetoken`.
+ * the consumer name `<function>/<taskId>`. Fencing: `runFunction` (handlers/handler.ts).
  */
 export function routeFunctions(ports: Ports, functions: FunctionDef[] = FUNCTIONS, taskId?: string): () => void {
   const offs = functions.map((f) =>
@@ -45,11 +45,7 @@ export function routeFunctions(ports: Ports, functions: FunctionDef[] = FUNCTION
       taskId === undefined ? f.name : `${f.name}/${taskId}`,
       f.consumes,
       async (event) => {
-        // An event that carries a work manager's fencing token is handled with a store fenced by it,
-        // and the events it causes carry it on.
-        const fence = fenceOf(event);
-        const out = await f.handle(event, fence === undefined ? ports : { ...ports, store: ports.store.fenced(fence) });
-        if (fence !== undefined) for (const e of out) e.fencetoken ??= event.fencetoken;
+        const out = await runFunction(f, event, ports);
         if (out.length) await ports.bus.publish(out);
       },
       { ...(taskId === undefined ? {} : { taskId }), concurrency: f.concurrency ?? 1 },
@@ -100,6 +96,9 @@ export interface ResumeOptions {
 /** What `launchWorkManager` did. */
 type LaunchOutcome = 'started' | 'held' | 'finished';
 
+/** How often a waiter also asks the store whether its task has finished, ms. */
+const WAIT_POLL_MS = 500;
+
 /** How often a driver looks for a `toolflow cancel` of its tasks, ms. */
 const CANCEL_POLL_MS = 1000;
 
@@ -115,6 +114,12 @@ function finalEventOf(t: TaskRow): ToolflowEvent {
 export interface RuntimeParts extends Partial<Omit<Adapters, 'mode'>> {
   executor?: Executor;
   log?: Logger;
+  /**
+   * Whether this process consumes the `shared` functions' events itself (default true). False where
+   * they run elsewhere and reach their events another way: `toolflow dev` in services mode, whose
+   * connector delivers them over HTTP to the function endpoints.
+   */
+  routeShared?: boolean;
 }
 
 /**
@@ -264,17 +269,25 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
 
   // An event a hosted task needs was given up on: its waiter is told why instead of waiting for ever.
   const offDeadLetters = bus.onDeadLetter((dead) => {
-    const taskId = (dead.event.data as { taskId?: string }).taskId;
-    if (taskId === undefined) return;
-    const message = `task ${taskId} cannot progress: ${dead.consumer.replace(/\/.*$/, '')} failed to handle ${dead.event.type} (${dead.event.subject}) ${dead.deliveries} times: ${dead.error}. Fix the cause, then take the task over with: toolflow resume ${taskId}`;
+    const taskId = (dead.event.data as { taskId?: unknown } | null | undefined)?.taskId;
+    if (typeof taskId !== 'string') return; // an invalid event's data may have none
+    const failed = `${dead.consumer.replace(/\/.*$/, '')} failed to handle ${dead.event.type} (${dead.event.subject}) ${dead.deliveries} times: ${dead.error}`;
+    // A submission that was never enqueued left no task to resume: it is to be submitted again.
+    const message =
+      dead.event.type === EventType.taskSubmitted
+        ? `task ${taskId} was not recorded: ${failed}. Fix the cause, then submit the workflow again`
+        : `task ${taskId} cannot progress: ${failed}. Fix the cause, then take the task over with: toolflow resume ${taskId}`;
     void store.updateTask(taskId, { error: STALLED + message }).catch(() => undefined); // the store may be what failed
     haltWaiters.get(taskId)?.(new TaskStalledError(message));
   });
 
-  const unroute = routeFunctions(
-    ports,
-    FUNCTIONS.filter((f) => f.placement === 'shared'),
-  );
+  const unroute =
+    parts.routeShared === false
+      ? () => undefined
+      : routeFunctions(
+          ports,
+          FUNCTIONS.filter((f) => f.placement === 'shared'),
+        );
   const FINAL = [EventType.taskSucceeded, EventType.taskFailed, EventType.taskCancelled];
   return {
     ports,
@@ -294,27 +307,34 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       const before = await store.getTask(taskId);
       if (before && isTerminal(before.status)) return finalEventOf(before);
       return new Promise((resolve, reject) => {
-        haltWaiters.set(taskId, (err) => {
+        const stop = () => {
           off();
+          clearInterval(poll);
           haltWaiters.delete(taskId);
+        };
+        haltWaiters.set(taskId, (err) => {
+          stop();
           reject(err);
         });
-        // Finished between the check above and the subscription: its final event has passed.
-        void store.getTask(taskId).then(
-          (t) => {
-            if (!t || !isTerminal(t.status) || !haltWaiters.has(taskId)) return;
-            off();
-            haltWaiters.delete(taskId);
-            resolve(finalEventOf(t));
-          },
-          () => undefined,
-        );
+        // Finished between the check above and the subscription (its final event has passed), or
+        // its final event was published before this call and the store is written after: the
+        // store is asked now and then as well.
+        const fromStore = () =>
+          void store.getTask(taskId).then(
+            (t) => {
+              if (!t || !isTerminal(t.status) || !haltWaiters.has(taskId)) return;
+              stop();
+              resolve(finalEventOf(t));
+            },
+            () => undefined,
+          );
+        const poll = setInterval(fromStore, WAIT_POLL_MS);
+        fromStore();
         const off = ports.bus.subscribe(
           `wait/${taskId}`,
           FINAL,
           async (e) => {
-            off();
-            haltWaiters.delete(taskId);
+            stop();
             // Not awaited here: idle() waits for this very handler to return.
             void (async () => {
               await ports.bus.idle();
@@ -349,7 +369,8 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
         if (outcome === 'started') return about;
         if (outcome === 'finished') return { ...about, finished: true };
         const holder = await coordination.lockHolder(workManagerLock(taskId)).catch(() => null);
-        if (holder?.holder && holder.holder.host === hostname()) {
+        const dead = holder?.holder !== undefined && isKnownDead(holder.holder);
+        if (holder?.holder && holder.holder.host === hostname() && !dead) {
           throw new ConfigError(`task ${taskId} is driven by a live ${describeProcess(holder.holder)}; stop it there (Ctrl-C) or with: toolflow cancel ${taskId}`);
         }
         if (Date.now() > deadline) {
@@ -358,7 +379,11 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
         if (!told) {
           told = true;
           const who = holder?.holder ? describeProcess(holder.holder) : 'another process';
-          options.onWait?.(`waiting for the lock of task ${taskId}: ${who} holds it; it frees itself within ${config.lockTtlSeconds} s if that process is gone (Ctrl-C stops waiting)`);
+          options.onWait?.(
+            dead
+              ? `waiting for the lock of task ${taskId}: ${who}, which held it, is gone; its lease runs out within ${config.lockTtlSeconds} s (Ctrl-C stops waiting)`
+              : `waiting for the lock of task ${taskId}: ${who} holds it; it frees itself within ${config.lockTtlSeconds} s if that process is gone (Ctrl-C stops waiting)`,
+          );
         }
         await new Promise((r) => setTimeout(r, 250));
       }

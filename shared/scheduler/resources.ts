@@ -6,10 +6,13 @@
 
 /** Resources of one attempt, or a budget. Disk is not admitted locally (null: not declared). */
 export interface Resources {
+  /** Cpu, millicores. @asType integer */
   cpuMillicores: number;
+  /** Memory, bytes. @asType integer */
   memBytes: number;
+  /** Ephemeral storage, bytes; null: not declared. @asType integer @nullable */
   diskBytes: number | null;
-  /** Wall-clock limit of the attempt, seconds (not admitted: enforced by the work manager); null: none. */
+  /** Wall-clock limit of the attempt, seconds (not admitted: enforced by the work manager); null: none. @asType integer @nullable */
   timeSeconds: number | null;
 }
 

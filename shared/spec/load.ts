@@ -13,7 +13,8 @@ import { checkSchema } from './schema-check.js';
 import type { WorkflowSpec } from './types.js';
 import { MAX_YAML_BYTES, YamlSource, type DataPath } from './yaml-source.js';
 
-export { checkRelativePath, DEFAULT_RETRY, envKey, MIN_BYTES, passEnvProblem } from './normalize.js';
+export { checkRelativePath, DEFAULT_RETRY, envKey, MIN_BYTES } from './normalize.js';
+export { passEnvProblem } from './tool-env.js';
 
 /** A loaded workflow: the spec, its DAG and the source (to place later errors, such as option values). */
 export interface LoadedWorkflow {
@@ -46,11 +47,13 @@ export async function loadWorkflowFile(file: string): Promise<LoadedWorkflow> {
  * Checks workflow text.
  * @param file name used in messages.
  * @throws SpecError with every issue found, sorted by line and column. A YAML syntax error (or an
- *   oversized or alias-bomb document) stops before the other checks: there is no data to check.
+ *   oversized or alias-bomb document) stops before the other checks: there is no data to check. A
+ *   key written twice does not: every repeat is reported (with both positions), and the rest is
+ *   checked with the last value of each repeated key.
  */
 export function parseWorkflow(file: string, text: string): LoadedWorkflow {
-  const { source, issues } = YamlSource.parse(file, text);
-  if (!source) throw new SpecError(issues);
+  const { source, issues: yamlIssues } = YamlSource.parse(file, text);
+  if (!source) throw new SpecError(yamlIssues);
   if (source.data === undefined || source.data === null) throw new SpecError([{ file, line: 1, column: 1, path: '', message: 'the file is empty' }]);
   const typingIssues = typeScalars(source);
   const schema = checkSchema(source);
@@ -65,7 +68,7 @@ export function parseWorkflow(file: string, text: string): LoadedWorkflow {
     else path.push('rely');
     return source.issue(path, p.message);
   });
-  const all = [...typingIssues, ...schema.issues, ...problems, ...graphIssues];
+  const all = [...yamlIssues, ...typingIssues, ...schema.issues, ...problems, ...graphIssues];
   if (all.length > 0 || !dag) throw new SpecError(sortByPosition(all));
   return { spec, dag, source };
 }

@@ -10,6 +10,7 @@ import type { SpecIssue } from '../errors.js';
 import { checkOptionValue, envStringProblem, typeOptionValue } from './option-values.js';
 import { formatBytes, formatSeconds, parseBytes, parseCpu, parseDuration } from './resources.js';
 import type { FailureReason, InputSpec, OptionSpec, OptionValue, RetryPolicy, ToolSpec, WorkflowSpec } from './types.js';
+import { envNameProblem, passEnvProblem, toolEnvProblem } from './tool-env.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
 
 /** Defaults of the `retry` block (`capTimeSeconds`: 7 days). */
@@ -80,6 +81,10 @@ export function normalizeWorkflow(source: YamlSource, reported: Reported): { spe
       if (clash !== undefined && clash !== tool.name) problem(ctx, ['tools', i, 'name'], `"${tool.name}" and "${clash}" both become $TF_DEP_${key}; rename one`);
       depKeys.set(key, tool.name);
     }
+    // The whole environment must fit too, with the defaults (the values given at submit are checked then, in values.ts).
+    const defaults = Object.fromEntries(tool.options.filter((o) => o.default !== undefined).map((o) => [o.name, o.default!]));
+    const tooBig = toolEnvProblem(tool, defaults, inputs.map((input) => envKey(input.name)));
+    if (tooBig) problem(ctx, ['tools', i, isObj(t) && t.env !== undefined ? 'env' : 'options'], tooBig);
     return tool;
   });
   return {
@@ -192,7 +197,7 @@ export function checkRelativePath(path: string): string {
 }
 
 /**
- * The `env` field: a list of `KEY=VALUE` or a mapping. Refuses `TF_` names (toolflow sets them), a
+ * The `env` field: a list of `KEY=VALUE` or a mapping. Refuses `TF_` names in any case (toolflow sets them), a
  * name set twice in the list form, and values an environment variable cannot hold (NUL, longer than
  * MAX_ARG_STRLEN with the name).
  */
@@ -211,46 +216,14 @@ function normalizeEnv(ctx: Ctx, env: unknown, base: DataPath): Record<string, st
   for (const [where, name, value] of entries) {
     const path = [...base, where];
     const tooLong = envStringProblem(name, value, `the value of ${name}`);
-    if (name.startsWith('TF_')) problem(ctx, path, `"${name}": names starting with TF_ are reserved for toolflow`);
+    const reserved = envNameProblem(name);
+    if (reserved) problem(ctx, path, reserved);
     else if (firstAt.has(name)) problem(ctx, path, `"${name}" is set twice (env[${String(firstAt.get(name))}] and env[${String(where)}]); keep one`);
     else if (tooLong) problem(ctx, path, tooLong);
     else out[name] = value;
     if (!firstAt.has(name)) firstAt.set(name, where);
   }
   return out;
-}
-
-/** Names `envvars` may not list, each with why (matched in any case). */
-const RESERVED_ENVVARS: [RegExp, (name: string, match: string) => string][] = [
-  [/^TF_/i, (n) => `"${n}": names starting with TF_ are set by toolflow for each attempt (options, inputs, resources), so they cannot be passed through`],
-  [
-    /^TOOLFLOW_/i,
-    (n) => `"${n}": TOOLFLOW_ variables configure toolflow itself and hold its database, broker and S3 addresses with their passwords, so they are never passed to tools`,
-  ],
-  [
-    /^AWS_/i,
-    (n) =>
-      `"${n}": AWS_ variables hold toolflow's own S3 credentials, so they are never passed to tools; give a tool credentials of its own as an input file (and export AWS_SHARED_CREDENTIALS_FILE="$TF_INPUT_<input>" in its command)`,
-  ],
-  [
-    /SECRET|PASSWORD|TOKEN|CREDENTIAL/i,
-    (n, m) => `"${n}" looks like it holds a secret (its name contains ${m.toUpperCase()}), and toolflow never passes secrets from its own environment to tools; give the tool the secret as an input file instead`,
-  ],
-];
-
-/**
- * Why `name` may not be passed through from toolflow's environment to a tool, or undefined when it may.
- * Refused: names that are not shell identifiers; `TF_*` (toolflow sets them); `TOOLFLOW_*` and `AWS_*`
- * (toolflow's configuration and credentials); any name containing SECRET, PASSWORD, TOKEN or CREDENTIAL
- * (in any case). Like Snakemake's `envvars`, the rest are passed when set.
- */
-export function passEnvProblem(name: string): string | undefined {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) return `"${name}" is not a shell variable name (letters, digits and _, not starting with a digit)`;
-  for (const [re, why] of RESERVED_ENVVARS) {
-    const m = re.exec(name);
-    if (m) return why(name, m[0]);
-  }
-  return undefined;
 }
 
 /** An `envvars` list (workflow or tool): the names that may be passed through, without duplicates. */

@@ -3,13 +3,17 @@
  * error becomes an issue at the field's line and column, worded for the user (unknown fields with a
  * close known one, YAML 1.1 booleans, the rule a bad name breaks).
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import schema from '../../schema/workflow.schema.json' with { type: 'json' };
+import type { ErrorObject, ValidateFunction } from 'ajv';
+import { validate } from './workflow-validator.generated.js';
 import type { SpecIssue } from '../errors.js';
 import { closest } from './graph.js';
 import { formatPath, type DataPath, type YamlSource } from './yaml-source.js';
 
-let validator: ValidateFunction | undefined;
+/**
+ * The schema compiled ahead of time by ajv (scripts/generate-workflow-validator.mjs: options
+ * allErrors, coerceTypes, verbose, non-strict), so checking a file costs no ajv import or compile.
+ */
+const validator = validate as ValidateFunction;
 
 /**
  * Checks workflow data against the schema (every error, not the first: ajv's allErrors).
@@ -17,7 +21,6 @@ let validator: ValidateFunction | undefined;
  *   (normalizing skips those fields so that nothing is reported twice).
  */
 export function checkSchema(source: YamlSource): { issues: SpecIssue[]; reported: (path: DataPath) => boolean } {
-  validator ??= new Ajv({ allErrors: true, coerceTypes: true, strict: false, verbose: true }).compile(schema);
   const errors = validator(source.data) ? [] : (validator.errors ?? []);
   // A bad property name is reported at the name itself; ajv's summary error for the object adds nothing.
   const found = errors.filter((e) => e.keyword !== 'propertyNames').map((e) => schemaIssue(source, e));

@@ -26,15 +26,16 @@ export interface OptionSpec {
 
 /** Rerun policy of a tool. `maxAttempts` counts every attempt, the first included. */
 export interface RetryPolicy {
+  /** @asType integer */
   maxAttempts: number;
   on: FailureReason[];
   /** Factor (> 1) applied to the resource that ran out. */
   grow: number;
-  /** Upper bound for memory, bytes. */
+  /** Upper bound for memory, bytes. @asType integer */
   capMemBytes: number;
-  /** Upper bound for disk, bytes. */
+  /** Upper bound for disk, bytes. @asType integer */
   capDiskBytes: number;
-  /** Upper bound for the time limit, seconds (reruns after a `timeout` grow it up to this); default 7 days, never below the tool's time. */
+  /** Upper bound for the time limit, seconds (reruns after a `timeout` grow it up to this); default 7 days, never below the tool's time. @asType integer */
   capTimeSeconds: number;
 }
 
@@ -44,14 +45,18 @@ export interface ToolSpec {
   description: string;
   /** Free text of the design doc's `output` field. */
   output: string;
+  /** @asType integer */
   cpuMillicores: number;
+  /** @asType integer */
   memBytes: number;
-  /** Ephemeral storage, bytes; null when the tool declares none. */
+  /** Ephemeral storage, bytes; null when the tool declares none. @asType integer @nullable */
   diskBytes: number | null;
   /**
    * Wall-clock limit of one attempt, whole seconds (>= 1), from its start (Nextflow's `time`,
    * Snakemake's `runtime`, Kubernetes' `activeDeadlineSeconds`), from the tool's `time` field
    * (`3600`, `90s`, `30m`, `2h`, `1d`, `1h30m`: see `parseDuration`); null when the tool declares none.
+   * @asType integer
+   * @nullable
    */
   timeSeconds: number | null;
   /** Container image for cluster mode; null when not given. */

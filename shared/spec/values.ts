@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { SpecError, type SpecIssue } from '../errors.js';
 import { closest } from './graph.js';
 import { checkOptionValue } from './option-values.js';
+import { toolEnvProblem } from './tool-env.js';
 import type { OptionValue, WorkflowSpec } from './types.js';
 import { YamlSource } from './yaml-source.js';
 
@@ -15,7 +16,9 @@ export type ToolValues = Record<string, Record<string, OptionValue>>;
 /**
  * One option value as given, with where it came from for messages: `from` is the `--set` argument
  * (`--set TOOL.OPTION=VALUE`, cut when long) or the params file's path, then with the 1-based
- * `line` and `column` of the value.
+ * `line` and `column` of the value. `problem`, when set, says why the argument cannot be used (a
+ * malformed or repeated `--set`): `resolveValues` reports it with the other problems and ignores
+ * the value, so one bad argument does not hide the rest.
  */
 export interface GivenValue {
   tool: string;
@@ -24,6 +27,7 @@ export interface GivenValue {
   from: string;
   line?: number;
   column?: number;
+  problem?: string;
 }
 
 /** An argument for a message: cut to 80 characters (a value can be megabytes long). */
@@ -34,18 +38,32 @@ function argText(arg: string): string {
 /**
  * Parses `--set` arguments of the form `TOOL.OPTION=VALUE` (the value may contain `=` and anything else;
  * it is never evaluated).
- * @throws SpecError naming the malformed argument (its `file` is `--set ARG`; it has no line or column).
+ * @returns one entry per argument, in order. A malformed argument, and a second `--set` for an
+ *   option already set on the command line (refused, as a repeated `--input` is, rather than letting
+ *   the last win), come back with `problem` set (`resolveValues` reports them, with every other
+ *   problem of the values). The `from` of an entry is `--set ARG`; it has no line or column.
+ * @throws nothing.
  */
 export function parseSetArgs(args: string[]): GivenValue[] {
-  const issues: SpecIssue[] = [];
   const given: GivenValue[] = [];
+  const firstArg = new Map<string, string>();
   for (const arg of args) {
     const m = /^([^.=]+)\.([^=]+)=([\s\S]*)$/.exec(arg);
     const from = `--set ${argText(arg)}`;
-    if (!m) issues.push({ file: from, path: '', message: `"${argText(arg)}" must look like TOOL.OPTION=VALUE` });
-    else given.push({ tool: m[1]!, option: m[2]!, value: m[3]!, from });
+    if (!m) {
+      given.push({ tool: '', option: '', value: '', from, problem: `"${argText(arg)}" must look like TOOL.OPTION=VALUE` });
+      continue;
+    }
+    const [, tool, option, value] = m as unknown as [string, string, string, string];
+    const key = `${tool}.${option}`;
+    const earlier = firstArg.get(key);
+    if (earlier === undefined) {
+      firstArg.set(key, arg);
+      given.push({ tool, option, value, from });
+    } else {
+      given.push({ tool, option, value, from, problem: `option ${key} is given twice (--set ${argText(earlier)}, then --set ${argText(arg)}); give each option once` });
+    }
   }
-  if (issues.length) throw new SpecError(issues);
   return given;
 }
 
@@ -90,10 +108,13 @@ export async function readParamsFile(file: string): Promise<GivenValue[]> {
 /**
  * Resolves every tool's option values: defaults, then the params file, then `--set` (later wins).
  * @returns values for every option that has one.
- * @throws SpecError for unknown tools or options, values of the wrong type or outside enum/min/max,
- *   values a tool's environment cannot hold (a NUL, or `TF_OPT_<name>=value` over MAX_ARG_STRLEN),
- *   and required options with no value. Each issue names where the value came from: the `--set`
- *   argument (no line or column) or the params file with the value's line and column.
+ * @throws SpecError with every problem at once: the `problem` of each entry (a malformed or
+ *   repeated `--set`, see `parseSetArgs`), unknown tools or options, values of the wrong type or
+ *   outside enum/min/max, values a tool's environment cannot hold (a NUL, or `TF_OPT_<name>=value`
+ *   over MAX_ARG_STRLEN), a tool whose whole environment (its env and option values) would pass
+ *   MAX_TOOL_ENV_BYTES (see `toolEnvProblem`), and required options with no value. Each issue
+ *   names where the value came from: the `--set` argument (no line or column) or the params file
+ *   with the value's line and column.
  */
 export function resolveValues(spec: WorkflowSpec, given: GivenValue[], file: string): ToolValues {
   const issues: SpecIssue[] = [];
@@ -104,12 +125,16 @@ export function resolveValues(spec: WorkflowSpec, given: GivenValue[], file: str
     values[t.name] = {};
     for (const o of t.options) if (o.default !== undefined) values[t.name]![o.name] = o.default;
   }
+  const issueAt = (g: GivenValue, path: string, message: string) => issues.push({ file: g.from, ...(g.line ? { line: g.line, column: g.column ?? 0 } : {}), path, message });
   // Later values win (defaults < params file < --set): only the last value given for an option is checked.
   const last = new Map<string, GivenValue>();
-  for (const g of given) last.set(`${g.tool}\u0000${g.option}`, g);
+  for (const g of given) {
+    if (g.problem === undefined) last.set(`${g.tool}\u0000${g.option}`, g);
+    else issueAt(g, g.tool ? `${g.tool}.${g.option}` : '', g.problem);
+  }
   for (const g of last.values()) {
     const tool = tools.get(g.tool);
-    const problem = (message: string) => issues.push({ file: g.from, ...(g.line ? { line: g.line, column: g.column ?? 0 } : {}), path: `${g.tool}.${g.option}`, message });
+    const problem = (message: string) => issueAt(g, `${g.tool}.${g.option}`, message);
     if (!tool) {
       const hint = closest(g.tool, tools.keys());
       problem(`unknown tool "${g.tool}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
@@ -129,12 +154,15 @@ export function resolveValues(spec: WorkflowSpec, given: GivenValue[], file: str
     }
     else values[g.tool]![g.option] = checked.value;
   }
+  const inputNames = spec.inputs.map((i) => i.name);
   for (const t of spec.tools) {
     for (const o of t.options) {
       if (o.required && values[t.name]![o.name] === undefined && !badlyGiven.has(`${t.name}.${o.name}`)) {
         issues.push({ file, path: `${t.name}.${o.name}`, message: `required option has no value; give it with --set ${t.name}.${o.name}=VALUE` });
       }
     }
+    const tooBig = toolEnvProblem(t, values[t.name]!, inputNames);
+    if (tooBig) issues.push({ file, path: t.name, message: tooBig });
   }
   if (issues.length) throw new SpecError(issues);
   return values;

@@ -25,6 +25,11 @@ const SCHEMA_WITH_NULL = jsYaml.FAILSAFE_SCHEMA.extend({ implicit: [TYPES.merge,
 /** `yaml` is loaded on the first error only: a valid file never needs positions. */
 let yamlModule: typeof import('yaml') | undefined;
 const loadYaml = () => (yamlModule ??= createRequire(import.meta.url)('yaml') as typeof import('yaml'));
+/**
+ * How the `yaml` package reads a file for positions: every scalar as its text (failsafe schema, as
+ * js-yaml reads the data, so keys compare the same way), merge keys on, repeated keys kept.
+ */
+const DOCUMENT_OPTIONS = { schema: 'failsafe', merge: true, uniqueKeys: false } as const;
 
 /** A path into the data: keys and list indexes. */
 export type DataPath = (string | number)[];
@@ -38,13 +43,13 @@ export function formatPath(path: DataPath): string {
 
 /** A parsed YAML file: its data, and a way to locate a path in it for error messages. */
 export class YamlSource {
-  private doc: Document | undefined;
-  private lines: LineCounter | undefined;
-
   private constructor(
     readonly file: string,
     readonly text: string,
     readonly data: unknown,
+    /** The `yaml` Document of `text` and its line counter: read on the first `locate`, or already by `duplicateKeyIssues`. */
+    private doc?: Document,
+    private lines?: LineCounter,
   ) {}
 
   /**
@@ -52,27 +57,40 @@ export class YamlSource {
    * @param file path shown in messages.
    * @param options `nulls`: read plain `null`, `~` (and an empty value) as null rather than as the
    *   text `null` (params files, where null means "no value"); workflows keep every scalar as text.
-   * @throws nothing: syntax errors, duplicate keys (named, with both positions), oversized text and
-   *   alias bombs are returned as issues.
+   * @returns `source` (the data) unless the text cannot be read at all: a syntax error, oversized
+   *   text or an alias bomb (then `issues` says why). Duplicate keys do not stop the reading: each is
+   *   an issue (named, with both positions) and `source` holds the data with the LAST value of each
+   *   repeated key (as JSON.parse does), so that the caller goes on checking and reports every
+   *   other error too. A caller must report `issues` whether or not `source` is given.
+   * @throws nothing.
    */
   static parse(file: string, text: string, options: { nulls?: boolean } = {}): { source?: YamlSource; issues: SpecIssue[] } {
     const bytes = Buffer.byteLength(text);
     if (bytes > MAX_YAML_BYTES) {
       return { issues: [{ file, path: '', message: `file is ${bytes} bytes, more than the ${MAX_YAML_BYTES}-byte limit` }] };
     }
+    const schema = options.nulls ? SCHEMA_WITH_NULL : SCHEMA;
     let data: unknown;
+    let duplicates: SpecIssue[] = [];
+    let parsed: ReturnType<typeof duplicateKeyIssues> | undefined; // with the `yaml` Document, when read for duplicates
     try {
-      data = jsYaml.load(text, { schema: options.nulls ? SCHEMA_WITH_NULL : SCHEMA, filename: file });
+      data = jsYaml.load(text, { schema, filename: file });
     } catch (err) {
-      if (err instanceof jsYaml.YAMLException) {
-        const mark = err.mark as { line: number; column: number; position: number } | undefined;
-        if (mark && err.reason === 'duplicated mapping key') {
-          const duplicate = findDuplicateKey(text, mark.position);
-          if (duplicate) return { issues: [duplicate.issue(file)] };
-        }
-        return { issues: [{ file, line: (mark?.line ?? -1) + 1, column: (mark?.column ?? -1) + 1, path: '', message: `YAML syntax: ${err.reason}` }] };
+      if (!(err instanceof jsYaml.YAMLException)) throw err;
+      // js-yaml stops at the first duplicate. Only then (a valid file never pays for it) are all the
+      // duplicates listed with the `yaml` Document API, and the data read again with js-yaml's `json`
+      // option, under which a repeated key overrides the earlier one instead of throwing.
+      if (err.reason === 'duplicated mapping key') {
+        parsed = duplicateKeyIssues(file, text);
+        duplicates = parsed.issues;
       }
-      throw err;
+      if (duplicates.length === 0) return { issues: [syntaxIssue(file, err)] };
+      try {
+        data = jsYaml.load(text, { schema, filename: file, json: true });
+      } catch (again) {
+        if (again instanceof jsYaml.YAMLException) return { issues: [...duplicates, syntaxIssue(file, again)] };
+        throw again;
+      }
     }
     const expanded = countExpandedNodes(data, MAX_EXPANDED_NODES);
     if (expanded === Infinity) {
@@ -83,7 +101,7 @@ export class YamlSource {
         issues: [{ file, path: '', message: `aliases expand to more than ${MAX_EXPANDED_NODES} nodes; refusing to read it (a "billion laughs" document?)` }],
       };
     }
-    return { source: new YamlSource(file, text, data), issues: [] };
+    return { source: new YamlSource(file, text, data, parsed?.doc, parsed?.lines), issues: duplicates };
   }
 
   /**
@@ -100,7 +118,7 @@ export class YamlSource {
     if (!this.doc) {
       const { LineCounter, parseDocument } = loadYaml();
       this.lines = new LineCounter();
-      this.doc = parseDocument(this.text, { lineCounter: this.lines, uniqueKeys: false, merge: true });
+      this.doc = parseDocument(this.text, { lineCounter: this.lines, ...DOCUMENT_OPTIONS });
     }
     let node: Node | null | undefined = this.doc.contents as Node | null;
     let offset = node?.range?.[0] ?? 0;
@@ -121,7 +139,9 @@ export class YamlSource {
   private child(node: Node | null | undefined, part: string | number): { value: Node | null; offset: number; keyOffset: number } | undefined {
     const { isMap, isSeq } = loadYaml();
     if (isMap(node)) {
-      for (const pair of node.items) {
+      // The last pair of a key: its value is the one in the data (a repeated key's last value wins).
+      for (let n = node.items.length - 1; n >= 0; n--) {
+        const pair = node.items[n]!;
         const k = pair.key as { value?: unknown; range?: [number, number, number] } | null;
         if (k && String(k.value) === String(part)) {
           const value = pair.value as Node | null;
@@ -137,49 +157,69 @@ export class YamlSource {
   }
 }
 
+/** A js-yaml error as an issue at its line and column. */
+function syntaxIssue(file: string, err: jsYaml.YAMLException): SpecIssue {
+  const mark = err.mark as { line: number; column: number } | undefined;
+  return { file, line: (mark?.line ?? -1) + 1, column: (mark?.column ?? -1) + 1, path: '', message: `YAML syntax: ${err.reason}` };
+}
+
 /**
- * Finds the key that js-yaml called duplicated: the mapping key that starts at `offset` (js-yaml's mark
- * points there, in block and flow mappings alike), the earlier key of the same mapping, and the path.
- * Only runs on that error, so the slow `yaml` Document API costs nothing on a valid file.
- * @returns a way to build the issue, or undefined when no key starts there (then the caller keeps
- *   js-yaml's own message).
+ * Every key written more than once in one mapping (block or flow), each repeat an issue at the
+ * repeat, naming the first place and the path. Keys compare as the text written (the `yaml`
+ * package's failsafe schema, as js-yaml reads the data), so `01` and `1` are different keys, as
+ * are `True` and `true`; merge keys (`<<`) are not keys of their own. Runs only on a file that
+ * js-yaml found a duplicate in: the `yaml` Document API is slow on big files.
+ * @returns the issues in file order (empty when none is found, e.g. for a complex key js-yaml
+ *   compares differently: the caller then keeps js-yaml's own message), and the Document read
+ *   with its line counter (kept by the source, so that locating other errors does not read it again).
  */
-function findDuplicateKey(text: string, offset: number): { issue: (file: string) => SpecIssue } | undefined {
-  const { LineCounter, parseDocument, isPair, isScalar, isSeq, visit } = loadYaml();
+function duplicateKeyIssues(file: string, text: string): { issues: SpecIssue[]; doc: Document; lines: LineCounter } {
+  const { LineCounter, parseDocument, isScalar, visit } = loadYaml();
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: false, merge: true });
+  const doc = parseDocument(text, { lineCounter: lines, ...DOCUMENT_OPTIONS });
   const keyText = (k: unknown): string => (isScalar(k) ? String(k.value) : String(k));
-  let found: { key: string; first: number; path: DataPath } | undefined;
+  const issues: SpecIssue[] = [];
   visit(doc, {
     Map(_, map, ancestors) {
-      const at = map.items.findIndex((p) => (p.key as Node | null)?.range?.[0] === offset);
-      if (at < 0) return undefined;
-      const key = keyText(map.items[at]!.key);
-      const first = map.items.slice(0, at).find((p) => keyText(p.key) === key);
-      const path: DataPath = [];
-      const chain = [...ancestors, map];
-      chain.forEach((node, k) => {
-        const child = chain[k + 1];
-        if (isSeq(node) && child) path.push(node.items.indexOf(child));
-        else if (isPair(node)) path.push(keyText(node.key));
-      });
-      found = { key, first: (first?.key as Node | null)?.range?.[0] ?? offset, path };
-      return visit.BREAK;
+      const firstAt = new Map<string, number>();
+      let path: DataPath | undefined;
+      for (const pair of map.items) {
+        const key = pair.key as Node | null;
+        if (isScalar(key) && typeof key.value === 'symbol') continue; // `<<`, a merge key
+        const name = keyText(key);
+        const offset = key?.range?.[0] ?? 0;
+        const first = firstAt.get(name);
+        if (first === undefined) {
+          firstAt.set(name, offset);
+          continue;
+        }
+        path ??= pathOf([...ancestors, map], keyText);
+        const here = lines.linePos(offset);
+        const there = lines.linePos(first);
+        issues.push({
+          file,
+          line: here.line,
+          column: here.col,
+          path: formatPath([...path, name]),
+          message: `duplicate key "${name}" (first at line ${there.line}, column ${there.col}): a key may appear once in a mapping`,
+        });
+      }
+      return undefined;
     },
   });
-  if (!found) return undefined;
-  const { key, first, path } = found;
-  const here = lines.linePos(offset);
-  const there = lines.linePos(first);
-  return {
-    issue: (file) => ({
-      file,
-      line: here.line,
-      column: here.col,
-      path: formatPath([...path, key]),
-      message: `duplicate key "${key}" (first at line ${there.line}, column ${there.col}): a key may appear once in a mapping`,
-    }),
-  };
+  return { issues, doc, lines };
+}
+
+/** The data path of the last node of `chain` (the document, then each pair, list and mapping down to it). */
+function pathOf(chain: readonly unknown[], keyText: (k: unknown) => string): DataPath {
+  const { isPair, isSeq } = loadYaml();
+  const path: DataPath = [];
+  chain.forEach((node, k) => {
+    const child = chain[k + 1];
+    if (isSeq(node) && child) path.push(node.items.indexOf(child));
+    else if (isPair(node)) path.push(keyText(node.key));
+  });
+  return path;
 }
 
 /**

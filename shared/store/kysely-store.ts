@@ -1,9 +1,10 @@
 /**
  * The store port over Kysely: one set of queries for SQLite (better-sqlite3) and MySQL.
  */
-import { Kysely, Migrator, SqliteDialect, type Dialect, type ExpressionBuilder, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, sql, SqliteDialect, type Dialect, type ExpressionBuilder, type MigrationProvider } from './kysely.js';
 import pRetry from 'p-retry';
-import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { createRequire } from 'node:module';
 import { ensureDir } from '../ensure-dir.js';
 import { ConfigError, ServiceUnavailableError } from '../errors.js';
 import { statfsSync } from 'node:fs';
@@ -11,12 +12,13 @@ import { dirname } from 'node:path';
 import { formatBytes } from '../spec/resources.js';
 import { attemptStatusesBefore, taskStatusesBefore, type AttemptStatus, type TaskStatus } from '../scheduler/status.js';
 import { migrations } from './migrations.js';
-import type { LockRow, Store, TaskFields, TaskRow, ToolRunFields, ToolRunKey, ToolRunRow } from './store.js';
+import type { ApiTokenRow, LockRow, Store, TaskFields, TaskFilter, TaskRow, ToolRunFields, ToolRunKey, ToolRunRow } from './store.js';
 
 interface Tables {
   tasks: TaskRow;
   tool_runs: ToolRunRow;
   locks: LockRow;
+  api_tokens: ApiTokenRow;
 }
 
 /** Rows per INSERT when many tool runs are created at once (SQLite allows 32,766 bound values). */
@@ -100,13 +102,35 @@ export class KyselyStore implements Store {
     }
   }
 
-  /** Migrates to the latest version; a connection lost on the way is retried (a migration is recorded once it has run). */
+  /**
+   * Migrates to the latest version; a connection lost on the way is retried (a migration is
+   * recorded once it has run). A database that has exactly the migrations this version knows is
+   * left alone after one query (Kysely's migrator takes its lock first: ~20 ms more on MySQL for
+   * every process start, start-up cost, issue 8 §6).
+   */
   async migrate(): Promise<void> {
+    if (await this.upToDate()) return;
     const provider: MigrationProvider = { getMigrations: async () => migrations };
     await this.retrying(async () => {
       const { error } = await new Migrator({ db: this.db, provider }).migrateToLatest();
       if (error) throw error;
     });
+  }
+
+  /**
+   * Whether Kysely's migration table (`kysely_migration`) records exactly this version's
+   * migrations. False when it records fewer, others (a newer toolflow's: the migrator then says so),
+   * or does not exist yet, or the query fails for any reason (the migrator then runs and reports).
+   */
+  private async upToDate(): Promise<boolean> {
+    try {
+      const rows = await sql<{ name: string }>`select name from kysely_migration`.execute(this.db);
+      const recorded = new Set(rows.rows.map((r) => r.name));
+      const known = Object.keys(migrations);
+      return recorded.size === known.length && known.every((name) => recorded.has(name));
+    } catch {
+      return false;
+    }
   }
 
   async createTask(task: Omit<TaskRow, 'updated_at' | 'fence_token' | 'cancel_requested_at' | 'work_dir'> & { work_dir?: string | null }, runs: ToolRunRow[]): Promise<boolean> {
@@ -130,11 +154,14 @@ export class KyselyStore implements Store {
     return this.retrying(() => this.db.selectFrom('tasks').selectAll().where('id', '=', id).executeTakeFirst());
   }
 
-  async listTasks(limit: number | null, filter: { status?: readonly TaskStatus[] } = {}): Promise<TaskRow[]> {
+  async listTasks(limit: number | null, filter: TaskFilter = {}): Promise<TaskRow[]> {
     if (filter.status?.length === 0 || limit === 0) return [];
     return this.retrying(() => {
       let q = this.db.selectFrom('tasks').selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc');
       if (filter.status) q = q.where('status', 'in', [...filter.status]);
+      if (filter.owner !== undefined) q = q.where('owner', '=', filter.owner);
+      const after = filter.after;
+      if (after) q = q.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
       return (limit === null ? q : q.limit(limit)).execute();
     });
   }
@@ -275,10 +302,56 @@ export class KyselyStore implements Store {
     return row && { ...row, token: Number(row.token), expires_at: Number(row.expires_at) };
   }
 
+  async createToken(row: ApiTokenRow): Promise<boolean> {
+    return this.retrying(async () => {
+      try {
+        await this.db.insertInto('api_tokens').values(row).execute();
+        return true;
+      } catch (err) {
+        if (this.isDuplicateKey(err)) return false;
+        throw err;
+      }
+    });
+  }
+
+  async findToken(hash: string): Promise<ApiTokenRow | undefined> {
+    const row = await this.retrying(() => this.db.selectFrom('api_tokens').selectAll().where('token_hash', '=', hash).executeTakeFirst());
+    return row && tokenRow(row);
+  }
+
+  async listTokens(owner?: string): Promise<ApiTokenRow[]> {
+    const rows = await this.retrying(() =>
+      this.db
+        .selectFrom('api_tokens')
+        .selectAll()
+        .$if(owner !== undefined, (q) => q.where('owner', '=', owner!))
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .execute(),
+    );
+    return rows.map(tokenRow);
+  }
+
+  async revokeToken(id: string, at: number): Promise<ApiTokenRow | undefined> {
+    return this.retrying(async () => {
+      await this.db.updateTable('api_tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+      const row = await this.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && tokenRow(row);
+    });
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
 }
+
+/** A token row with its times as numbers (MySQL returns bigint columns as strings). */
+function tokenRow(row: ApiTokenRow): ApiTokenRow {
+  return { ...row, created_at: Number(row.created_at), revoked_at: row.revoked_at === null ? null : Number(row.revoked_at) };
+}
+
+/** better-sqlite3 (a native addon), loaded with the first SQLite store: a process on MySQL never loads it (start-up cost, issue 8 §6). */
+let betterSqlite3: typeof BetterSqlite3 | undefined;
 
 /** How long one SQLite statement waits for another process's write lock, ms. */
 const SQLITE_BUSY_TIMEOUT_MS = 1000;
@@ -319,7 +392,8 @@ export function explainSqlite(path: string, err: unknown): Error | undefined {
  */
 export function openSqliteStore(path: string): KyselyStore {
   if (path !== ':memory:') ensureDir(dirname(path));
-  let database: Database.Database;
+  const Database = (betterSqlite3 ??= createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3);
+  let database: BetterSqlite3.Database;
   try {
     database = new Database(path);
   } catch (err) {
@@ -336,7 +410,7 @@ export function openSqliteStore(path: string): KyselyStore {
     throw explainSqlite(path, err) ?? new ConfigError(`cannot open the SQLite database ${path}: ${(err as Error).message}`);
   }
   // Kysely prepares every query anew; reusing prepared statements by SQL text halves the cost of a write.
-  const statements = new Map<string, Database.Statement>();
+  const statements = new Map<string, BetterSqlite3.Statement>();
   const cached = {
     close: () => database.close(),
     prepare(sql: string) {

@@ -9,7 +9,7 @@
  * EXISTS`; indexes and added columns are checked first (MySQL has no `ADD COLUMN IF NOT EXISTS`
  * and no `CREATE INDEX IF NOT EXISTS`; MariaDB and SQLite have some of them).
  */
-import { sql, type ColumnDataType, type ColumnDefinitionBuilder, type Expression, type Kysely, type Migration } from 'kysely';
+import { sql, type ColumnDataType, type ColumnDefinitionBuilder, type Expression, type Kysely, type Migration } from './kysely.js';
 
 /** The columns `table` has now (empty when it does not exist). */
 async function columnsOf(db: Kysely<unknown>, table: string): Promise<Set<string>> {
@@ -39,9 +39,9 @@ async function dropColumnIfPresent(db: Kysely<unknown>, table: string, column: s
  * Creates an index on `table` unless one of that name exists: a duplicate is recognised by its
  * error (MySQL/MariaDB errno 1061 ER_DUP_KEYNAME, SQLite "index … already exists").
  */
-async function createIndexIfAbsent(db: Kysely<unknown>, name: string, table: string, column: string): Promise<void> {
+async function createIndexIfAbsent(db: Kysely<unknown>, name: string, table: string, column: string | string[]): Promise<void> {
   try {
-    await db.schema.createIndex(name).on(table).column(column).execute();
+    await db.schema.createIndex(name).on(table).columns(typeof column === 'string' ? [column] : column).execute();
   } catch (err) {
     const e = err as { errno?: number; message?: string };
     if (e?.errno === 1061 || /already exists/i.test(e?.message ?? '')) return;
@@ -127,6 +127,27 @@ export const migrations: Record<string, Migration> = {
       await dropColumnIfPresent(db, 'tasks', 'cancel_requested_at');
       await dropColumnIfPresent(db, 'tasks', 'work_dir');
       await dropColumnIfPresent(db, 'tool_runs', 'time_seconds');
+    },
+  },
+  '0004_api_tokens': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Bearer tokens of the user API (`shared/api/`), kept as the SHA-256 hex of the token.
+      await db.schema
+        .createTable('api_tokens')
+        .ifNotExists()
+        .addColumn('id', 'varchar(32)', (c) => c.primaryKey())
+        .addColumn('owner', 'varchar(128)', (c) => c.notNull())
+        .addColumn('token_hash', 'char(64)', (c) => c.notNull().unique())
+        .addColumn('label', 'varchar(255)')
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('revoked_at', 'bigint')
+        .execute();
+      // Tasks are listed by owner, newest first (the API's GET /v1/tasks).
+      await createIndexIfAbsent(db, 'tasks_owner_created_at', 'tasks', ['owner', 'created_at']);
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('tasks_owner_created_at').on('tasks').execute().catch(() => undefined); // absent: nothing to drop
+      await db.schema.dropTable('api_tokens').ifExists().execute();
     },
   },
 };

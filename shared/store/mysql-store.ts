@@ -5,7 +5,7 @@
  */
 import { createPool, type ConnectionOptions, type Pool, type PoolConnection } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
-import { MysqlDialect, type MysqlPool } from 'kysely';
+import { MysqlDialect, type MysqlPool } from './kysely.js';
 import { ConfigError, ServiceUnavailableError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
 import { KyselyStore, type ErrorRules } from './kysely-store.js';

@@ -1,12 +1,13 @@
 /**
  * Opens the store that configuration names: a SQLite file (embedded mode) or a MySQL/MariaDB server
  * (`mysql://user:password@host:port/database`), both through the same Kysely repositories and
- * migration history.
+ * migration history. The MySQL module (and mysql2) is imported only for a `mysql://` location, so
+ * embedded mode never loads it (start-up cost, issue 8 §6).
  */
 import { ConfigError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
-import { KyselyStore, openSqliteStore } from './kysely-store.js';
-import { checkMysql, openMysqlStore, type MysqlCheckOptions } from './mysql-store.js';
+import { openSqliteStore, type KyselyStore } from './kysely-store.js';
+import type { MysqlCheckOptions } from './mysql-store.js';
 
 /**
  * Opens and migrates the configured store. A MySQL server is first checked (`checkMysql`: within
@@ -19,16 +20,17 @@ import { checkMysql, openMysqlStore, type MysqlCheckOptions } from './mysql-stor
 export async function openStore(location: string, options: { mysqlCheck?: MysqlCheckOptions } = {}): Promise<KyselyStore> {
   const mysql = /^mysql:\/\//i.test(location);
   const what = mysql ? `MySQL at ${maskUrl(location)}` : `the SQLite database ${location}`;
-  if (mysql) {
+  const mysqlStore = mysql ? await import('./mysql-store.js') : undefined;
+  if (mysqlStore) {
     try {
-      await checkMysql(location, options.mysqlCheck);
+      await mysqlStore.checkMysql(location, options.mysqlCheck);
     } catch (err) {
       const message = (err as Error).message;
       // The check's message names the server as `what` does: say it once.
       throw new ConfigError(`cannot use ${what}: ${message.startsWith(`${what} `) ? `the server ${message.slice(what.length + 1)}` : message}`);
     }
   }
-  const store = mysql ? openMysqlStore(location) : openSqliteStore(location);
+  const store = mysqlStore ? mysqlStore.openMysqlStore(location) : openSqliteStore(location);
   try {
     await store.migrate();
   } catch (err) {

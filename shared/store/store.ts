@@ -91,6 +91,40 @@ export interface LockRow {
   expires_at: number;
 }
 
+/**
+ * A row of `api_tokens`: a bearer token of the user API (`shared/api/`). Only the SHA-256 hex of the
+ * token is kept (tokens are 32 random bytes, so a fast hash suffices: there is no dictionary to
+ * guard against); the token itself is shown once, when created. Times are epoch ms.
+ */
+export interface ApiTokenRow {
+  /** 16 lowercase hex characters; what `toolflow token list` shows and `revoke` takes. */
+  id: string;
+  /** The user whose tasks and uploads the token reads and writes. */
+  owner: string;
+  /** SHA-256 of the token, 64 lowercase hex characters. */
+  token_hash: string;
+  label: string | null;
+  created_at: number;
+  /** When it was revoked; null while it is valid. */
+  revoked_at: number | null;
+}
+
+/** Where a page of `listTasks` starts: the tasks after this one, newest first (older `created_at`, then smaller `id`). */
+export interface TaskCursor {
+  createdAt: number;
+  id: string;
+}
+
+/** Which tasks `listTasks` returns. */
+export interface TaskFilter {
+  /** Only tasks whose status is one of these. */
+  status?: readonly TaskStatus[];
+  /** Only this owner's tasks. */
+  owner?: string;
+  /** Only tasks that come after this one in the newest-first order. */
+  after?: TaskCursor;
+}
+
 /** Fields a move may set along with the status. */
 export type ToolRunFields = Partial<Omit<ToolRunRow, 'task_id' | 'tool' | 'attempt' | 'status'>>;
 /** Fields a task move may set. */
@@ -113,10 +147,12 @@ export interface Store {
   createTask(task: Omit<TaskRow, 'updated_at' | 'fence_token' | 'cancel_requested_at' | 'work_dir'> & { work_dir?: string | null }, runs: ToolRunRow[]): Promise<boolean>;
   getTask(id: string): Promise<TaskRow | undefined>;
   /**
-   * Tasks, newest first: at most `limit` (null: all of them), only those whose status is one of
-   * `filter.status` when given.
+   * Tasks, newest first (by `created_at`, then `id`, both descending): at most `limit` (null: all of
+   * them), only those whose status is one of `filter.status`, whose owner is `filter.owner`, and
+   * that come after `filter.after`, when given (keyset pagination: a page is not shifted by tasks
+   * created meanwhile).
    */
-  listTasks(limit: number | null, filter?: { status?: readonly TaskStatus[] }): Promise<TaskRow[]>;
+  listTasks(limit: number | null, filter?: TaskFilter): Promise<TaskRow[]>;
   /** Moves a task's status if the state machine allows it from its current status. @returns true when moved. */
   moveTask(id: string, to: TaskStatus, fields?: TaskFields): Promise<boolean>;
   /** Inserts an attempt unless it exists. @returns true when inserted. */
@@ -164,5 +200,16 @@ export interface Store {
   releaseLock(name: string, token: number): Promise<void>;
   /** The lock's row, held or not. */
   getLock(name: string): Promise<LockRow | undefined>;
+  /** Stores a new API token. @returns false when its id or hash exists already (nothing is changed). */
+  createToken(row: ApiTokenRow): Promise<boolean>;
+  /** The token whose SHA-256 hex is `hash`, revoked or not; undefined when there is none. */
+  findToken(hash: string): Promise<ApiTokenRow | undefined>;
+  /** Tokens, newest first: every owner's, or only `owner`'s. */
+  listTokens(owner?: string): Promise<ApiTokenRow[]>;
+  /**
+   * Revokes a token at `at` (epoch ms), unless it is revoked already (the first revocation's time is kept).
+   * @returns its row after the call; undefined when there is no such token.
+   */
+  revokeToken(id: string, at: number): Promise<ApiTokenRow | undefined>;
   close(): Promise<void>;
 }

@@ -8,7 +8,7 @@ import type { StoredInput } from '../events/catalog.js';
 import type { Resources } from '../scheduler/resources.js';
 import type { AttemptStatus } from '../scheduler/status.js';
 import { buildDag, type Dag } from '../spec/graph.js';
-import type { ToolSpec, WorkflowSpec } from '../spec/types.js';
+import type { FailureReason, ToolSpec, WorkflowSpec } from '../spec/types.js';
 import type { ToolValues } from '../spec/values.js';
 import type { Store } from '../store/store.js';
 
@@ -21,7 +21,8 @@ export interface StoredTask {
   /** Folder holding the task's work dirs, as recorded at submit; undefined for tasks of older versions. */
   workRoot: string | undefined;
   dag: Dag;
-  tools: { spec: ToolSpec; attempt: number; resources: Resources; status: AttemptStatus }[];
+  /** Each tool's latest attempt; `failure` is the reason and message of one that failed. */
+  tools: { spec: ToolSpec; attempt: number; resources: Resources; status: AttemptStatus; failure?: { reason: FailureReason; message: string } }[];
 }
 
 /**
@@ -35,11 +36,17 @@ export async function loadStoredTask(store: Store, taskId: string): Promise<Stor
   const stored = JSON.parse(task.spec) as { spec: WorkflowSpec; failFast: boolean };
   const { dag } = buildDag(stored.spec.tools);
   if (!dag) throw new Error(`task ${taskId} has an invalid DAG`);
-  const latest = new Map<string, { attempt: number; status: AttemptStatus; resources: Resources }>();
+  const latest = new Map<string, { attempt: number; status: AttemptStatus; resources: Resources; failure?: { reason: FailureReason; message: string } }>();
   for (const r of await store.listToolRuns(taskId)) {
     const prev = latest.get(r.tool);
     if (!prev || r.attempt > prev.attempt) {
-      latest.set(r.tool, { attempt: r.attempt, status: r.status, resources: { cpuMillicores: r.cpu_millicores, memBytes: r.mem_bytes, diskBytes: r.disk_bytes, timeSeconds: r.time_seconds } });
+      latest.set(r.tool, {
+        attempt: r.attempt,
+        status: r.status,
+        resources: { cpuMillicores: r.cpu_millicores, memBytes: r.mem_bytes, diskBytes: r.disk_bytes, timeSeconds: r.time_seconds },
+        // The classification's message, without what the rerun policy may have added to it.
+        ...(r.status === 'failed' ? { failure: { reason: r.reason ?? 'exit', message: (r.message ?? 'failed').replace(/; rerun: .*$/s, '') } } : {}),
+      });
     }
   }
   return {
@@ -56,6 +63,7 @@ export async function loadStoredTask(store: Store, taskId: string): Promise<Stor
         attempt: l?.attempt ?? 1,
         resources: l?.resources ?? { cpuMillicores: spec.cpuMillicores, memBytes: spec.memBytes, diskBytes: spec.diskBytes, timeSeconds: spec.timeSeconds },
         status: l?.status ?? 'pending',
+        ...(l?.failure ? { failure: l.failure } : {}),
       };
     }),
   };

@@ -32,6 +32,8 @@ interface Slot {
   /** Dependencies not yet succeeded. */
   waitingOn: number;
   reserved: boolean;
+  /** The attempt ran past its time limit and is being stopped: its exit, when it comes, is a `timeout`. */
+  expired?: boolean;
 }
 
 const TERMINAL = new Set<ToolState>(['succeeded', 'failed', 'skipped', 'cancelled']);
@@ -115,12 +117,16 @@ export class WorkManager {
     // Resume: succeeded tools stay done, other terminal ones stay as they are; an attempt caught in
     // flight by a restart is declared lost so the rerun policy decides, as for any lost tool.
     const lost: number[] = [];
+    const undecided: ToolflowEvent[] = [];
     this.remaining = this.slots.length;
     this.slots.forEach((s, i) => {
-      const status = task.tools[i]!.status;
+      const { status, failure } = task.tools[i]!;
       if (status === 'succeeded' || status === 'skipped' || status === 'cancelled' || status === 'failed') {
         this.setState(s, status === 'failed' ? 'deciding' : status);
         if (TERMINAL.has(s.state)) this.remaining--;
+        // A failed attempt whose rerun was never decided (its driver died, or the decision was
+        // dead-lettered): the decision is asked for again, with the id handle-status gives it.
+        if (failure) undecided.push(makeEvent(EventType.toolAttemptFailed, SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt, ...failure, resources: s.resources, retry: s.spec.retry }, `attempt-failed/${this.taskId}/${s.spec.name}/${s.attempt}`));
       } else if (status === 'ready' || status === 'running') {
         this.setState(s, 'deciding');
         lost.push(i);
@@ -133,6 +139,7 @@ export class WorkManager {
     // What a dead driver left running must stop before the attempt is rerun beside it.
     await stopLeftovers(this.ports, this.taskId, lost.map((i) => ({ tool: this.slots[i]!.spec.name, attempt: this.slots[i]!.attempt })), this.workRoot);
     for (const i of lost) await this.emitExit(i, { watchdog: 'lost' });
+    if (undecided.length) await this.publish(undecided);
     await this.pump();
     await this.maybeFinish();
   }
@@ -229,7 +236,7 @@ export class WorkManager {
         this.unreserve(s);
         return;
       }
-      await this.emitExit(i!, exit, r.at);
+      await this.emitExit(i!, s.expired ? { ...exit, watchdog: 'timeout' } : exit, r.at);
     }
   }
 
@@ -237,6 +244,7 @@ export class WorkManager {
     const s = this.slots[i]!;
     if (this.halted) return;
     this.timers.clear(s.spec.name);
+    s.expired = false;
     // Deciding before the release: a release wakes admission, which must see this failure (fail-fast).
     this.setState(s, 'deciding');
     this.unreserve(s);
@@ -374,12 +382,15 @@ export class WorkManager {
   private expire(i: number, attempt: number): void {
     const s = this.slots[i]!;
     if (s.attempt !== attempt || s.state !== 'running') return;
-    this.ports.log.warn({ taskId: this.taskId, tool: s.spec.name, attempt, timeSeconds: s.resources.timeSeconds }, 'time limit reached');
-    this.stopWith(i, 'timeout');
+    this.ports.log.info({ taskId: this.taskId, tool: s.spec.name, attempt, timeSeconds: s.resources.timeSeconds }, 'time limit reached');
+    // Unlike a lost tool, this one is still there: its failure (and the release of its cpu and
+    // memory, and so any rerun) waits until the executor reports it gone, with its real end.
+    s.expired = true;
+    void this.ports.executor.cancel(this.taskId, s.spec.name, attempt).catch(() => undefined);
   }
 
   /** Decides an attempt's verdict, then stops it: the exit the executor reports when stopped is then stale. */
-  private stopWith(i: number, verdict: 'lost' | 'undelivered' | 'timeout'): void {
+  private stopWith(i: number, verdict: 'lost' | 'undelivered'): void {
     const s = this.slots[i]!;
     const attempt = s.attempt;
     void this.emitExit(i, { watchdog: verdict });

@@ -30,6 +30,12 @@ describe('the embedded store', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'stalled' });
     expect(r.stderr).toMatch(/toolflow: task [0-9a-f]{12} cannot progress: .* the disk holding the SQLite database .*toolflow\.db is full \(0B free of 5Mi\)/);
     expect(r.stderr).toContain('then take the task over with: toolflow resume');
+    // Space freed, as the message asks: resume finishes the task (its tool failed for want of disk).
+    const taskId = /task ([0-9a-f]{12}) cannot progress/.exec(r.stderr)![1]!;
+    execFileSync('sh', ['-c', `rm -f ${small}/work/${taskId}/fill/attempt-*/big.bin`]);
+    const resumed = await toolflow(['resume', taskId, '--json'], { TOOLFLOW_HOME: small }, 60_000);
+    expect(resumed.code).toBe(1);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ taskId, status: 'failed', tools: [{ name: 'fill', status: 'failed', reason: 'disk' }] });
   });
 
   it('locked by another process: the run waits for it, says so, and goes on once it is free', async () => {

@@ -3,7 +3,7 @@
  * attempt that runs past it is stopped and fails as `timeout`; with `retry.on: [timeout]` it is rerun
  * with more time (`grow`, up to `retry.cap.time`).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toolflow } from '../support/cli.js';
@@ -29,6 +29,21 @@ describe('time limits', () => {
       ['after', 'skipped', 0, null],
     ]);
     expect(r.stdout).toContain('time limit of 1s');
+  });
+
+  it('a tool that ignores SIGTERM at its time limit is rerun only once it is dead (SIGKILL after the grace), never beside itself', async () => {
+    const wf = join(home, 'stubborn.yaml');
+    const trace = join(home, 'stubborn.trace');
+    writeFileSync(wf, `name: stubborn\ntools:\n  - {name: trapper, time: 1s, retry: {max: 2, on: [timeout]}, cmds: ["[ \\"$TF_ATTEMPT\\" = 2 ] && { echo 2 >> ${trace}; exit 0; }; trap '' TERM; for i in $(seq 1 30); do echo 1 >> ${trace}; sleep 1; done"]}\n`);
+    const r = await toolflow(['run', wf, '--json'], env, 60_000);
+    expect(r.code).toBe(0);
+    const lines = readFileSync(trace, 'utf8').trim().split('\n');
+    // Attempt 1 wrote until it was killed (10 s after the SIGTERM), attempt 2 only after that.
+    expect(lines.at(-1)).toBe('2');
+    expect(lines.filter((l) => l === '2')).toHaveLength(1);
+    expect(lines.filter((l) => l === '1').length).toBeGreaterThan(5);
+    const tools = (JSON.parse(r.stdout) as RunJson).tools;
+    expect(tools.map((t) => [t.name, t.status, t.attempts])).toEqual([['trapper', 'succeeded', 2]]);
   });
 
   it('with retry.on [timeout], reruns with the time grown, and succeeds', async () => {

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../shared/errors.js';
 import { LocalExecutor } from '../../shared/executor/local/local-executor.js';
-import { parsePassEnv, refusedPassEnvName } from '../../shared/executor/local/pass-env.js';
+import { parsePassEnv } from '../../shared/executor/local/pass-env.js';
 import { LocalObjectStore } from '../../shared/objects/local-object-store.js';
+import { passEnvProblem } from '../../shared/spec/tool-env.js';
 import { tempDir } from '../support/tmp.js';
 import { request, runAttempt } from './helpers.js';
 
@@ -65,17 +66,43 @@ describe('environment pass-through', () => {
     expect(parsePassEnv(' A , ,B,A')).toEqual(['A', 'B']);
     expect(parsePassEnv(undefined)).toEqual([]);
     expect(() => parsePassEnv('PATH,AWS_SECRET_ACCESS_KEY')).toThrow(ConfigError);
-    expect(() => parsePassEnv('PATH,AWS_SECRET_ACCESS_KEY')).toThrow('TOOLFLOW_PASS_ENV: AWS_SECRET_ACCESS_KEY is never passed to tools (AWS_* variables are cloud credentials): remove it from TOOLFLOW_PASS_ENV');
-    expect(() => parsePassEnv('TOOLFLOW_DATABASE_URL')).toThrow(/TOOLFLOW_\* variables are toolflow's own configuration/);
-    expect(() => parsePassEnv('HF_TOKEN')).toThrow(/its name marks it as a secret/);
-    expect(() => parsePassEnv('JAVA-HOME')).toThrow('TOOLFLOW_PASS_ENV: "JAVA-HOME" is not a variable name: write names of letters, digits and _, separated by commas (e.g. LD_LIBRARY_PATH,JAVA_HOME)');
-    for (const name of ['TF_OPT_x', 'db_password', 'ApiSecret', 'NPM_TOKEN', 'GOOGLE_APPLICATION_CREDENTIALS']) expect(refusedPassEnvName(name)).not.toBeNull();
-    for (const name of ['LD_LIBRARY_PATH', 'CONDA_PREFIX', 'http_proxy', 'PYTHONPATH']) expect(refusedPassEnvName(name)).toBeNull();
+    expect(() => parsePassEnv('PATH,AWS_SECRET_ACCESS_KEY')).toThrow(
+      'TOOLFLOW_PASS_ENV: "AWS_SECRET_ACCESS_KEY": AWS_ variables hold toolflow\'s own S3 credentials, so they are never passed to tools; give a tool credentials of its own as an input file (and export AWS_SHARED_CREDENTIALS_FILE="$TF_INPUT_<input>" in its command); remove it from TOOLFLOW_PASS_ENV (names separated by commas, e.g. LD_LIBRARY_PATH,JAVA_HOME)',
+    );
+    expect(() => parsePassEnv('TOOLFLOW_DATABASE_URL')).toThrow(/TOOLFLOW_ variables configure toolflow itself/);
+    expect(() => parsePassEnv('HF_TOKEN')).toThrow(/looks like it holds a secret \(its name contains TOKEN\)/);
+    expect(() => parsePassEnv('JAVA-HOME')).toThrow('TOOLFLOW_PASS_ENV: "JAVA-HOME" is not a shell variable name (letters, digits and _, not starting with a digit); remove it from TOOLFLOW_PASS_ENV (names separated by commas, e.g. LD_LIBRARY_PATH,JAVA_HOME)');
+    for (const name of ['TF_OPT_x', 'db_password', 'ApiSecret', 'NPM_TOKEN', 'GOOGLE_APPLICATION_CREDENTIALS']) expect(passEnvProblem(name)).toBeDefined();
+    for (const name of ['LD_LIBRARY_PATH', 'CONDA_PREFIX', 'http_proxy', 'PYTHONPATH']) expect(passEnvProblem(name)).toBeUndefined();
+  });
+
+  // New-user trial of issue 7: TOOLFLOW_PASS_ENV=tf_x,aws_x,toolflow_x,Aws_Region passed all four to the tool.
+  it('refuses tf_x, aws_x, toolflow_x and Aws_Region in TOOLFLOW_PASS_ENV, in any case, as the workflow envvars field does', () => {
+    for (const name of ['tf_x', 'aws_x', 'toolflow_x', 'Aws_Region']) {
+      expect(() => parsePassEnv(name)).toThrow(ConfigError);
+      expect(() => parsePassEnv(name)).toThrow(`TOOLFLOW_PASS_ENV: "${name}": `);
+    }
+    expect(() => parsePassEnv('tf_x,aws_x,toolflow_x,Aws_Region')).toThrow('TOOLFLOW_PASS_ENV: "tf_x": names starting with TF_ are set by toolflow');
+    setEnv({ TOOLFLOW_PASS_ENV: 'tf_x,aws_x,toolflow_x,Aws_Region' });
+    expect(() => new LocalExecutor({ root: join(dir, 'w4'), objects })).toThrow(ConfigError);
+  });
+
+  it('skips the same names when a request names them (passEnv), so none reaches the tool', async () => {
+    setEnv({ tf_x: 'hunter7', aws_x: 'hunter8', toolflow_x: 'hunter9', Aws_Region: 'hunter10', LD_LIBRARY_PATH: '/opt/lib' });
+    const executor = new LocalExecutor({ root: join(dir, 'w5'), objects, passEnv: [] });
+    try {
+      const env = await toolEnv(executor, ['tf_x', 'aws_x', 'toolflow_x', 'Aws_Region', 'LD_LIBRARY_PATH']);
+      expect(Object.values(env).join('\n')).not.toMatch(/hunter/);
+      expect(Object.keys(env).filter((k) => /^(tf_x|aws_x|toolflow_x|Aws_Region)$/.test(k))).toEqual([]);
+      expect(env.LD_LIBRARY_PATH).toBe('/opt/lib');
+    } finally {
+      await executor.close();
+    }
   });
 
   it('the executor reads TOOLFLOW_PASS_ENV when it is made, so a bad value stops the run before any tool', () => {
     setEnv({ TOOLFLOW_PASS_ENV: 'LD_LIBRARY_PATH,DB_PASSWORD' });
-    expect(() => new LocalExecutor({ root: join(dir, 'w3'), objects })).toThrow(/TOOLFLOW_PASS_ENV: DB_PASSWORD is never passed/);
+    expect(() => new LocalExecutor({ root: join(dir, 'w3'), objects })).toThrow(/TOOLFLOW_PASS_ENV: "DB_PASSWORD" looks like it holds a secret/);
   });
 });
 

@@ -57,7 +57,7 @@ const CASES: {
     fn: 'enqueue',
     setup: async (_store, id) => {
       const submitted = validateSubmission({ owner: 'me', workflowFile: 'w.yaml', workflowText: 'name: w\ntools:\n  - {name: x, cmds: ["true"]}\n', values: [], inputs: {} }, CAPACITY);
-      return { ...submitted, data: { ...submitted.data, taskId: id } };
+      return { ...submitted, subject: id, data: { ...submitted.data, taskId: id } }; // subject = task id, as validation requires
     },
     emits: EventType.taskQueued,
     id: (id) => `queued/${id}`,

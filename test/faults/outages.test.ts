@@ -94,8 +94,8 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq'))('services mode through 
     writeFileSync(wf, 'name: locked\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 1"]}\n  - {name: b, cpu: 100m, mem: 16Mi, cmds: ["true"], rely: [a]}\n');
     const env = { ...process.env, TOOLFLOW_HOME: join(dir, 'db2'), TOOLFLOW_DATABASE_URL: dbUrl, TOOLFLOW_AMQP_URL: AMQP_URL, TOOLFLOW_NAMESPACE: namespace, TOOLFLOW_LOCK_TTL_SECONDS: '3' };
     const cli = exec('node', [BIN, 'run', wf, '--json'], { env }).then(
-      (r) => ({ code: 0, stdout: r.stdout }),
-      (e: unknown) => e as { code: number; stdout: string },
+      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
+      (e: unknown) => e as { code: number; stdout: string; stderr: string },
     );
     try {
       let taskId = '';
@@ -108,7 +108,7 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq'))('services mode through 
       await new Promise((r) => setTimeout(r, 8_000));
       proxy.restore();
       const halted = await cli;
-      expect(halted.code).toBe(1);
+      expect(halted.code, halted.stderr).toBe(1);
       expect(JSON.parse(halted.stdout)).toMatchObject({ status: 'lost', error: expect.stringContaining(`take it over with: toolflow resume ${taskId}`) });
       const resumed = await exec('node', [BIN, 'resume', taskId, '--json'], { env });
       expect(JSON.parse(resumed.stdout)).toMatchObject({ taskId, status: 'succeeded' });

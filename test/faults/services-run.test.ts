@@ -187,32 +187,49 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
     expect((await store.getTask(taskId))!.fence_token).toBeGreaterThan(fenceBefore);
   });
 
-  it('resume of a task that finishes while resume waits for its lock ends with the task, says what it waited for, and leaves no queue behind', async () => {
+  it('resume of a task a live run on this machine drives is refused at once, naming that process (the lock in etcd says who holds it)', async () => {
+    const wf = join(dir, 'dual.yaml');
+    writeFileSync(wf, 'name: dual\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 3"]}\n');
+    const cli = spawn(process.execPath, [BIN, 'run', wf, '--json'], { env, stdio: 'ignore' });
+    const done = new Promise((r) => cli.on('exit', r));
+    const taskId = await taskWithTool(store, 'dual', 'a', 'running');
+    const resumed = await exec('node', [BIN, 'resume', taskId], { env }).catch((e: unknown) => e as { stderr: string; code: number });
+    expect((resumed as { code: number }).code).toBe(2);
+    expect(resumed.stderr).toContain(`task ${taskId} is driven by a live process ${cli.pid} on`);
+    expect(await done).toBe(0);
+  });
+
+  it('resume of a task that finishes while resume waits for its lock (held on another machine) ends with the task, says what it waited for, and leaves no queue behind', async () => {
     const wf = join(dir, 'race.yaml');
     writeFileSync(wf, 'name: race\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 4"]}\n');
-    const cli = exec('node', [BIN, 'run', wf, '--json'], { env });
+    // The run on "another machine": its own UTS namespace, another host name.
+    const cli = exec('unshare', ['--uts', 'sh', '-c', `hostname other-host && exec node ${BIN} run ${wf} --json`], { env });
     const taskId = await taskWithTool(store, 'race', 'a', 'running');
     const resumed = await exec('node', [BIN, 'resume', taskId, '--json'], { env: { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '30' }, timeout: 40_000 }).catch((e: unknown) => e as { stdout: string; stderr: string; code: number });
+    expect(resumed.stderr).toContain(`waiting for the lock of task ${taskId}: process`);
+    expect(resumed.stderr).toContain('on other-host (toolflow run) holds it');
     expect(JSON.parse(resumed.stdout)).toMatchObject({ taskId, status: 'succeeded' });
     expect(JSON.parse((await cli).stdout)).toMatchObject({ taskId, status: 'succeeded' });
     const left = execFileSync('rabbitmqctl', ['-q', 'list_queues', '--no-table-headers', 'name'], { encoding: 'utf8' }).split('\n').filter((q) => q.includes(taskId));
     expect(left).toEqual([]);
   });
 
-  it('Ctrl-C while resume waits for the lock of a live task stops the wait at once (exit 130); the run goes on', async () => {
+  it('Ctrl-C while resume waits for the lease of a killed run to run out stops the wait at once (exit 130)', async () => {
     const wf = join(dir, 'waiting.yaml');
-    writeFileSync(wf, 'name: waiting\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 3"]}\n');
-    const cli = exec('node', [BIN, 'run', wf, '--json'], { env });
+    writeFileSync(wf, 'name: waiting\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 30"]}\n');
+    const cli = spawn(process.execPath, [BIN, 'run', wf, '--json'], { env: { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '60' }, stdio: 'ignore' });
+    const died = new Promise((r) => cli.on('exit', r));
     const taskId = await taskWithTool(store, 'waiting', 'a', 'running');
-    const resume = spawn(process.execPath, [BIN, 'resume', taskId], { env: { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '60' } });
+    cli.kill('SIGKILL');
+    await died;
+    const resume = spawn(process.execPath, [BIN, 'resume', taskId], { env });
     let stderr = '';
     resume.stderr.on('data', (d) => (stderr += d));
     for (let i = 0; i < 200 && !stderr.includes('waiting for the lock'); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(stderr).toContain(`waiting for the lock of task ${taskId}: another process holds it`);
+    expect(stderr).toContain(`waiting for the lock of task ${taskId}: process ${cli.pid} on`);
+    expect(stderr).toContain('which held it, is gone; its lease runs out within');
     resume.kill('SIGINT');
-    const code = await new Promise((r) => resume.on('exit', r));
-    expect(code).toBe(130);
-    expect(JSON.parse((await cli).stdout)).toMatchObject({ taskId, status: 'succeeded' });
+    expect(await new Promise((r) => resume.on('exit', r))).toBe(130);
   });
 
   it('goes on when its MariaDB connections are KILLed mid-run', async () => {

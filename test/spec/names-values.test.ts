@@ -206,7 +206,7 @@ describe('positions of value issues (issue 7, section 5: --set errors reported l
     expect(issues).toEqual([{ file: '--set t.v=abc', path: 't.v', message: 'int option: "abc" is not a number' }]);
     expect(JSON.stringify(issues[0])).not.toMatch(/"line"|"column"/);
     expect(formatIssue(issues[0]!)).toBe('--set t.v=abc: t.v: int option: "abc" is not a number');
-    expect(valueIssues(() => parseSetArgs(['novalue']))).toEqual([{ file: '--set novalue', path: '', message: '"novalue" must look like TOOL.OPTION=VALUE' }]);
+    expect(valueIssues(() => resolveValues(spec, parseSetArgs(['novalue']), 'wf.yaml'))).toEqual([{ file: '--set novalue', path: '', message: '"novalue" must look like TOOL.OPTION=VALUE' }]);
   });
 
   it('an issue from a params file has the file, line and column of the value', async () => {

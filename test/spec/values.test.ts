@@ -72,7 +72,10 @@ describe('option values', () => {
   });
 
   it('rejects malformed --set arguments', () => {
-    expect(messages(() => parseSetArgs(['novalue', 'tool=1']))).toEqual([': "novalue" must look like TOOL.OPTION=VALUE', ': "tool=1" must look like TOOL.OPTION=VALUE']);
+    expect(messages(() => resolveValues(spec, parseSetArgs(['novalue', 'tool=1', 'filter.mode=fast']), 'wf.yaml'))).toEqual([
+      ': "novalue" must look like TOOL.OPTION=VALUE',
+      ': "tool=1" must look like TOOL.OPTION=VALUE',
+    ]);
   });
 
   it('reads a params file, keeping exact text, with positions in messages', async () => {

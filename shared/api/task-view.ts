@@ -1,0 +1,125 @@
+/**
+ * How the user API shows tasks: rows of the store as the OpenAPI document's `TaskListItem`, `Task`,
+ * `Tool` and `Attempt` (times ISO 8601 UTC, durations ms, memory and disk bytes, cpu millicores),
+ * and the opaque cursor of task pages. Server paths (work dirs) are not shown.
+ */
+import { specOf } from '../attempts/attempt-logs.js';
+import type { AttemptStatus, TaskStatus } from '../scheduler/status.js';
+import type { TaskCursor, TaskRow, ToolRunRow } from '../store/store.js';
+import { badRequest } from './errors.js';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+const num = (v: number | null) => (v === null ? null : Number(v));
+const span = (from: number | null, to: number | null) => (from !== null && to !== null ? Math.max(0, Number(to) - Number(from)) : null);
+
+/** A task as listed. */
+export interface TaskListItemView {
+  taskId: string;
+  name: string;
+  owner: string;
+  status: TaskStatus;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+/** One attempt of one tool. */
+export interface AttemptView {
+  attempt: number;
+  status: AttemptStatus;
+  reason: string | null;
+  message: string | null;
+  exitCode: number | null;
+  signal: string | null;
+  resources: { cpuMillicores: number; memBytes: number; diskBytes: number | null; timeSeconds: number | null };
+  peakMemBytes: number | null;
+  deliveredAt: string | null;
+  startedAt: string | null;
+  lastHeartbeatAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+/** One tool of a task: its status is its latest attempt's. */
+export interface ToolView {
+  name: string;
+  status: AttemptStatus;
+  rely: string[];
+  outputs: string[];
+  attempts: AttemptView[];
+}
+
+/** A task with its tools. */
+export interface TaskView extends TaskListItemView {
+  cancelRequested: boolean;
+  tools: ToolView[];
+}
+
+/** A task row as listed. */
+export function taskListItemView(t: TaskRow): TaskListItemView {
+  return {
+    taskId: t.id,
+    name: t.name,
+    owner: t.owner,
+    status: t.status,
+    error: t.error,
+    createdAt: iso(t.created_at)!,
+    startedAt: iso(t.started_at),
+    finishedAt: iso(t.finished_at),
+    durationMs: span(t.started_at, t.finished_at),
+  };
+}
+
+/** An attempt row as shown. */
+export function attemptView(r: ToolRunRow): AttemptView {
+  return {
+    attempt: Number(r.attempt),
+    status: r.status,
+    reason: r.reason,
+    message: r.message,
+    exitCode: num(r.exit_code),
+    signal: r.signal,
+    resources: { cpuMillicores: Number(r.cpu_millicores), memBytes: Number(r.mem_bytes), diskBytes: num(r.disk_bytes), timeSeconds: num(r.time_seconds) },
+    peakMemBytes: num(r.peak_mem_bytes),
+    deliveredAt: iso(r.delivered_at),
+    startedAt: iso(r.started_at),
+    lastHeartbeatAt: iso(r.last_heartbeat_at),
+    finishedAt: iso(r.finished_at),
+    durationMs: span(r.started_at, r.finished_at),
+  };
+}
+
+/** A task with its tools in workflow order, each with every attempt, from its rows. */
+export function taskView(t: TaskRow, runs: ToolRunRow[]): TaskView {
+  const byTool = new Map<string, ToolRunRow[]>();
+  for (const r of runs) byTool.set(r.tool, [...(byTool.get(r.tool) ?? []), r]);
+  const tools = specOf(t).tools.map((tool): ToolView => {
+    const attempts = (byTool.get(tool.name) ?? []).sort((a, b) => a.attempt - b.attempt).map(attemptView);
+    return { name: tool.name, status: attempts[attempts.length - 1]?.status ?? 'pending', rely: tool.rely, outputs: tool.outputs, attempts };
+  });
+  return { ...taskListItemView(t), cancelRequested: t.cancel_requested_at !== null, tools };
+}
+
+/** The cursor of the page after `last`: base64url of `[created_at, id]`, opaque to clients. */
+export function cursorAfter(last: TaskRow): string {
+  return Buffer.from(JSON.stringify([Number(last.created_at), last.id])).toString('base64url');
+}
+
+/**
+ * Reads a cursor made by `cursorAfter`.
+ * @throws ApiError 400 for anything else.
+ */
+export function parseCursor(cursor: string): TaskCursor {
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  if (!Array.isArray(value) || value.length !== 2 || !Number.isSafeInteger(value[0]) || typeof value[1] !== 'string') {
+    throw badRequest('cursor is not one this API gave: pass the nextCursor of the page before, as it is');
+  }
+  return { createdAt: value[0] as number, id: value[1] as string };
+}

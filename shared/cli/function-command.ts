@@ -1,0 +1,73 @@
+/**
+ * `toolflow function NAME [--port 8080] [--host 127.0.0.1]`: one event function over HTTP under faas-js-runtime (the
+ * Knative Functions runtime), its module `functions/NAME/index.ts` as Knative would load it, with
+ * the contract of `http/event-function.ts` (README, "Functions"), configured by the same environment
+ * variables as every command. The shared functions (enqueue, handle-status, rerun-policy) run on
+ * their own; the task-host ones (start-workflow, schedule-tool) act on the work managers and the
+ * executor of a task's host process, so they are refused here: they run in `toolflow dev` for now.
+ * SIGINT or SIGTERM closes it (faas-js-runtime calls the module's `shutdown`, then exits 0).
+ *
+ * It serves connections made to `--host` only (127.0.0.1 by default; `0.0.0.0` for every
+ * interface, as a container needs), without CORS headers, and answers batches 400: faas-js-runtime 3
+ * cannot be configured for any of these, so `http/faas-guard.ts` does it in front of its server.
+ * With `TOOLFLOW_FUNCTION_SECRET` set, calls without it are answered 401.
+ */
+import type { Server } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { ConfigError } from '../errors.js';
+import { checkHost, guardFaasServer, isEveryInterface } from '../http/faas-guard.js';
+import { taskHostMessage } from '../http/function-module.js';
+import { loadConfig } from '../runtime/config.js';
+
+/** Each event function's module, imported only when that function runs (names as in `FUNCTIONS`). */
+export const EVENT_FUNCTIONS = {
+  enqueue: () => import('../../functions/enqueue/index.js'),
+  'start-workflow': () => import('../../functions/start-workflow/index.js'),
+  'schedule-tool': () => import('../../functions/schedule-tool/index.js'),
+  'handle-status': () => import('../../functions/handle-status/index.js'),
+  'rerun-policy': () => import('../../functions/rerun-policy/index.js'),
+};
+
+/** Options of `toolflow function`. */
+export interface FunctionOptions {
+  /** TCP port, 1 to 65535 (faas-js-runtime takes no 0). */
+  port: number;
+  /** The address served (`checkHost`): 127.0.0.1 by default, `0.0.0.0` for every interface. */
+  host?: string;
+}
+
+/**
+ * Starts function `name` and prints `toolflow function NAME: listening on http://HOST:PORT` on
+ * stderr once it takes requests (and a warning when it serves other machines without a function
+ * secret); the process then runs until a signal.
+ * @throws ConfigError for an unknown name (listing the functions), a task-host function, or
+ *   configuration the function cannot use (no bus and no K_SINK…); ServiceUnavailableError for a
+ *   backend that does not answer.
+ */
+export async function functionCommand(name: string, opts: FunctionOptions): Promise<void> {
+  const load = Object.hasOwn(EVENT_FUNCTIONS, name) ? EVENT_FUNCTIONS[name as keyof typeof EVENT_FUNCTIONS] : undefined;
+  if (!load) {
+    const extra = ['upload', 'validate', 'api'].includes(name) ? ` (${name} answers requests rather than events: run node dist/functions/${name}/index.js, or the user API with toolflow serve)` : '';
+    throw new ConfigError(`no event function "${name}"${extra}; the event functions are ${Object.keys(EVENT_FUNCTIONS).join(', ')}`);
+  }
+  const config = loadConfig(); // bad configuration is refused before anything starts
+  const host = checkHost(opts.host ?? '127.0.0.1');
+  const fn = await load();
+  if (fn.definition.placement === 'task-host') throw new ConfigError(taskHostMessage(name));
+  const { default: faas } = await import('faas-js-runtime');
+  // faas-js-runtime reads func.yaml from `config` (the function's own folder, which has none here).
+  const dir = fileURLToPath(new URL(`../../functions/${name}/`, import.meta.url));
+  const options = { port: opts.port, includeRaw: true, logLevel: config.logLevel, bodyLimit: fn.bodyLimit, config: dir };
+  // The module's shape is faas-js-runtime's `Function` (init, shutdown, handle, liveness, readiness);
+  // its typings name its own cloudevents 8 and fastify 4 types, hence the casts.
+  const start = faas.start as unknown as (module: object, options: object) => Promise<Server>;
+  const server = await start(fn, options);
+  guardFaasServer(server, { host, secret: config.functionSecret }); // at once: no request was read since the listen
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : opts.port;
+  const shown = isEveryInterface(host) ? 'every interface, port ' : host.includes(':') ? `http://[${host}]:` : `http://${host}:`;
+  process.stderr.write(`toolflow function ${name}: listening on ${shown}${port} (POST CloudEvents on /; GET /health/liveness, /health/readiness)\n`);
+  if (isEveryInterface(host) && !config.functionSecret) {
+    process.stderr.write(`toolflow function ${name}: warning: no TOOLFLOW_FUNCTION_SECRET, so anyone who reaches this port can post events (fine only where the network keeps others out, e.g. a cluster-local Knative Service)\n`);
+  }
+}
