@@ -49,10 +49,11 @@ export function validateSubmission(sub: Submission, executor: Pick<Executor, 'ca
     if (t.memBytes > cap.memBytes) issues.push(source.issue(['tools', i, 'mem'], `needs ${formatBytes(t.memBytes)} memory but the executor has ${formatBytes(cap.memBytes)}`));
   });
   for (const input of spec.inputs) {
-    if (input.required && !sub.inputs[input.name]) issues.push({ file: sub.workflowFile, line: 0, column: 0, path: `inputs.${input.name}`, message: `required input has no file; give it with --input ${input.name}=PATH` });
+    // Worded for both ways in: the CLI's --input, and an upload id in the API's submission.
+    if (input.required && !sub.inputs[input.name]) issues.push({ file: sub.workflowFile, path: `inputs.${input.name}`, message: `required input has no file; give it with --input ${input.name}=PATH (CLI) or an upload id under inputs.${input.name} (API)` });
   }
   for (const name of Object.keys(sub.inputs)) {
-    if (!spec.inputs.some((i) => i.name === name)) issues.push({ file: '--input', line: 0, column: 0, path: name, message: `the workflow has no input "${name}"` });
+    if (!spec.inputs.some((i) => i.name === name)) issues.push({ file: sub.workflowFile, path: `inputs.${name}`, message: `the workflow has no input "${name}"; it has ${spec.inputs.map((i) => i.name).join(', ') || 'none'}` });
   }
   if (issues.length) throw new SpecError(issues);
   const taskId = newTaskId();

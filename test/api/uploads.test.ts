@@ -148,7 +148,7 @@ describe('submitting with uploads', () => {
   it('refuses a required input with no upload, and an input the workflow does not have, as the CLI does', async () => {
     const workflow = 'name: ins\ninputs: {data: {type: file, required: true}}\ntools:\n  - {name: t, cmds: ["true"]}\n';
     const r = await api.call('POST', '/v1/tasks', { token: ann, body: { workflow } });
-    expect([r.status, (r.json as { issues: unknown[] }).issues]).toEqual([422, [{ file: 'workflow.yaml', line: 0, column: 0, path: 'inputs.data', message: 'required input has no file; give it with --input data=PATH' }]]);
+    expect([r.status, (r.json as { issues: unknown[] }).issues]).toEqual([422, [{ file: 'workflow.yaml', path: 'inputs.data', message: 'required input has no file; give it with --input data=PATH (CLI) or an upload id under inputs.data (API)' }]]);
   });
 });
 
