@@ -25,13 +25,17 @@ function readOrNull(path: string): string | null {
   }
 }
 
-/** The start time of `pid` in clock ticks since boot (proc(5) `starttime`), or null when it does not run. */
-export function processStartTime(pid: number): string | null {
+/** Fields 3 on of `/proc/<pid>/stat` (proc(5)), or null when the process does not run. */
+function statFields(pid: number): string[] | null {
   const stat = readOrNull(`/proc/${pid}/stat`);
   if (stat === null) return null;
   // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return fields[19] ?? null; // field 22 overall; fields[0] is field 3
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+/** The start time of `pid` in clock ticks since boot (proc(5) `starttime`), or null when it does not run. */
+export function processStartTime(pid: number): string | null {
+  return statFields(pid)?.[19] ?? null; // field 22 overall; fields[0] is field 3
 }
 
 /** What this process is by its command line: `toolflow run` for `node …/toolflow.js run …`. */
@@ -59,7 +63,10 @@ export function isKnownDead(p: ProcessIdentity): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'ESRCH';
   }
-  const start = processStartTime(p.pid);
+  const fields = statFields(p.pid);
+  // A zombie (state Z: killed, not yet reaped by its parent) or a dead process (X) runs no more.
+  if (fields && (fields[0] === 'Z' || fields[0] === 'X')) return true;
+  const start = fields?.[19] ?? null;
   return p.start !== null && start !== null && start !== p.start;
 }
 

@@ -70,8 +70,12 @@ export function envNameProblem(name: string): string | undefined {
 export const MAX_TOOL_ENV_BYTES = 1024 * 1024;
 /** Bytes counted for the passed-through variables (PATH, HOME, LANG…, `envvars`, `TOOLFLOW_PASS_ENV`), unknown before the run. */
 export const PASSED_THROUGH_MARGIN_BYTES = 64 * 1024;
-/** Bytes counted for each path variable's value (TF_WORKDIR, each TF_INPUT_*, each TF_DEP_*), unknown before the run. */
-export const PATH_VALUE_BYTES = 1024;
+/**
+ * Bytes counted for each path variable's value (TF_WORKDIR, each TF_INPUT_*, each TF_DEP_*), unknown
+ * before the run: a typical `<work dir>/<task>/<tool>/attempt-<n>` (the executor checks the real
+ * total again when the tool starts). A tool relying on thousands of others gets one TF_DEP_* each.
+ */
+export const PATH_VALUE_BYTES = 256;
 /** Bytes counted for TF_TASK_ID, TF_ATTEMPT and the resource variables together. */
 const FIXED_TF_BYTES = 512;
 /** A pointer in envp, bytes (64-bit). */

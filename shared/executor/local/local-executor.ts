@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import type { ObjectStore } from '../../objects/object-store.js';
 import { safeFileName } from '../../objects/object-store.js';
 import type { AttemptRequest, Executor, ReportSink } from '../executor.js';
+import { MAX_TOOL_ENV_BYTES } from '../../spec/tool-env.js';
 import { commandEnv, commandScript, workerEnv } from './command-script.js';
 import { filesystemState, fullFilesystem, isNoSpace } from './disk-check.js';
 import { removePidFile, stopLeftoverAttempt } from './leftover.js';
@@ -106,6 +107,12 @@ export class LocalExecutor implements Executor {
       const deps: Record<string, string> = {};
       for (const d of request.deps) deps[d.tool] = attemptDir(root, taskId, d.tool, d.attempt);
       env = commandEnv(request, { workDir, inputs, deps }, process.env, this.passEnv);
+      // What validation could only estimate (passed-through values, real paths) is known now:
+      // an environment no exec would take is a launch error saying why, not "Argument list too long".
+      const envBytes = Object.entries(env).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v) + 2 + 8, 0);
+      if (envBytes > MAX_TOOL_ENV_BYTES) {
+        throw new Error(`the tool's environment takes ${envBytes} bytes, more than the ${MAX_TOOL_ENV_BYTES}-byte limit (Linux refuses an exec whose arguments and environment pass ARG_MAX, 2 MiB with an 8 MiB stack): a passed-through variable (envvars, TOOLFLOW_PASS_ENV) or an option value is too large; pass large values as input files`);
+      }
       writeFileSync(join(workDir, 'command.sh'), commandScript(request, env), { mode: 0o755 });
     } catch (err) {
       if (!isNoSpace(err)) throw err;
