@@ -11,16 +11,15 @@
 //   as it gets (transient queue, no confirm, auto-ack) and (b) as toolflow sends events (persistent,
 //   durable quorum queue, publisher confirm, manual ack).
 // Env: BENCH_MYSQL_URL (mysql://root@127.0.0.1:3306), BENCH_AMQP_URL (amqp://guest:guest@127.0.0.1:5672).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import amqp from 'amqplib';
 import mysql from 'mysql2/promise';
 import { writeDag } from './dag-forms.mjs';
+import { startEtcd } from './http-support.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'out');
@@ -36,30 +35,6 @@ const pct = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 };
 
-function freePort() {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
-}
-
-/** Starts etcd on loopback in a temp dir; resolves with its endpoint and a stop function. */
-async function startEtcd() {
-  if (spawnSync('sh', ['-c', 'command -v etcd']).status !== 0) return null;
-  const dir = mkdtempSync(join(tmpdir(), 'toolflow-bench-etcd-'));
-  const [c, p] = [`http://127.0.0.1:${await freePort()}`, `http://127.0.0.1:${await freePort()}`];
-  const child = spawn('etcd', ['--name', 'b', '--data-dir', join(dir, 'd'), '--listen-client-urls', c, '--advertise-client-urls', c, '--listen-peer-urls', p, '--initial-advertise-peer-urls', p, '--initial-cluster', `b=${p}`, '--logger', 'zap', '--log-outputs', join(dir, 'log')], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    if (await fetch(`${c}/health`).then((r) => r.ok, () => false)) {
-      return { endpoint: c, stop: () => (child.kill(), rmSync(dir, { recursive: true, force: true })) };
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child.kill();
-  throw new Error('bench: etcd did not start');
-}
 
 /** Round trips publish → consume, sequential. @returns ms per trip, each. */
 async function amqpRoundTrips(n, durable) {

@@ -19,10 +19,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from './http-support.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repeat = Number(process.env.BENCH_STARTUP_REPEAT ?? 7);
@@ -52,15 +52,6 @@ function timeOnce(args, env) {
   const t = performance.now() - t0;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} failed (${r.status}): ${String(r.stderr).slice(-2000)}`);
   return t;
-}
-
-function freePort() {
-  return new Promise((res) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => res(port));
-    });
-  });
 }
 
 /** Resident memory of a process, MB (Linux /proc), or null where there is no /proc. */

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { Connector } from '../connector/connector.js';
 import { connectorSettings, type ConnectorFlags } from '../connector/settings.js';
 import { maskUrl } from '../mask-url.js';
-import { FUNCTIONS } from '../runtime/runtime.js';
+import { FUNCTIONS } from '../runtime/functions.js';
 
 /**
  * Runs the connector with `flags` and the environment until a signal stops it.

@@ -14,7 +14,7 @@ import type { FunctionDef } from '../handlers/handler.js';
 import { answerEvent, EVENT_BODY_LIMIT } from '../http/event-function.js';
 import { bufferedBody } from '../http/function-http.js';
 import type { Ports } from '../runtime/ports.js';
-import { FUNCTIONS } from '../runtime/runtime.js';
+import { FUNCTIONS } from '../runtime/functions.js';
 
 /** The path of an event function on the dev server. */
 export function functionPath(name: string): string {

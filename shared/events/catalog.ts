@@ -192,3 +192,12 @@ export function makeEvent<T extends EventTypeName>(type: T, source: string, data
 export function isEvent<T extends EventTypeName>(e: ToolflowEvent, type: T): e is ToolflowEvent<T> {
   return e.type === type;
 }
+
+/**
+ * The `tool.attempt.failed` of an attempt, with its deterministic id
+ * (`attempt-failed/<task>/<tool>/<attempt>`): handle-status emits it from the exit, and a restarted
+ * work manager emits the same event again for a failure whose rerun was never decided.
+ */
+export function attemptFailedEvent(source: string, data: EventData[typeof EventType.toolAttemptFailed]): ToolflowEvent<typeof EventType.toolAttemptFailed> {
+  return makeEvent(EventType.toolAttemptFailed, source, data, `attempt-failed/${data.taskId}/${data.tool}/${data.attempt}`);
+}

@@ -10,7 +10,7 @@
  * again (same ids), which their consumers recognise; an exit whose attempt ended otherwise (cancelled,
  * or already decided by the watchdog) emits nothing.
  */
-import { EventType, makeEvent, type ToolflowEvent } from '../events/catalog.js';
+import { attemptFailedEvent, EventType, makeEvent, type ToolflowEvent } from '../events/catalog.js';
 import { classifyExit } from '../policy/classify.js';
 import { sourceOf, type FunctionDef } from './handler.js';
 
@@ -50,14 +50,7 @@ export const handleStatus: FunctionDef = {
         const fields = { exit_code: d.exitCode, signal: d.signal, peak_mem_bytes: d.peakMemBytes, finished_at: d.at };
         const failure = classifyExit(d, d.resources.memBytes, d.resources.timeSeconds ?? null);
         const succeeded = () => [makeEvent(EventType.toolSucceeded, SOURCE, ref, `succeeded/${d.taskId}/${d.tool}/${d.attempt}`)];
-        const attemptFailed = (f: NonNullable<typeof failure>) => [
-          makeEvent(
-            EventType.toolAttemptFailed,
-            SOURCE,
-            { ...ref, reason: f.reason, message: f.message, resources: d.resources, retry: d.retry },
-            `attempt-failed/${d.taskId}/${d.tool}/${d.attempt}`,
-          ),
-        ];
+        const attemptFailed = (f: NonNullable<typeof failure>) => [attemptFailedEvent(SOURCE, { ...ref, reason: f.reason, message: f.message, resources: d.resources, retry: d.retry })];
         if (!failure) {
           if (await store.moveToolRun(ref, 'succeeded', fields)) return succeeded();
         } else if (await store.moveToolRun(ref, 'failed', { ...fields, reason: failure.reason, message: failure.message })) {

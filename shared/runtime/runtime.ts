@@ -9,12 +9,7 @@ import { pino, type Logger } from 'pino';
 import { EventType, makeEvent, type ToolflowEvent } from '../events/catalog.js';
 import type { Executor } from '../executor/executor.js';
 import { LocalExecutor } from '../executor/local/local-executor.js';
-import { enqueue } from '../handlers/enqueue.js';
-import { runFunction, type FunctionDef } from '../handlers/handler.js';
-import { handleStatus } from '../handlers/handle-status.js';
-import { rerunPolicy } from '../handlers/rerun-policy.js';
-import { scheduleTool } from '../handlers/schedule-tool.js';
-import { startWorkflow } from '../handlers/start-workflow.js';
+import { FUNCTIONS, routeFunctions } from './functions.js';
 import { uploadFile } from '../handlers/upload.js';
 import { validateSubmission, type Submission } from '../handlers/validate.js';
 import { ResourceBudget } from '../scheduler/resources.js';
@@ -31,28 +26,7 @@ import { describeBackends, openAdapters, type Adapters } from './adapters.js';
 import type { Config } from './config.js';
 import type { Ports } from './ports.js';
 
-/** Every function of the event flow, in flow order. */
-export const FUNCTIONS: FunctionDef[] = [enqueue, startWorkflow, scheduleTool, handleStatus, rerunPolicy];
-
-/**
- * Subscribes each function to the bus: its returned events are published (and confirmed) before the
- * event that caused them is acknowledged. With `taskId`, subscribes them for that task only, under
- * the consumer name `<function>/<taskId>`. Fencing: `runFunction` (handlers/handler.ts).
- */
-export function routeFunctions(ports: Ports, functions: FunctionDef[] = FUNCTIONS, taskId?: string): () => void {
-  const offs = functions.map((f) =>
-    ports.bus.subscribe(
-      taskId === undefined ? f.name : `${f.name}/${taskId}`,
-      f.consumes,
-      async (event) => {
-        const out = await runFunction(f, event, ports);
-        if (out.length) await ports.bus.publish(out);
-      },
-      { ...(taskId === undefined ? {} : { taskId }), concurrency: f.concurrency ?? 1 },
-    ),
-  );
-  return () => offs.forEach((off) => off());
-}
+export { FUNCTIONS, routeFunctions } from './functions.js';
 
 /** A running runtime. */
 export interface Runtime {

@@ -6,7 +6,8 @@
  */
 import { ConfigError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
-import { openSqliteStore, type KyselyStore } from './kysely-store.js';
+import type { KyselyStore } from './kysely-store.js';
+import { openSqliteStore } from './sqlite-store.js';
 import type { MysqlCheckOptions } from './mysql-store.js';
 
 /**

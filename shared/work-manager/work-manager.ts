@@ -7,36 +7,20 @@
  * the task. Its state is rebuilt from the store when it starts, so a restarted work manager resumes
  * without rerunning tools that succeeded.
  */
-import { EventType, makeEvent, type ExitDetails, type StoredInput, type ToolflowEvent } from '../events/catalog.js';
+import { attemptFailedEvent, EventType, makeEvent, type ExitDetails, type StoredInput, type ToolflowEvent } from '../events/catalog.js';
 import type { ToolReport } from '../executor/executor.js';
 import type { Ports } from '../runtime/ports.js';
-import type { Resources } from '../scheduler/resources.js';
 import { descendants, type Dag } from '../spec/graph.js';
-import type { ToolSpec } from '../spec/types.js';
 import type { ToolValues } from '../spec/values.js';
 import { AttemptTimers } from './attempt-timers.js';
 import { exitedEvent, finalEvent, readyEvent } from './emitted-events.js';
 import { publishUntilConfirmed, stopLeftovers } from './resilience.js';
+import { TERMINAL, type Slot, type ToolState } from './slot.js';
 import { loadStoredTask } from './stored-task.js';
 
+export type { ToolState } from './slot.js';
+
 const SOURCE = '/toolflow/work-manager';
-
-/** Where a tool is, as the work manager sees it. `deciding`: its attempt failed, the rerun policy decides. */
-export type ToolState = 'waiting' | 'queued' | 'dispatched' | 'running' | 'deciding' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
-
-interface Slot {
-  spec: ToolSpec;
-  state: ToolState;
-  attempt: number;
-  resources: Resources;
-  /** Dependencies not yet succeeded. */
-  waitingOn: number;
-  reserved: boolean;
-  /** The attempt ran past its time limit and is being stopped: its exit, when it comes, is a `timeout`. */
-  expired?: boolean;
-}
-
-const TERMINAL = new Set<ToolState>(['succeeded', 'failed', 'skipped', 'cancelled']);
 
 /** Drives one task. */
 export class WorkManager {
@@ -126,7 +110,7 @@ export class WorkManager {
         if (TERMINAL.has(s.state)) this.remaining--;
         // A failed attempt whose rerun was never decided (its driver died, or the decision was
         // dead-lettered): the decision is asked for again, with the id handle-status gives it.
-        if (failure) undecided.push(makeEvent(EventType.toolAttemptFailed, SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt, ...failure, resources: s.resources, retry: s.spec.retry }, `attempt-failed/${this.taskId}/${s.spec.name}/${s.attempt}`));
+        if (failure) undecided.push(attemptFailedEvent(SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt, ...failure, resources: s.resources, retry: s.spec.retry }));
       } else if (status === 'ready' || status === 'running') {
         this.setState(s, 'deciding');
         lost.push(i);

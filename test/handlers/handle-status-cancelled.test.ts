@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { EventType, makeEvent } from '../../shared/events/catalog.js';
 import { handleStatus } from '../../shared/handlers/handle-status.js';
 import type { Ports } from '../../shared/runtime/ports.js';
-import { openSqliteStore } from '../../shared/store/kysely-store.js';
+import { openSqliteStore } from '../../shared/store/sqlite-store.js';
 import { newToolRun } from '../../shared/store/store.js';
 
 const ref = { taskId: 't', tool: 'x', attempt: 1 };

@@ -4,7 +4,7 @@ import { EventType, makeEvent } from '../../shared/events/catalog.js';
 import { rerunPolicy } from '../../shared/handlers/rerun-policy.js';
 import type { Ports } from '../../shared/runtime/ports.js';
 import { DEFAULT_RETRY } from '../../shared/spec/load.js';
-import { openSqliteStore } from '../../shared/store/kysely-store.js';
+import { openSqliteStore } from '../../shared/store/sqlite-store.js';
 import { newToolRun } from '../../shared/store/store.js';
 
 const resources = { cpuMillicores: 1000, memBytes: 1e6, diskBytes: null, timeSeconds: null };

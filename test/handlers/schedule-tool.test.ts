@@ -10,7 +10,7 @@ import { LocalExecutor } from '../../shared/executor/local/local-executor.js';
 import { scheduleTool } from '../../shared/handlers/schedule-tool.js';
 import { S3ObjectStore } from '../../shared/objects/s3-object-store.js';
 import type { Ports } from '../../shared/runtime/ports.js';
-import { openSqliteStore } from '../../shared/store/kysely-store.js';
+import { openSqliteStore } from '../../shared/store/sqlite-store.js';
 import { newToolRun, type Store } from '../../shared/store/store.js';
 import { FakeExecutor } from '../support/fake-executor.js';
 import { startStallingProxy, type StallingProxy } from '../support/stalling-proxy.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Kysely, SqliteDialect } from 'kysely';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../shared/store/kysely-store.js';
+import { openSqliteStore } from '../../shared/store/sqlite-store.js';
 import { migrations } from '../../shared/store/migrations.js';
 import { openStore } from '../../shared/store/open-store.js';
 import type { ApiTokenRow, Store, TaskRow } from '../../shared/store/store.js';

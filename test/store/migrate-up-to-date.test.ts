@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../shared/store/kysely-store.js';
+import { openSqliteStore } from '../../shared/store/sqlite-store.js';
 import { migrations } from '../../shared/store/migrations.js';
 import { tempDir } from '../support/tmp.js';
 

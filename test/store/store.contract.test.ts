@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openSqliteStore } from '../../shared/store/kysely-store.js';
+import { openSqliteStore } from '../../shared/store/sqlite-store.js';
 import { openStore } from '../../shared/store/open-store.js';
 import { newToolRun, type Store } from '../../shared/store/store.js';
 import { freshMysqlDatabase, skipped } from '../support/services.js';

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EventType, type ToolflowEvent } from '../../shared/events/catalog.js';
 import { loadConfig } from '../../shared/runtime/config.js';
 import { createRuntime, type Runtime } from '../../shared/runtime/runtime.js';
-import { openSqliteStore } from '../../shared/store/kysely-store.js';
+import { openSqliteStore } from '../../shared/store/sqlite-store.js';
 import { FakeExecutor, type Script } from '../support/fake-executor.js';
 import { tempDir } from '../support/tmp.js';
 
