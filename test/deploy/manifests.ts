@@ -127,13 +127,14 @@ const TYPE_OF_KEY = new Map<string, EventTypeName>(Object.entries(EventType));
 
 /**
  * The event types toolflow's code makes (`makeEvent(EventType.x, …)`) in the handlers, the work
- * manager, the runtime (which re-emits a final event, and a CLI cancel) and the API, found in their
+ * manager, the runtime (which re-emits a final event, and a CLI cancel), the API and the catalog's
+ * own builders (`attemptFailedEvent`, which handle-status and the work manager call), found in their
  * sources (a call may span lines: `makeEvent(\n  EventType.x,`).
  * @throws Error naming a `makeEvent` call whose type is not an `EventType` key.
  */
 export function emittedTypes(): Set<EventTypeName> {
   const out = new Set<EventTypeName>();
-  for (const file of [...sources('shared/handlers'), ...sources('shared/work-manager'), ...sources('shared/runtime'), ...sources('shared/api')]) {
+  for (const file of [...sources('shared/handlers'), ...sources('shared/work-manager'), ...sources('shared/runtime'), ...sources('shared/api'), join(ROOT, 'shared/events/catalog.ts')]) {
     const text = readFileSync(file, 'utf8');
     for (const m of text.matchAll(/makeEvent\(\s*EventType\.(\w+)/g)) {
       const type = TYPE_OF_KEY.get(m[1]!);
