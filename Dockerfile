@@ -37,6 +37,7 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/bin ./bin
 COPY --from=build /app/schema ./schema
 COPY --from=build /app/openapi ./openapi
+COPY --from=build /app/proto ./proto
 COPY deploy/with-secrets.sh /usr/local/bin/with-secrets
 RUN ln -s /app/bin/toolflow.js /usr/local/bin/toolflow \
  && toolflow --version

@@ -53,7 +53,7 @@ export async function functionCommand(name: string, opts: FunctionOptions): Prom
   const config = loadConfig(); // bad configuration is refused before anything starts
   const host = checkHost(opts.host ?? '127.0.0.1');
   const fn = await load();
-  if (fn.definition.placement === 'task-host') throw new ConfigError(taskHostMessage(name));
+  if (fn.definition.placement === 'task-host' && !config.kubernetes) throw new ConfigError(taskHostMessage(name));
   const { default: faas } = await import('faas-js-runtime');
   // faas-js-runtime reads func.yaml from `config` (the function's own folder, which has none here).
   const dir = fileURLToPath(new URL(`../../functions/${name}/`, import.meta.url));

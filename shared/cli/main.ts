@@ -33,6 +33,8 @@ const COMMANDS = {
   dev: () => import('./dev-command.js'),
   connector: () => import('./connector-command.js'),
   function: () => import('./function-command.js'),
+  'work-manager': () => import('./work-manager-command.js'),
+  sidecar: () => import('./sidecar-command.js'),
 };
 type CommandModule<N extends keyof typeof COMMANDS> = Awaited<ReturnType<(typeof COMMANDS)[N]>>;
 
@@ -183,6 +185,17 @@ program
   })))
   .option('--host <address>', 'address to serve (127.0.0.1: loopback only; 0.0.0.0: every interface, as a container needs); calls need TOOLFLOW_FUNCTION_SECRET when it is set', '127.0.0.1')
   .action(action('function', (m) => m.functionCommand));
+
+program
+  .command('work-manager')
+  .description('cluster mode: drive one task as its work-manager Job does (serves the sidecars\' gRPC reports on TOOLFLOW_REPORT_LISTEN, exits when the task ends)')
+  .argument('<task>', 'task id')
+  .action(action('work-manager', (m) => m.workManagerCommand));
+
+program
+  .command('sidecar')
+  .description('cluster mode: the sidecar of a tool attempt\'s Pod (stages inputs, reports start, keepalives and exit to the work manager, uploads outputs); configured by the Job\'s environment')
+  .action(action('sidecar', (m) => m.sidecarCommand));
 
 // A closed pipe on stdout (`toolflow run … | head`) is not an error of the run: stop writing, go on.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {

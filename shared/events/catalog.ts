@@ -88,6 +88,12 @@ export interface ExitDetails {
   watchdog?: 'lost' | 'undelivered' | 'timeout';
   /** Set when the executor could not launch the attempt at all (bad image, missing shell…). */
   launchError?: string;
+  /**
+   * What the decision was read from, for people, when it came from the platform rather than the
+   * tool's own exit (Kubernetes: `pod tf-…-a1: container tool terminated, reason OOMKilled, exit code
+   * 137`; `evicted: ephemeral-storage …`). Kept with the attempt (`tool_runs.evidence`).
+   */
+  evidence?: string;
 }
 
 /** `data` of each event type. */

@@ -24,6 +24,20 @@ export interface Executor {
   /** Most one attempt may have: cpu millicores, memory bytes, disk bytes (null: not limited). */
   readonly capacity: { cpuMillicores: number; memBytes: number; diskBytes: number | null };
   /**
+   * True when attempts run apart from the process that started them and outlive it (Kubernetes
+   * Jobs): any process may start them (`schedule-tool` is then a shared, stateless function), and a
+   * restarted work manager adopts the attempts in flight (their sidecars keep reporting) instead of
+   * declaring them lost. False or absent: attempts are this process's children (local executor).
+   */
+  readonly attemptsOutliveDriver?: boolean;
+  /**
+   * Starts following the attempts of a task from outside their reports (Kubernetes: a watch on the
+   * task's Jobs and Pods), for the work manager that drives it: what the platform knows (a Pod
+   * OOMKilled, evicted, that cannot pull its image, that vanished) reaches `sink` as reports, the
+   * same as a sidecar's. @returns a function that stops following. Absent: nothing to follow.
+   */
+  watchTask?(taskId: string, sink: ReportSink): () => void;
+  /**
    * Starts an attempt; reports go to `sink` (start, a keepalive every keepalive interval, exit).
    * Resolves once the attempt is launched. Starting an attempt this executor has started before
    * (running or ended) does nothing, as creating a Job whose name exists (409 AlreadyExists) is

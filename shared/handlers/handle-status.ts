@@ -47,7 +47,7 @@ export const handleStatus: FunctionDef = {
       case EventType.toolExited: {
         const d = (e as ToolflowEvent<typeof EventType.toolExited>).data;
         const ref = { taskId: d.taskId, tool: d.tool, attempt: d.attempt };
-        const fields = { exit_code: d.exitCode, signal: d.signal, peak_mem_bytes: d.peakMemBytes, finished_at: d.at };
+        const fields = { exit_code: d.exitCode, signal: d.signal, peak_mem_bytes: d.peakMemBytes, finished_at: d.at, ...(d.evidence ? { evidence: d.evidence } : {}) };
         const failure = classifyExit(d, d.resources.memBytes, d.resources.timeSeconds ?? null);
         const succeeded = () => [makeEvent(EventType.toolSucceeded, SOURCE, ref, `succeeded/${d.taskId}/${d.tool}/${d.attempt}`)];
         const attemptFailed = (f: NonNullable<typeof failure>) => [attemptFailedEvent(SOURCE, { ...ref, reason: f.reason, message: f.message, resources: d.resources, retry: d.retry })];

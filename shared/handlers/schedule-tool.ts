@@ -9,12 +9,11 @@
  */
 import { ServiceUnavailableError } from '../errors.js';
 import { EventType, isEvent, type ToolflowEvent } from '../events/catalog.js';
+import { jobName } from '../executor/kubernetes/names.js';
 import type { FunctionDef } from './handler.js';
 
-/** Deterministic name of an attempt's Job (docs/architecture.md, "Data": `tf-<task>-<tool>-a<attempt>`). */
-export function jobName(taskId: string, tool: string, attempt: number): string {
-  return `tf-${taskId}-${tool.toLowerCase().replace(/_/g, '-')}-a${attempt}`;
-}
+/** Deterministic name of an attempt's Job (`tf-<task>-<tool>-a<attempt>`): see executor/kubernetes/names.ts. */
+export { jobName };
 
 export const scheduleTool: FunctionDef = {
   name: 'schedule-tool',

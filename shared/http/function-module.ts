@@ -52,7 +52,7 @@ export interface HttpFunction {
 
 /** The message that refuses a task-host function outside a host process. */
 export function taskHostMessage(name: string): string {
-  return `${name} acts on the work managers and executor of the process that hosts a task, so it cannot run on its own yet: it runs in \`toolflow dev\` for now (POST to /functions/${name} there); the shared functions (enqueue, handle-status, rerun-policy) run on their own`;
+  return `${name} acts on the work managers and executor of the process that hosts a task, so it runs on its own only in cluster mode (TOOLFLOW_EXECUTOR=kubernetes: work managers and tools are Kubernetes Jobs); otherwise it runs in \`toolflow dev\` (POST to /functions/${name} there); the shared functions (enqueue, handle-status, rerun-policy) run on their own`;
 }
 
 /** An event function (`event-function.ts`'s contract) over a FunctionDef. A task-host one refuses to open. */
@@ -61,7 +61,8 @@ export function eventFunction(fn: FunctionDef): HttpFunction {
     name: fn.name,
     bodyLimit: EVENT_BODY_LIMIT,
     async open(config, log) {
-      if (fn.placement === 'task-host') throw new ConfigError(taskHostMessage(fn.name));
+      // In cluster mode start-workflow and schedule-tool only call the Kubernetes API: they run anywhere.
+      if (fn.placement === 'task-host' && !config.kubernetes) throw new ConfigError(taskHostMessage(fn.name));
       const ports = await openFunctionPorts(fn.name, config, log);
       return {
         answer: (request) => answerEvent(fn, ports, request, { secret: config.functionSecret }),

@@ -4,7 +4,9 @@
  * (`openAdapters`), the events it causes going to RabbitMQ or, when `K_SINK` is set, to that URL.
  * Such a process hosts no task: it has no executor (only the capacity the rerun policy and the
  * validation caps use: `TOOLFLOW_CPUS` / `TOOLFLOW_MEMORY`, else this machine's), no work managers and
- * no report routing; a task-host function needs those, and runs in `toolflow dev` for now.
+ * no report routing; a task-host function needs those, and runs in `toolflow dev`, except in
+ * cluster mode (`TOOLFLOW_EXECUTOR=kubernetes`): there the process gets the Kubernetes executor, the
+ * work-manager launcher and gRPC report routing (`runtime/cluster-parts.ts`), and any function runs on its own.
  */
 import { availableParallelism, totalmem } from 'node:os';
 import type { Logger } from 'pino';
@@ -65,8 +67,11 @@ export async function openFunctionPorts(name: string, config: Config, log: Logge
   }
   const bus = !publishes ? noBus(name) : config.sinkUrl ? new SinkBus(config.sinkUrl, log) : undefined;
   const adapters = await openAdapters(config, log, bus ? { bus } : {});
-  const executor = capacityOnlyExecutor(config);
   const { store, objects, coordination } = adapters;
+  // Cluster mode: attempts and work managers are Kubernetes Jobs this process may create, and
+  // reports go to a task's work manager over gRPC.
+  const cluster = config.kubernetes ? await (await import('../runtime/cluster-parts.js')).openClusterParts(config.kubernetes, objects, log) : undefined;
+  const executor = cluster?.executor ?? capacityOnlyExecutor(config);
   return {
     store,
     objects,
@@ -77,12 +82,15 @@ export async function openFunctionPorts(name: string, config: Config, log: Logge
     watchdog: { startTimeoutSeconds: config.startTimeoutSeconds, lostAfterSeconds: config.lostAfterSeconds },
     log,
     reports: {
-      sinkFor: () => {
+      sinkFor: (taskId) => {
+        if (cluster) return cluster.remoteReports(taskId);
         throw new ConfigError(`tool reports go to the work manager of a task's host; ${NO_HOST}`);
       },
     },
-    workManagers: { launch: () => Promise.reject(new ConfigError(`work managers are launched by start-workflow, which ${NO_HOST}`)) },
+    workManagers: cluster?.workManagers ?? { launch: () => Promise.reject(new ConfigError(`work managers are launched by start-workflow, which ${NO_HOST}`)) },
     async close() {
+      cluster?.close();
+      await executor.close();
       await Promise.allSettled([adapters.bus.close(), coordination.close()]);
       await objects.close?.();
       await store.close();

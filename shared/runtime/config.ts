@@ -23,6 +23,9 @@
  * | `TOOLFLOW_NAMESPACE` | prefix of RabbitMQ exchanges and queues and of etcd keys, so deployments can share a broker | `toolflow` |
  * | `K_SINK` | where an event function (`toolflow function`) POSTs the events it causes, binary mode (Knative SinkBinding) | the bus |
  * | `TOOLFLOW_FUNCTION_SECRET` | shared secret of event-function calls: functions refuse a request without `Authorization: Bearer <it>`, the connector sends it | unset: functions open (`toolflow dev` makes one up for itself) |
+ * | `TOOLFLOW_EXECUTOR` | `local`, or `kubernetes` for cluster mode (its variables: `executor/kubernetes/settings.ts`) | `local` |
+ * | `TOOLFLOW_REPORT_SECRET` | key of the per-attempt report tokens, shared by the work managers and schedule-tool (cluster mode) | unset |
+ * | `TOOLFLOW_REPORT_LISTEN` | where `toolflow work-manager` serves the sidecars' gRPC reports | `0.0.0.0:50051` |
  *
  * S3 credentials come from the standard `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
  */
@@ -30,6 +33,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
 import { parseBytes, parseCpu } from '../spec/resources.js';
+import { kubernetesSettingsFrom, type KubernetesSettings } from '../executor/kubernetes/settings.js';
 
 /** Resolved configuration. */
 export interface Config {
@@ -65,6 +69,15 @@ export interface Config {
    * carry `Authorization: Bearer <secret>`, and the connector sends it. Never logged.
    */
   functionSecret?: string;
+  /** Cluster mode (`TOOLFLOW_EXECUTOR=kubernetes`): the Kubernetes executor's settings; unset: the local executor. */
+  kubernetes?: KubernetesSettings;
+  /**
+   * `TOOLFLOW_REPORT_SECRET`: the key of the per-attempt report tokens (`reports/attempt-token.ts`),
+   * shared by the work managers and schedule-tool; needed in cluster mode. Never logged.
+   */
+  reportSecret?: string;
+  /** `TOOLFLOW_REPORT_LISTEN`: where `toolflow work-manager` serves the sidecars' gRPC reports, `host:port`. */
+  reportListen: string;
 }
 
 /**
@@ -157,12 +170,32 @@ export const MIN_FUNCTION_SECRET_LENGTH = 16;
  * @throws ConfigError for a value shorter than 16 characters or with characters an HTTP header cannot carry.
  */
 export function functionSecretFrom(env: NodeJS.ProcessEnv): string | undefined {
-  const secret = env.TOOLFLOW_FUNCTION_SECRET;
+  return secretFrom(env, 'TOOLFLOW_FUNCTION_SECRET');
+}
+
+/**
+ * A shared secret from variable `name` (`TOOLFLOW_FUNCTION_SECRET`, `TOOLFLOW_REPORT_SECRET`),
+ * checked; undefined when unset or empty. The value is never put in a message.
+ * @throws ConfigError for a value shorter than 16 characters or with characters an HTTP header cannot carry.
+ */
+export function secretFrom(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const secret = env[name];
   if (secret === undefined || secret === '') return undefined;
   // RFC 9110 field values: visible ASCII, no spaces (a bearer token, RFC 6750's b64token, has none).
-  if (!/^[\x21-\x7e]+$/.test(secret)) throw new ConfigError('TOOLFLOW_FUNCTION_SECRET must be visible ASCII characters, no spaces (e.g. the output of `openssl rand -hex 32`)');
-  if (secret.length < MIN_FUNCTION_SECRET_LENGTH) throw new ConfigError(`TOOLFLOW_FUNCTION_SECRET must be at least ${MIN_FUNCTION_SECRET_LENGTH} characters (e.g. the output of \`openssl rand -hex 32\`)`);
+  if (!/^[\x21-\x7e]+$/.test(secret)) throw new ConfigError(`${name} must be visible ASCII characters, no spaces (e.g. the output of \`openssl rand -hex 32\`)`);
+  if (secret.length < MIN_FUNCTION_SECRET_LENGTH) throw new ConfigError(`${name} must be at least ${MIN_FUNCTION_SECRET_LENGTH} characters (e.g. the output of \`openssl rand -hex 32\`)`);
   return secret;
+}
+
+/**
+ * `TOOLFLOW_REPORT_LISTEN`, checked; default `0.0.0.0:50051` (gRPC's usual port).
+ * @throws ConfigError unless it is `host:port` (an IPv6 host in brackets) with a port 0-65535.
+ */
+export function reportListenFrom(env: NodeJS.ProcessEnv): string {
+  const listen = env.TOOLFLOW_REPORT_LISTEN || '0.0.0.0:50051';
+  const m = /^(\[[0-9a-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/i.exec(listen);
+  if (!m || Number(m[2]) > 65535) throw new ConfigError(`TOOLFLOW_REPORT_LISTEN=${listen} must be host:port, e.g. 0.0.0.0:50051`);
+  return listen;
 }
 
 /**
@@ -224,6 +257,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     if (!/^https?:\/\//i.test(sinkUrl)) throw new ConfigError(`K_SINK: an http:// or https:// URL, got ${maskUrl(sinkUrl)}`);
   }
   const functionSecret = functionSecretFrom(env);
+  const reportSecret = secretFrom(env, 'TOOLFLOW_REPORT_SECRET');
+  const cpuMillicores = overrides.cpuMillicores ?? parse('TOOLFLOW_CPUS', parseCpu);
+  const memBytes = overrides.memBytes ?? parse('TOOLFLOW_MEMORY', parseBytes);
+  const startTimeoutSeconds = overrides.startTimeoutSeconds ?? seconds(env, 'TOOLFLOW_START_TIMEOUT_SECONDS', 120);
+  const kubernetes = overrides.kubernetes ?? kubernetesSettingsFrom(env, { cpuMillicores, memBytes, startTimeoutSeconds, keepaliveSeconds });
+  if (kubernetes && !(amqpUrl && mysql)) {
+    // Every part runs in a Pod of its own: they meet only through the database and the broker.
+    throw new ConfigError('TOOLFLOW_EXECUTOR=kubernetes runs the work managers, the functions and the tools in Pods of their own, which share the database and the bus: set TOOLFLOW_DATABASE_URL=mysql://… and TOOLFLOW_AMQP_URL');
+  }
+  if (kubernetes && !env.TOOLFLOW_S3_BUCKET) {
+    // No filesystem is shared between Pods: inputs and outputs travel through the object store.
+    throw new ConfigError('TOOLFLOW_EXECUTOR=kubernetes stages each tool\'s inputs and its dependencies\' outputs through the object store (Pods share no filesystem): set TOOLFLOW_S3_BUCKET (and TOOLFLOW_S3_ENDPOINT for an S3-compatible server)');
+  }
   const owner = overrides.owner ?? env.TOOLFLOW_OWNER ?? env.USER ?? 'local';
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(owner)) throw new ConfigError(`owner "${owner}" must be letters, digits, ".", "_" or "-"`);
   return {
@@ -231,11 +277,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     databasePath: overrides.databasePath ?? (db ? db.replace(/^file:\/\//, '') : join(home, 'toolflow.db')),
     workDir: overrides.workDir ?? env.TOOLFLOW_WORKDIR ?? join(home, 'work'),
     objectsDir: overrides.objectsDir ?? join(home, 'objects'),
-    cpuMillicores: overrides.cpuMillicores ?? parse('TOOLFLOW_CPUS', parseCpu),
-    memBytes: overrides.memBytes ?? parse('TOOLFLOW_MEMORY', parseBytes),
+    cpuMillicores,
+    memBytes,
     keepaliveSeconds,
     lostAfterSeconds,
-    startTimeoutSeconds: overrides.startTimeoutSeconds ?? seconds(env, 'TOOLFLOW_START_TIMEOUT_SECONDS', 120),
+    startTimeoutSeconds,
     memoryLimit: memoryLimit || undefined,
     logLevel,
     owner,
@@ -245,6 +291,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     lockTtlSeconds,
     ...(sinkUrl ? { sinkUrl } : {}),
     ...(functionSecret ? { functionSecret } : {}),
+    ...(reportSecret ? { reportSecret } : {}),
+    reportListen: reportListenFrom(env),
+    ...(kubernetes ? { kubernetes } : {}),
     ...(env.TOOLFLOW_S3_BUCKET ? { s3: { bucket: env.TOOLFLOW_S3_BUCKET, endpoint: env.TOOLFLOW_S3_ENDPOINT || undefined, region: env.TOOLFLOW_S3_REGION || undefined } } : {}),
   };
 }

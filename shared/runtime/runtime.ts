@@ -7,7 +7,7 @@
  */
 import { pino, type Logger } from 'pino';
 import { EventType, makeEvent, type ToolflowEvent } from '../events/catalog.js';
-import type { Executor } from '../executor/executor.js';
+import type { Executor, ToolReport } from '../executor/executor.js';
 import { LocalExecutor } from '../executor/local/local-executor.js';
 import { FUNCTIONS, routeFunctions } from './functions.js';
 import { uploadFile } from '../handlers/upload.js';
@@ -22,6 +22,7 @@ import { describeProcess, isKnownDead } from '../process-identity.js';
 import { STALLED, workManagerLock } from './task-driver.js';
 import type { TaskRow } from '../store/store.js';
 import { WorkManager } from '../work-manager/work-manager.js';
+import { waitForTask } from './task-waiter.js';
 import { describeBackends, openAdapters, type Adapters } from './adapters.js';
 import type { Config } from './config.js';
 import type { Ports } from './ports.js';
@@ -54,6 +55,11 @@ export interface Runtime {
   resume(taskId: string, options?: ResumeOptions): Promise<{ name: string; tools: number; finished?: boolean }>;
   /** Cancels a task hosted by this process; `force` kills its tools at once. */
   cancel(taskId: string, force?: boolean): Promise<void>;
+  /**
+   * Hands a report (from a sidecar, over gRPC) to the task's work manager in this process.
+   * @returns its verdict (`WorkManager.receive`); `unavailable` when none runs here (yet).
+   */
+  deliverReport(report: ToolReport): 'accepted' | 'stale' | 'unavailable';
   close(): Promise<void>;
 }
 
@@ -70,19 +76,8 @@ export interface ResumeOptions {
 /** What `launchWorkManager` did. */
 type LaunchOutcome = 'started' | 'held' | 'finished';
 
-/** How often a waiter also asks the store whether its task has finished, ms. */
-const WAIT_POLL_MS = 500;
-
 /** How often a driver looks for a `toolflow cancel` of its tasks, ms. */
 const CANCEL_POLL_MS = 1000;
-
-/** The final event of a finished task, made again from its row (same id as the work manager's). */
-function finalEventOf(t: TaskRow): ToolflowEvent {
-  if (t.status === 'succeeded') return makeEvent(EventType.taskSucceeded, '/toolflow/work-manager', { taskId: t.id }, `succeeded/${t.id}`);
-  if (t.status === 'cancelled') return makeEvent(EventType.taskCancelled, '/toolflow/work-manager', { taskId: t.id, error: t.error ?? '' }, `cancelled/${t.id}`);
-  return makeEvent(EventType.taskFailed, '/toolflow/work-manager', { taskId: t.id, error: t.error ?? '' }, `failed/${t.id}`);
-}
-
 
 /** Parts a caller may supply instead of the configured ones (tests pass a fake executor, a store, a bus). */
 export interface RuntimeParts extends Partial<Omit<Adapters, 'mode'>> {
@@ -105,8 +100,11 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
   const adapters = await openAdapters(config, log, parts);
   const { store, objects, bus, coordination } = adapters;
   if (parts.store) await store.migrate();
+  // Cluster mode: attempts are Kubernetes Jobs, work managers Jobs of their own.
+  const cluster = config.kubernetes && !parts.executor ? await (await import('./cluster-parts.js')).openClusterParts(config.kubernetes, objects, log) : undefined;
   const executor =
     parts.executor ??
+    cluster?.executor ??
     new LocalExecutor({
       root: config.workDir,
       objects,
@@ -116,6 +114,8 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       memoryLimit: config.memoryLimit,
     });
   const managers = new Map<string, WorkManager>();
+  /** Tasks whose work manager ran here to the end: reports about them are stale. */
+  const endedHere = new Set<string>();
   const launching = new Map<string, Promise<LaunchOutcome>>();
   const hosted = new Map<string, () => void>();
   /** Tasks cancelled before their work manager started here. */
@@ -131,8 +131,15 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
     budget: new ResourceBudget(executor.capacity),
     watchdog: { startTimeoutSeconds: config.startTimeoutSeconds, lostAfterSeconds: config.lostAfterSeconds },
     log,
-    reports: { sinkFor: (taskId) => (report) => managers.get(taskId)?.receive(report) },
-    workManagers: {
+    reports: {
+      // To the task's work manager: in this process, or, in cluster mode, over gRPC to its Job.
+      sinkFor: (taskId) => (report) => {
+        const wm = managers.get(taskId);
+        if (wm || !cluster) wm?.receive(report);
+        else cluster.remoteReports(taskId)(report);
+      },
+    },
+    workManagers: cluster?.workManagers ?? {
       launch(taskId) {
         if (managers.has(taskId)) return Promise.resolve();
         let p = launching.get(taskId);
@@ -151,6 +158,8 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
    * @throws ConfigError naming the folder that is missing and what to do.
    */
   async function checkWorkRoot(task: TaskRow, moved: string | undefined): Promise<void> {
+    // Attempts that outlive their driver keep their files in the object store, not in work dirs here.
+    if (executor.attemptsOutliveDriver) return;
     const recorded = task.work_dir ?? resolve(config.workDir);
     const root = moved ? resolve(moved) : recorded;
     const progressed = (await store.listToolRuns(task.id)).some((r) => r.status !== 'pending');
@@ -197,6 +206,7 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
     lease.onLost(() => void wm.halt('its task lock was lost: another process may take the task over'));
     void wm.done.then(async () => {
       managers.delete(taskId);
+      if (wm.haltReason === undefined) endedHere.add(taskId);
       unhost(taskId);
       await lease.release();
       if (wm.haltReason !== undefined) {
@@ -223,9 +233,16 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
   }, CANCEL_POLL_MS);
   cancelPoll.unref();
 
+  /**
+   * Where a function runs: `task-host` ones act on this process's work managers and executor, unless
+   * attempts outlive their driver (cluster mode): then start-workflow and schedule-tool touch only
+   * the Kubernetes API and the store, and any process may run them, as the `shared` ones.
+   */
+  const placementOf = (f: (typeof FUNCTIONS)[number]) => (executor.attemptsOutliveDriver ? 'shared' : f.placement);
+
   /** Subscribes the `task-host` functions for a task this process hosts (idempotent). */
   function host(taskId: string): void {
-    if (hosted.has(taskId)) return;
+    if (hosted.has(taskId) || executor.attemptsOutliveDriver) return;
     hosted.set(
       taskId,
       routeFunctions(
@@ -260,9 +277,8 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       ? () => undefined
       : routeFunctions(
           ports,
-          FUNCTIONS.filter((f) => f.placement === 'shared'),
+          FUNCTIONS.filter((f) => placementOf(f) === 'shared'),
         );
-  const FINAL = [EventType.taskSucceeded, EventType.taskFailed, EventType.taskCancelled];
   return {
     ports,
     mode: adapters.mode,
@@ -275,54 +291,7 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       await ports.bus.publish([event]);
       return taskId;
     },
-    async waitFor(taskId) {
-      // Already finished (a resume that found it done): the store says so, and its final event is
-      // made again from the row. Checked before subscribing, so no queue is made for nothing.
-      const before = await store.getTask(taskId);
-      if (before && isTerminal(before.status)) return finalEventOf(before);
-      return new Promise((resolve, reject) => {
-        const stop = () => {
-          off();
-          clearInterval(poll);
-          haltWaiters.delete(taskId);
-        };
-        haltWaiters.set(taskId, (err) => {
-          stop();
-          reject(err);
-        });
-        // Finished between the check above and the subscription (its final event has passed), or
-        // its final event was published before this call and the store is written after: the
-        // store is asked now and then as well.
-        const fromStore = () =>
-          void store.getTask(taskId).then(
-            (t) => {
-              if (!t || !isTerminal(t.status) || !haltWaiters.has(taskId)) return;
-              stop();
-              resolve(finalEventOf(t));
-            },
-            () => undefined,
-          );
-        const poll = setInterval(fromStore, WAIT_POLL_MS);
-        fromStore();
-        const off = ports.bus.subscribe(
-          `wait/${taskId}`,
-          FINAL,
-          async (e) => {
-            stop();
-            // Not awaited here: idle() waits for this very handler to return.
-            void (async () => {
-              await ports.bus.idle();
-              // handle-status may run in another process: the final status is the store's.
-              for (let delay = 5; !isTerminal((await store.getTask(taskId))?.status ?? 'queued'); delay = Math.min(200, delay * 2)) {
-                await new Promise((r) => setTimeout(r, delay));
-              }
-              resolve(e);
-            })().catch(reject);
-          },
-          { taskId },
-        );
-      });
-    },
+    waitFor: (taskId) => waitForTask({ store, bus: ports.bus }, taskId, haltWaiters),
     async resume(taskId, options = {}) {
       const task = await store.getTask(taskId);
       if (!task) throw new NotFoundError(`no task ${taskId}`);
@@ -362,12 +331,17 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
         await new Promise((r) => setTimeout(r, 250));
       }
     },
+    deliverReport(report) {
+      return managers.get(report.taskId)?.receive(report) ?? (endedHere.has(report.taskId) ? 'stale' : 'unavailable');
+    },
     async cancel(taskId, force = false) {
       const wm = managers.get(taskId);
       if (wm) return wm.cancel('cancelled by the user', force);
       // No work manager here yet: remember the cancel for when one starts, and cancel a task still
       // queued right away (its final event ends the waiters).
       cancelRequested.add(taskId);
+      // Cluster mode: the task's work manager runs in its own Job, and sees the request in the store.
+      if (executor.attemptsOutliveDriver) await store.requestCancel(taskId, Date.now());
       if (launching.has(taskId)) return;
       if ((await store.getTask(taskId))?.status === 'queued' && (await store.moveTask(taskId, 'cancelled', { finished_at: Date.now(), error: 'cancelled by the user' }))) {
         await bus.publish([makeEvent(EventType.taskCancelled, '/toolflow/cli', { taskId, error: 'cancelled by the user' }, `cancelled/${taskId}`)]);
@@ -380,6 +354,7 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       for (const taskId of [...hosted.keys()]) unhost(taskId);
       await Promise.allSettled([...managers.values()].map((wm) => wm.halt('the process is closing')));
       await executor.close();
+      cluster?.close();
       await bus.close();
       await coordination.close();
       await objects.close?.();

@@ -35,6 +35,16 @@ export class ResourceBudget {
     return true;
   }
 
+  /**
+   * Reserves `r` whether it fits or not: for attempts that already run (a restarted work manager
+   * adopting them), which hold their resources whatever the budget says. Later admissions wait
+   * until enough is released.
+   */
+  reserve(r: Pick<Resources, 'cpuMillicores' | 'memBytes'>): void {
+    this.usedCpu += r.cpuMillicores;
+    this.usedMem += r.memBytes;
+  }
+
   /** Returns a reservation and wakes the listeners. */
   release(r: Pick<Resources, 'cpuMillicores' | 'memBytes'>): void {
     this.usedCpu -= r.cpuMillicores;

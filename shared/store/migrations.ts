@@ -150,4 +150,14 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropTable('api_tokens').ifExists().execute();
     },
   },
+  '0005_attempt_evidence': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // What an attempt's outcome was read from when the platform, not the tool, told it (Kubernetes
+      // Pod status: OOMKilled, evicted, image pull errors): `ExitDetails.evidence`.
+      await addColumnIfAbsent(db, 'tool_runs', 'evidence', 'text');
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await dropColumnIfPresent(db, 'tool_runs', 'evidence');
+    },
+  },
 };

@@ -51,6 +51,8 @@ export interface ToolRunRow {
   started_at: number | null;
   last_heartbeat_at: number | null;
   finished_at: number | null;
+  /** What the outcome was read from, when the platform told it (`ExitDetails.evidence`). */
+  evidence: string | null;
 }
 
 /**
@@ -76,6 +78,7 @@ export function newToolRun(taskId: string, tool: string, attempt: number, r: { c
     delivered_at: null,
     started_at: null,
     last_heartbeat_at: null,
+    evidence: null,
     finished_at: null,
   };
 }

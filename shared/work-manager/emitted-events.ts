@@ -72,6 +72,7 @@ export function exitedEvent(a: { taskId: string; tool: string; attempt: number; 
       ...(exit.oomKills !== undefined ? { oomKills: exit.oomKills } : {}),
       ...(exit.memLimitKind !== undefined ? { memLimitKind: exit.memLimitKind } : {}),
       ...(exit.diskFull !== undefined ? { diskFull: exit.diskFull } : {}),
+      ...(exit.evidence ? { evidence: exit.evidence } : {}),
     },
     `exited/${a.taskId}/${a.tool}/${a.attempt}`,
   );

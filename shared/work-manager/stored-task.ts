@@ -22,7 +22,14 @@ export interface StoredTask {
   workRoot: string | undefined;
   dag: Dag;
   /** Each tool's latest attempt; `failure` is the reason and message of one that failed. */
-  tools: { spec: ToolSpec; attempt: number; resources: Resources; status: AttemptStatus; failure?: { reason: FailureReason; message: string } }[];
+  tools: { spec: ToolSpec; attempt: number; resources: Resources; status: AttemptStatus; failure?: { reason: FailureReason; message: string }; times?: AttemptTimes }[];
+}
+
+/** When an attempt in flight was delivered, started and last heard of, epoch ms (null: not yet). */
+export interface AttemptTimes {
+  deliveredAt: number | null;
+  startedAt: number | null;
+  lastHeartbeatAt: number | null;
 }
 
 /**
@@ -36,7 +43,8 @@ export async function loadStoredTask(store: Store, taskId: string): Promise<Stor
   const stored = JSON.parse(task.spec) as { spec: WorkflowSpec; failFast: boolean };
   const { dag } = buildDag(stored.spec.tools);
   if (!dag) throw new Error(`task ${taskId} has an invalid DAG`);
-  const latest = new Map<string, { attempt: number; status: AttemptStatus; resources: Resources; failure?: { reason: FailureReason; message: string } }>();
+  const latest = new Map<string, { attempt: number; status: AttemptStatus; resources: Resources; failure?: { reason: FailureReason; message: string }; times: AttemptTimes }>();
+  const ms = (v: number | null) => (v === null ? null : Number(v));
   for (const r of await store.listToolRuns(taskId)) {
     const prev = latest.get(r.tool);
     if (!prev || r.attempt > prev.attempt) {
@@ -45,6 +53,7 @@ export async function loadStoredTask(store: Store, taskId: string): Promise<Stor
         status: r.status,
         resources: { cpuMillicores: r.cpu_millicores, memBytes: r.mem_bytes, diskBytes: r.disk_bytes, timeSeconds: r.time_seconds },
         // The classification's message, without what the rerun policy may have added to it.
+        times: { deliveredAt: ms(r.delivered_at), startedAt: ms(r.started_at), lastHeartbeatAt: ms(r.last_heartbeat_at) },
         ...(r.status === 'failed' ? { failure: { reason: r.reason ?? 'exit', message: (r.message ?? 'failed').replace(/; rerun: .*$/s, '') } } : {}),
       });
     }
@@ -64,6 +73,7 @@ export async function loadStoredTask(store: Store, taskId: string): Promise<Stor
         resources: l?.resources ?? { cpuMillicores: spec.cpuMillicores, memBytes: spec.memBytes, diskBytes: spec.diskBytes, timeSeconds: spec.timeSeconds },
         status: l?.status ?? 'pending',
         ...(l?.failure ? { failure: l.failure } : {}),
+        ...(l ? { times: l.times } : {}),
       };
     }),
   };

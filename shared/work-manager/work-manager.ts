@@ -7,7 +7,7 @@
  * the task. Its state is rebuilt from the store when it starts, so a restarted work manager resumes
  * without rerunning tools that succeeded.
  */
-import { attemptFailedEvent, EventType, makeEvent, type ExitDetails, type StoredInput, type ToolflowEvent } from '../events/catalog.js';
+import { EventType, makeEvent, type ExitDetails, type StoredInput, type ToolflowEvent } from '../events/catalog.js';
 import type { ToolReport } from '../executor/executor.js';
 import type { Ports } from '../runtime/ports.js';
 import { descendants, type Dag } from '../spec/graph.js';
@@ -15,8 +15,9 @@ import type { ToolValues } from '../spec/values.js';
 import { AttemptTimers } from './attempt-timers.js';
 import { exitedEvent, finalEvent, readyEvent } from './emitted-events.js';
 import { publishUntilConfirmed, stopLeftovers } from './resilience.js';
+import { restorePlan } from './restore.js';
 import { TERMINAL, type Slot, type ToolState } from './slot.js';
-import { loadStoredTask } from './stored-task.js';
+import { loadStoredTask, type StoredTask } from './stored-task.js';
 
 export type { ToolState } from './slot.js';
 
@@ -45,6 +46,8 @@ export class WorkManager {
   /** Tools whose attempt failed and whose rerun is being decided. */
   private deciding = 0;
   private finished = false;
+  /** Its state is rebuilt: reports can be acted on. */
+  private ready = false;
   /** Stopped by `halt`: it publishes nothing more. */
   private halted = false;
   /** Why `halt` stopped it, if it did. */
@@ -87,7 +90,6 @@ export class WorkManager {
     this.inputs = task.inputs;
     this.workRoot = task.workRoot;
     this.dag = task.dag;
-    this.slots = task.tools.map((t) => ({ spec: t.spec, state: 'waiting', attempt: t.attempt, resources: t.resources, waitingOn: 0, reserved: false }));
     const bus = this.ports.bus;
     this.cleanups.push(
       bus.subscribe(
@@ -98,28 +100,17 @@ export class WorkManager {
       ),
       this.ports.budget.onRelease(() => void this.pump()),
     );
-    // Resume: succeeded tools stay done, other terminal ones stay as they are; an attempt caught in
-    // flight by a restart is declared lost so the rerun policy decides, as for any lost tool.
-    const lost: number[] = [];
-    const undecided: ToolflowEvent[] = [];
-    this.remaining = this.slots.length;
-    this.slots.forEach((s, i) => {
-      const { status, failure } = task.tools[i]!;
-      if (status === 'succeeded' || status === 'skipped' || status === 'cancelled' || status === 'failed') {
-        this.setState(s, status === 'failed' ? 'deciding' : status);
-        if (TERMINAL.has(s.state)) this.remaining--;
-        // A failed attempt whose rerun was never decided (its driver died, or the decision was
-        // dead-lettered): the decision is asked for again, with the id handle-status gives it.
-        if (failure) undecided.push(attemptFailedEvent(SOURCE, { taskId: this.taskId, tool: s.spec.name, attempt: s.attempt, ...failure, resources: s.resources, retry: s.spec.retry }));
-      } else if (status === 'ready' || status === 'running') {
-        this.setState(s, 'deciding');
-        lost.push(i);
-      }
-    });
-    this.slots.forEach((s, i) => {
-      s.waitingOn = this.dag.parents[i]!.filter((p) => this.slots[p]!.state !== 'succeeded').length;
-      if (s.state === 'waiting' && s.waitingOn === 0) this.enqueue(i);
-    });
+    const { slots, remaining, deciding, ready, lost, adopted, undecided } = restorePlan(this.taskId, task, this.ports.executor.attemptsOutliveDriver === true, SOURCE);
+    this.slots = slots;
+    this.remaining = remaining;
+    this.deciding = deciding;
+    for (const i of ready) this.enqueue(i);
+    for (const i of adopted) this.adopt(i, task.tools[i]!.times);
+    this.ready = true;
+    // What the platform knows of the attempts (a Pod OOMKilled, evicted, vanished) comes as reports,
+    // also of what happened while no work manager ran.
+    const unwatch = this.ports.executor.watchTask?.(this.taskId, (r) => void this.receive(r));
+    if (unwatch) this.cleanups.push(unwatch);
     // What a dead driver left running must stop before the attempt is rerun beside it.
     await stopLeftovers(this.ports, this.taskId, lost.map((i) => ({ tool: this.slots[i]!.spec.name, attempt: this.slots[i]!.attempt })), this.workRoot);
     for (const i of lost) await this.emitExit(i, { watchdog: 'lost' });
@@ -128,9 +119,38 @@ export class WorkManager {
     await this.maybeFinish();
   }
 
-  /** Receives a report from the executor or a sidecar. */
-  receive(report: ToolReport): void {
+  /**
+   * Receives a report from the executor or a sidecar (resends of one report are harmless: each is
+   * acted on once). @returns `accepted`; `stale` for a report this work manager will never act on
+   * (an older or unknown attempt, a finished task: the sender stops resending); `unavailable` once
+   * halted (another work manager takes the task over: the sender tries again).
+   */
+  receive(report: ToolReport): 'accepted' | 'stale' | 'unavailable' {
+    if (this.halted || !this.ready) return 'unavailable';
+    const i = this.dag.index.get(report.tool);
+    const s = i === undefined ? undefined : this.slots[i];
+    if (!s || s.attempt !== report.attempt || this.finished) return 'stale';
     void this.onReport(report).catch((err) => this.ports.log.error({ err, taskId: this.taskId }, 'report handling failed'));
+    return 'accepted';
+  }
+
+  /**
+   * Takes over an attempt that outlived the work manager before this one: it holds its resources,
+   * and its watchdog starts afresh (its sidecar had nobody to report to meanwhile and is resending);
+   * its time limit still counts from its real start.
+   */
+  private adopt(i: number, times: StoredTask['tools'][number]['times']): void {
+    const s = this.slots[i]!;
+    this.ports.budget.reserve(s.resources);
+    s.reserved = true;
+    this.arm(i, s.state === 'dispatched' ? 'undelivered' : 'lost');
+    const limit = s.resources.timeSeconds;
+    if (s.state === 'running' && limit) {
+      const attempt = s.attempt;
+      const left = Math.max(0, limit - (Date.now() - (times?.startedAt ?? Date.now())) / 1000);
+      this.timers.set(s.spec.name, 'deadline', left, () => this.expire(i, attempt));
+    }
+    this.ports.log.info({ taskId: this.taskId, tool: s.spec.name, attempt: s.attempt, state: s.state }, 'adopted an attempt in flight');
   }
 
   /**
@@ -184,7 +204,8 @@ export class WorkManager {
     const running = this.slots.filter((s) => s.state === 'dispatched' || s.state === 'running');
     this.timers.clearAll();
     for (const s of this.slots) this.unreserve(s);
-    await Promise.allSettled(running.map((s) => this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt, 0)));
+    // Attempts that outlive their driver (Kubernetes Jobs) go on: whoever takes the task over adopts them.
+    if (!this.ports.executor.attemptsOutliveDriver) await Promise.allSettled(running.map((s) => this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt, 0)));
     this.resolveDone();
     return this.done;
   }

@@ -67,9 +67,10 @@ describe('Dockerfile', () => {
     accessSync(SCRIPT, constants.X_OK);
   });
 
-  it('the runtime stage carries what the processes read at run time: the compiled code, its modules, package.json, the schemas and the OpenAPI document', () => {
+  it('the runtime stage carries what the processes read at run time: the compiled code, its modules, package.json, the schemas, the OpenAPI document and the report proto', () => {
     const copied = instructions.filter((l) => /^COPY --from=build /.test(l)).map((l) => l.split(/\s+/)[2]!.replace('/app/', ''));
-    expect(copied.sort()).toEqual(['bin', 'dist', 'node_modules', 'openapi', 'package.json', 'schema']);
+    expect(copied.sort()).toEqual(['bin', 'dist', 'node_modules', 'openapi', 'package.json', 'proto', 'schema']);
+    expect(existsSync(join(ROOT, 'proto/toolflow/reports/v1/reports.proto'))).toBe(true);
     // The modules the manifests start exist where the image has them (dist/ is the build's output).
     expect(existsSync(join(ROOT, 'openapi/openapi.yaml'))).toBe(true);
     expect(readFileSync(join(ROOT, 'bin/toolflow.js'), 'utf8')).toContain('../dist/shared/cli/main.js');
@@ -77,7 +78,7 @@ describe('Dockerfile', () => {
 
   it('.dockerignore keeps out the local state, the dependencies and faas-cli’s build folders', () => {
     for (const p of ['.git', 'node_modules', 'dist', '.toolflow', 'build', 'template']) expect(ignored).toContain(p);
-    for (const needed of ['shared', 'functions', 'bin', 'schema', 'openapi', 'deploy', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) {
+    for (const needed of ['shared', 'functions', 'bin', 'schema', 'openapi', 'proto', 'deploy', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json']) {
       expect(ignored, needed).not.toContain(needed);
     }
   });

@@ -121,7 +121,7 @@ describe('deployment topology', () => {
     }
   });
 
-  it('only start-workflow and schedule-tool get RBAC: Jobs and Pods in their namespace, nothing cluster-wide; other accounts mount no token', () => {
+  it('only start-workflow and schedule-tool get RBAC: Jobs, Pods and Services in their namespace, nothing cluster-wide; other accounts mount no token', () => {
     expect(ofKind(knative(), 'Role'), 'knative/ alone grants nothing').toEqual([]);
     expect(ofKind(knative(), 'RoleBinding')).toEqual([]);
     const m = knativeAll();
@@ -131,7 +131,7 @@ describe('deployment topology', () => {
     expect(bound.map((s) => `${s.kind}/${s.namespace}/${s.name}`).sort()).toEqual(['ServiceAccount/toolflow/schedule-tool', 'ServiceAccount/toolflow/start-workflow']);
     for (const role of ofKind(m, 'Role') as (Manifest & { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] })[]) {
       for (const r of role.rules) {
-        for (const g of r.apiGroups) for (const res of r.resources) expect(['batch/jobs', '/pods'], role.where).toContain(`${g}/${res}`);
+        for (const g of r.apiGroups) for (const res of r.resources) expect(['batch/jobs', '/pods', '/services'], role.where).toContain(`${g}/${res}`);
         expect(r.verbs, `${role.where}: no wildcard`).not.toContain('*');
       }
     }

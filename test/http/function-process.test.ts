@@ -171,12 +171,13 @@ describe('toolflow function refuses what it cannot run', () => {
     expect((await run(['upload'])).stderr).toContain('upload answers requests rather than events: run node dist/functions/upload/index.js');
   });
 
-  it('a task-host function, saying it runs in toolflow dev for now (exit 2)', async () => {
+  it('a task-host function outside cluster mode, saying it runs on its own only in cluster mode, else in toolflow dev (exit 2)', async () => {
     for (const name of ['start-workflow', 'schedule-tool']) {
       const r = await run([name]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain(`${name} acts on the work managers and executor of the process that hosts a task`);
-      expect(r.stderr).toContain('it runs in `toolflow dev` for now');
+      expect(r.stderr).toContain('so it runs on its own only in cluster mode (TOOLFLOW_EXECUTOR=kubernetes');
+      expect(r.stderr).toContain('otherwise it runs in `toolflow dev`');
     }
   });
 

@@ -56,6 +56,8 @@ interface Running {
 export class LocalExecutor implements Executor {
   /** `diskBytes` is null: the local executor does not enforce disk (so a rerun cannot give a tool more). */
   readonly capacity: { cpuMillicores: number; memBytes: number; diskBytes: null };
+  /** Attempts are this process's children: they end with it (a restarted driver stops what is left and reruns). */
+  readonly attemptsOutliveDriver = false;
   readonly limiter: MemoryLimiter;
   private readonly workers = new ShellWorkerPool(workerEnv());
   private readonly root: string;

@@ -1,0 +1,44 @@
+// Generated from proto/toolflow/reports/v1/reports.proto by scripts/generate-report-types.mjs (npm run proto): do not edit.
+/* eslint @typescript-eslint/no-explicit-any: "off", @typescript-eslint/no-empty-object-type: "off" */
+// Original file: proto/toolflow/reports/v1/reports.proto
+
+import type { AttemptRef as _toolflow_reports_v1_AttemptRef, AttemptRef__Output as _toolflow_reports_v1_AttemptRef__Output } from '../../../toolflow/reports/v1/AttemptRef.js';
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * The attempt is alive.
+ */
+export interface KeepaliveRequest {
+  /**
+   * The attempt.
+   */
+  'attempt'?: (_toolflow_reports_v1_AttemptRef | null);
+  /**
+   * When this was measured, epoch milliseconds. Required (0 is refused).
+   */
+  'atMs'?: (number | string | Long);
+  /**
+   * Memory in use by the tool, bytes; absent when it could not be measured.
+   */
+  'memBytes'?: (number | string | Long);
+  '_memBytes'?: "memBytes";
+}
+
+/**
+ * The attempt is alive.
+ */
+export interface KeepaliveRequest__Output {
+  /**
+   * The attempt.
+   */
+  'attempt': (_toolflow_reports_v1_AttemptRef__Output | null);
+  /**
+   * When this was measured, epoch milliseconds. Required (0 is refused).
+   */
+  'atMs': (number);
+  /**
+   * Memory in use by the tool, bytes; absent when it could not be measured.
+   */
+  'memBytes'?: (number);
+  '_memBytes'?: "memBytes";
+}
