@@ -40,6 +40,8 @@ export interface AttemptView {
   lastHeartbeatAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
+  /** What the outcome was read from when the platform told it (cluster mode: the Pod's status). */
+  evidence: string | null;
 }
 
 /** One tool of a task: its status is its latest attempt's. */
@@ -88,6 +90,7 @@ export function attemptView(r: ToolRunRow): AttemptView {
     lastHeartbeatAt: iso(r.last_heartbeat_at),
     finishedAt: iso(r.finished_at),
     durationMs: span(r.started_at, r.finished_at),
+    evidence: r.evidence ?? null,
   };
 }
 

@@ -55,7 +55,10 @@ export async function cancelCommand(taskId: string, opts: CancelOptions): Promis
     await store.requestCancel(taskId, Date.now());
     // A task nobody drives is cancelled here, after stopping what its dead driver left running.
     const cancelHere = async (row: TaskRow) => {
-      const executor = new LocalExecutor({ root: row.work_dir ?? config.workDir, objects: new LocalObjectStore(config.objectsDir) });
+      // Cluster mode: what is left of the task is its Jobs, deleted through the Kubernetes executor.
+      const executor = config.kubernetes
+        ? (await (await import('../runtime/cluster-parts.js')).openClusterParts(config.kubernetes, new LocalObjectStore(config.objectsDir), log)).executor
+        : new LocalExecutor({ root: row.work_dir ?? config.workDir, objects: new LocalObjectStore(config.objectsDir) });
       try {
         const stopped = await cancelAbandoned(row, store, executor, 'cancelled with toolflow cancel (no live process drove it)');
         say(`task ${taskId} had no live driver: cancelled here${stopped ? ` (stopped ${stopped} tool${stopped > 1 ? 's' : ''} its dead process left running)` : ''}`);

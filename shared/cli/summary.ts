@@ -22,6 +22,8 @@ export interface ToolSummary {
   message: string | null;
   durationMs: number | null;
   peakMemBytes: number | null;
+  /** What the last attempt's outcome was read from when the platform told it (cluster mode: the Pod's status), else null. */
+  evidence: string | null;
   /** Work dir of the last attempt that was delivered (its `stdout.log`, `stderr.log`, `command.sh`); null when none was. */
   workDir: string | null;
   /** For a failed tool: the last lines of its last attempt's stderr (empty: stderr was empty; null: no `stderr.log` found). Null otherwise. */
@@ -111,6 +113,7 @@ export async function summarizeTask(store: Store, taskId: string, options: { wor
         message: last?.message ?? null,
         durationMs: firstStart !== null && last?.finished_at ? Number(last.finished_at) - Number(firstStart) : null,
         peakMemBytes: last?.peak_mem_bytes ?? null,
+        evidence: last?.evidence ?? null,
         workDir,
         stderrTail: status === 'failed' && workDir !== null && lastDelivered === last ? await readStderrTail(workDir) : null,
       };
@@ -141,6 +144,7 @@ export function formatDuration(ms: number | null): string {
  */
 export function failureDetails(taskId: string, t: ToolSummary): string[] {
   const lines = [`  ${t.name}: ${t.message ?? t.reason ?? 'failed'}`];
+  if (t.evidence) lines.push(`    seen:   ${t.evidence}`);
   if (t.stderrTail && t.stderrTail.length > 0) t.stderrTail.forEach((l, i) => lines.push(`    ${i === 0 ? 'stderr:' : '       '} ${l}`));
   else if (t.stderrTail) lines.push('    stderr: (empty)');
   if (t.workDir) lines.push(`    logs:   ${t.workDir}/ ${t.stderrTail === null ? '(not found on this machine)' : `(toolflow logs ${taskId} ${t.name})`}`);

@@ -54,7 +54,7 @@ describe('where an attempt\'s files are', () => {
 });
 
 describe('a failed tool in the summary', () => {
-  const tool: ToolSummary = { name: 'bad', status: 'failed', attempts: 1, exitCode: 1, reason: 'exit', message: 'exited with code 1', durationMs: 10, peakMemBytes: null, workDir: '/w/t1/bad/attempt-1', stderrTail: ['cat: x: No such file or directory'] };
+  const tool: ToolSummary = { name: 'bad', status: 'failed', attempts: 1, exitCode: 1, reason: 'exit', message: 'exited with code 1', durationMs: 10, peakMemBytes: null, evidence: null, workDir: '/w/t1/bad/attempt-1', stderrTail: ['cat: x: No such file or directory'] };
 
   it('shows its message, its stderr tail and where its logs are', () => {
     expect(failureDetails('t1', tool)).toEqual([
@@ -62,6 +62,11 @@ describe('a failed tool in the summary', () => {
       '    stderr: cat: x: No such file or directory',
       '    logs:   /w/t1/bad/attempt-1/ (toolflow logs t1 bad)',
     ]);
+  });
+
+  it('shows what the platform said, when the outcome came from it (cluster mode: the Pod status)', () => {
+    const evidence = 'pod tf-t1-bad-a1-x: container tool terminated, reason OOMKilled, exit code 137';
+    expect(failureDetails('t1', { ...tool, evidence })[1]).toBe(`    seen:   ${evidence}`);
   });
 
   it('says so when stderr was empty, or when the logs are not on this machine', () => {

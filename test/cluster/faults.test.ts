@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { attemptToken } from '../../shared/reports/attempt-token.js';
 import { ReportClient } from '../../shared/reports/report-client.js';
 import type { Store, ToolRunRow } from '../../shared/store/store.js';
-import { CLUSTER_SECRET, runInBackground, startClusterStack, type ClusterStack } from '../support/cluster-stack.js';
+import { CLUSTER_SECRET, runCli, runInBackground, startClusterStack, type ClusterStack } from '../support/cluster-stack.js';
 import { skipped } from '../support/services.js';
 
 const all = !skipped('mysql') && !skipped('rabbitmq') && !skipped('etcd');
@@ -161,6 +161,20 @@ describe.skipIf(!all)('cluster mode under faults', () => {
     const r = await finished(run);
     expect(r.code, `${r.stderr}\n${stack.dump()}`).toBe(0);
     expect(await attempts(taskId)).toEqual(['one/1/succeeded/-', 'two/1/succeeded/-']);
+  }, 90_000);
+
+  it('toolflow cancel from another terminal: the work manager Job sees it, deletes the running tool\'s Job, the task ends cancelled', async () => {
+    const run = runInBackground(stack, 'name: cancelled\ntools:\n  - {name: long, cmds: ["sleep 60"]}\n  - {name: never, rely: [long], cmds: ["true"]}\n');
+    const taskId = await run.taskId();
+    await running(taskId, 'long');
+    const cancel = await runCli(['cancel', taskId], stack.env);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    const r = await finished(run);
+    expect(r.code).toBe(1);
+    expect((await store.getTask(taskId))!.status).toBe('cancelled');
+    expect(await attempts(taskId)).toEqual(['long/1/cancelled/cancelled', 'never/1/cancelled/cancelled']);
+    await stack.kube.waitFor(() => !stack.kube.jobs('toolflow').some((j) => j.metadata!.name === `tf-${taskId}-long-a1`), 20_000, 'the cancelled tool\'s Job deleted');
+    await stack.kube.waitFor(() => !stack.kube.pods('toolflow').some((p) => p.metadata!.name!.startsWith(`tf-${taskId}-long-a1`)), 20_000, 'its Pod gone');
   }, 90_000);
 
   it('a report carrying another attempt\'s token is refused by the work manager', async () => {
