@@ -8,14 +8,15 @@ import { readFileSync } from 'node:fs';
 const CLK_TCK = 100;
 
 /**
- * CPU time of a process so far, user + system, in ms (10 ms resolution).
+ * CPU time of a process so far (every thread: JavaScript, GC helpers, libuv's pool), in ms at 10 ms
+ * resolution: `{ user, sys }`.
  * @throws when the process is gone (no /proc/<pid>/stat).
  */
-export function cpuMs(pid) {
+export function cpuTimes(pid) {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Fields after the command name (which may hold spaces, in parentheses): state is field 3, utime 14, stime 15.
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK;
+  return { user: (Number(f[11]) * 1000) / CLK_TCK, sys: (Number(f[12]) * 1000) / CLK_TCK };
 }
 
 /**
@@ -26,7 +27,7 @@ export function cpuMs(pid) {
  *   resolves with the next message of that event; `stop` sends SIGTERM and waits (SIGKILL after 10 s).
  */
 export function forkChild(file, args, env) {
-  const child = fork(file, args, { env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(file, args, { execArgv: env.BENCH_PROF && file.endsWith('wm.mjs') ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [], env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let tail = '';
   child.stderr.on('data', (d) => (tail = (tail + d).slice(-6000)));
   const pending = new Map();
