@@ -27,7 +27,7 @@ export function cpuTimes(pid) {
  *   resolves with the next message of that event; `stop` sends SIGTERM and waits (SIGKILL after 10 s).
  */
 export function forkChild(file, args, env) {
-  const child = fork(file, args, { execArgv: env.BENCH_PROF && file.endsWith('wm.mjs') ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : [], env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  const child = fork(file, args, { env, stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
   let tail = '';
   child.stderr.on('data', (d) => (tail = (tail + d).slice(-6000)));
   const pending = new Map();

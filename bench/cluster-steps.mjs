@@ -4,7 +4,7 @@
 // etcd, s3rver, the double, its ConfigMap and Secret) are TypeScript under test/: they are bundled
 // here with esbuild, not built into dist/. Their one use of vitest (`afterAll`, for temp folders)
 // is served by a stub whose cleanups `closeStack` runs.
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import amqp from 'amqplib';
@@ -96,17 +96,46 @@ export async function runChain(file, env) {
   return taskId;
 }
 
+/**
+ * When each tool's sidecar logged (pino `time`, epoch ms) that the tool ended and its outputs were
+ * uploaded, and that its Exit was reported (then its logs uploaded); read from the sidecar containers' logs, which
+ * carry those lines at level info (the sidecars get `toolflow run`'s TOOLFLOW_LOG_LEVEL).
+ * @returns {Map<string, { uploaded?: number, reported?: number }>} by job name.
+ */
+export function sidecarTimes(stack) {
+  const times = new Map();
+  for (const pod of stack.kube.pods('toolflow')) {
+    const job = pod.metadata.ownerReferences?.find((o) => o.kind === 'Job')?.name;
+    const path = stack.kube.logPath(pod.metadata.name, 'toolflow-sidecar', 'toolflow');
+    if (!job || !path) continue;
+    const lines = readFileSync(path, 'utf8')
+      .split('\n')
+      .map((l) => {
+        try {
+          return JSON.parse(l);
+        } catch {
+          return null; // not a log record
+        }
+      })
+      .filter(Boolean);
+    times.set(job, { uploaded: lines.find((l) => l.msg?.startsWith('tool ended'))?.time, reported: lines.find((l) => l.msg === 'exit reported')?.time });
+  }
+  return times;
+}
+
 const summary = (xs) => (xs.length ? { p50: pct(xs, 50), p95: pct(xs, 95), n: xs.length } : null);
 
 /**
  * Step figures of one chain run, from its rows (`tool_runs`: `finished_at` is the exit report's
  * time, `started_at` the Start report's), its events (`time` of `tool.exited`, `tool.ready`: when
- * the work manager made them) and, cluster mode, the double's journal (a Job's ADDED time).
+ * the work manager made them) and, cluster mode, the double's journal (a Job's ADDED time) and the
+ * sidecars' log times (`sidecarTimes`).
  * @returns p50/p95 (ms) of: exit → next Job created, exit → next start, and the parts of a step
  *   (exit → tool.exited, tool.exited → next tool.ready, tool.ready → Job created or started),
- *   plus Job created → start (the Pod's start) over every tool.
+ *   plus, over every tool, Job created → start (the Pod's start), and the sidecar's share of
+ *   exit → tool.exited: exit → uploaded (its look at the exit file, the uploads), uploaded → reported.
  */
-export function stepFigures(rows, events, journal) {
+export function stepFigures(rows, events, journal, sidecar) {
   const byName = [...rows].sort((a, b) => (a.tool < b.tool ? -1 : 1));
   const eventTime = (type, tool) => {
     const e = events.find((x) => x.type === type && x.data.tool === tool && x.data.attempt === 1);
@@ -124,5 +153,7 @@ export function stepFigures(rows, events, journal) {
     exitedToReady: summary(diffs((r, prev) => eventTime('io.toolflow.tool.ready', r.tool) - eventTime('io.toolflow.tool.exited', prev.tool))),
     readyToNext: summary(diffs((r) => (journal ? jobAdded(r) : started(r)) - eventTime('io.toolflow.tool.ready', r.tool))),
     podStart: journal ? summary(byName.map((r) => started(r) - jobAdded(r)).filter((x) => Number.isFinite(x))) : null,
+    exitToUploaded: sidecar ? summary(byName.map((r) => sidecar.get(r.job_name)?.uploaded - fin(r)).filter((x) => Number.isFinite(x))) : null,
+    uploadedToReported: sidecar ? summary(byName.map((r) => sidecar.get(r.job_name)?.reported - sidecar.get(r.job_name)?.uploaded).filter((x) => Number.isFinite(x))) : null,
   };
 }

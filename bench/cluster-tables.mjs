@@ -58,6 +58,7 @@ export function printTables({ o, reports, steps, chainLength }) {
   console.log('| --- | --- | --- | --- | --- | --- | --- |');
   console.log(`| services (RabbitMQ, MariaDB, etcd) | ${p(sv.step)} | - | ${p(sv.exitToExited)} | ${p(sv.exitedToReady)} | ${p(sv.readyToNext)} | - |`);
   console.log(`| cluster (work-manager Job, tool Jobs with sidecar, S3) | ${p(cl.step)} | ${p(cl.exitToJob)} | ${p(cl.exitToExited)} | ${p(cl.exitedToReady)} | ${p(cl.readyToNext)} | ${p(cl.podStart)} |`);
+  console.log(`\nIn the cluster's exit → \`tool.exited\`, the sidecar (its own log): exit → outputs uploaded ${p(cl.exitToUploaded)} ms (it watches the folder for the exit file, then uploads the declared outputs to S3), outputs uploaded → Exit accepted and both logs uploaded after it (its 'exit reported' line) ${p(cl.uploadedToReported)} ms.`);
   if (cl.exitToJob && sv.step) {
     console.log(
       `\nCluster exit → next Job p50 ${cl.exitToJob.p50} ms (target ≤ 100 ms) = ${(cl.exitToJob.p50 / sv.step.p50).toFixed(1)}x the services step p50 (${sv.step.p50} ms); against Argo Workflows' requeue ≥ 10 s after a pod event: ${(10_000 / cl.exitToJob.p50).toFixed(0)}x shorter; Nextflow's 5 s Kubernetes poll: ${(5_000 / cl.exitToJob.p50).toFixed(0)}x.`,

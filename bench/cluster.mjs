@@ -42,7 +42,9 @@
 //    noticing the exit, uploading the logs to S3, the Exit report) → next `tool.ready` (handle-status,
 //    `tool.succeeded`, the work manager) → Job ADDED (schedule-tool, the Kubernetes API). Pod start =
 //    Job ADDED → `started_at` (the double's kubelet running the sidecar, staging, the tool's wrapper):
-//    the double's cost, not toolflow's. Beside it, the same chain in services mode (local executor,
+//    the double's cost, not toolflow's. The sidecar's share of exit → `tool.exited` comes from its own
+//    log lines (`toolflow run` at level info, which its sidecars inherit; the work manager at warn):
+//    exit → "outputs uploaded" → "exit reported" (the Exit sent, then the logs uploaded). Beside it, the same chain in services mode (local executor,
 //    MariaDB + RabbitMQ + etcd) measured as bench/services.mjs does: a tool's `started_at` − its
 //    predecessor's `finished_at`. p50 and p95 (nearest rank) over the chain's steps.
 //
@@ -58,7 +60,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { writeDag } from './dag-forms.mjs';
 import { measureWorkManager } from './cluster-reports.mjs';
-import { closeStack, loadClusterStack, recordEvents, runChain, stepFigures } from './cluster-steps.mjs';
+import { closeStack, loadClusterStack, recordEvents, runChain, sidecarTimes, stepFigures } from './cluster-steps.mjs';
 import { deleteAmqpNamespace, embeddedEnv, startEtcd } from './http-support.mjs';
 import { printTables } from './cluster-tables.mjs';
 
@@ -123,12 +125,13 @@ async function main() {
     stack = await startClusterStack(etcd.endpoint, { keepaliveSeconds: 30, lostAfterSeconds: 90 });
     const clusterRecorder = await recordEvents(AMQP, stack.env.TOOLFLOW_NAMESPACE);
     try {
-      const taskId = await runChain(file, stack.env).catch((err) => {
+      // info: the sidecars (their level is schedule-tool's, here) log when the uploads were done; the work manager stays at warn.
+      const taskId = await runChain(file, { ...stack.env, TOOLFLOW_LOG_LEVEL: 'info' }).catch((err) => {
         throw new Error(`${err.message}\n${stack.dump()}`);
       });
       const store = await stack.store();
       try {
-        steps.cluster = stepFigures(await store.listToolRuns(taskId), await clusterRecorder.events(), stack.kube.journal());
+        steps.cluster = stepFigures(await store.listToolRuns(taskId), await clusterRecorder.events(), stack.kube.journal(), sidecarTimes(stack));
       } finally {
         await store.close();
       }

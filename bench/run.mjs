@@ -7,7 +7,9 @@
 // BENCH_SERVICES=0 skips services mode (bench/services.mjs: RabbitMQ, MariaDB and etcd on loopback);
 // BENCH_STARTUP=0 skips the start-up cost of commands and functions (bench/startup.mjs);
 // BENCH_HTTP=0 skips the HTTP figures (bench/http.mjs: submit → finished over `toolflow dev`, events/s
-// through the in-process bus, the AMQP bus and the connector + HTTP function).
+// through the in-process bus, the AMQP bus and the connector + HTTP function);
+// BENCH_CLUSTER=0 skips cluster mode (bench/cluster.mjs: reports/s and keepalive CPU of one work
+// manager, step latency on the Kubernetes API test double).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -106,5 +108,10 @@ if (process.env.BENCH_SERVICES !== '0') {
 
 if (process.env.BENCH_HTTP !== '0') {
   const r = spawnSync('node', [join(root, 'bench', 'http.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
+
+if (process.env.BENCH_CLUSTER !== '0') {
+  const r = spawnSync('node', [join(root, 'bench', 'cluster.mjs')], { stdio: 'inherit' });
   if (r.status !== 0) process.exitCode = r.status ?? 1;
 }

@@ -9,12 +9,13 @@
  *    policy can give the attempt more disk. Staged files are removed then, freeing what they took;
  * 2. `started` → Start (`at` from the file); then a Keepalive every `keepaliveSeconds` with the
  *    wrapper's latest `mem` reading (null when absent);
- * 3. `exit` → upload the declared outputs and both logs to `attemptObjectPrefix(task, tool,
- *    attempt)`, then Exit: the code, OOM kills and peak from `exit`, `missingOutputs` (exit 0 only:
+ * 3. `exit` (noticed through an inotify watch on the folder, or the poll) → upload the declared
+ *    outputs to `attemptObjectPrefix(task, tool, attempt)`, then Exit: the code, OOM kills and peak from `exit`, `missingOutputs` (exit 0 only:
  *    declared outputs absent, not regular files, or outside the work dir, the latter two named in
  *    `evidence`), the stderr tail (`STDERR_TAIL_BYTES`, for a failure or an OOM kill), `diskFull` for
  *    a failure on a full volume (`fullFilesystem`), `memLimitKind: 'cgroup'` when the wrapper could
- *    read its cgroup's counters; then `reported`.
+ *    read its cgroup's counters; then both logs are uploaded there too (after the Exit, so the
+ *    dependents' Jobs do not wait for them), then `reported`.
  *
  * Reports go out one at a time in order (a Keepalive is skipped while another report is in flight);
  * `report` retries by itself, and an outcome other than `accepted` is logged and changes nothing
@@ -27,7 +28,7 @@
  * @throws only for an upload the object store refuses `STORE_TRIES` times: the CLI then exits 1 and
  *   the kubelet's restart resumes at `exit`.
  */
-import { lstatSync } from 'node:fs';
+import { lstatSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { ExitDetails } from '../events/catalog.js';
@@ -152,23 +153,41 @@ class SidecarRun {
     void this.send({ kind: 'keepalive', ...this.ref(), at: Date.now(), memBytes: numberIn(readHandOver(this.pod, PodFile.mem)) ?? null });
   }
 
-  /** Waits until one of `names` is in the folder. @returns false when `signal` came first. */
+  /**
+   * Waits until one of `names` is in the folder: woken by an inotify watch on the folder (the
+   * wrapper renames each file into place), and polled every `pollMs` as well, for filesystems
+   * where watching does not work. @returns false when `signal` came first.
+   */
   private async waitFor(names: string[]): Promise<boolean> {
     const { signal } = this.o;
     const pollMs = this.o.pollMs ?? 100;
-    while (!signal.aborted) {
-      if (names.some((n) => present(this.pod, n))) return true;
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          resolve();
-        };
-        const timer = setTimeout(done, pollMs);
-        signal.addEventListener('abort', done, { once: true });
-      });
+    let wake: (() => void) | undefined;
+    let watcher: FSWatcher | undefined;
+    try {
+      watcher = watch(this.pod, () => wake?.());
+      watcher.on('error', () => undefined); // the poll goes on
+    } catch {
+      watcher = undefined;
     }
-    return false;
+    try {
+      while (!signal.aborted) {
+        if (names.some((n) => present(this.pod, n))) return true;
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            signal.removeEventListener('abort', done);
+            wake = undefined;
+            resolve();
+          };
+          const timer = setTimeout(done, pollMs);
+          wake = done;
+          signal.addEventListener('abort', done, { once: true });
+        });
+      }
+      return false;
+    } finally {
+      watcher?.close();
+    }
   }
 
   /** `started`'s time, epoch ms: its seconds, to the millisecond by its mtime when the two agree. */
@@ -220,8 +239,9 @@ class SidecarRun {
     await this.sendExit(details, at);
   }
 
-  private async sendExit(details: ExitDetails, at: number): Promise<void> {
+  private async sendExit(details: ExitDetails, at: number, afterSend?: () => Promise<void>): Promise<void> {
     await this.send({ kind: 'exit', ...this.ref(), at, ...details });
+    await afterSend?.();
     writeHandOver(this.pod, PodFile.reported, '');
     this.o.log.info({ exitCode: details.exitCode }, 'exit reported');
   }
@@ -277,7 +297,6 @@ class SidecarRun {
       missing.push(output);
       if (result !== 'absent') notes.push(`output ${output} not uploaded: ${result}`);
     }
-    for (const name of [LOG_STDOUT, LOG_STDERR]) if (!done.has(name)) await this.upload([name]);
     const oomKills = exit?.oomKills ?? null;
     let stderrTail = '';
     if (!ok || (oomKills ?? 0) > 0) {
@@ -293,7 +312,7 @@ class SidecarRun {
     const diskFull = ok ? null : fullFilesystem([this.pod]);
     if (!exit) notes.push('the exit file of the tool container is not the wrapper\'s: the tool wrote it itself?');
     const counters = exit !== undefined && (exit.oomKills !== null || exit.peak !== null);
-    log.info({ exitCode: exit?.exitCode ?? null, missing: ok ? missing.length : 0 }, 'tool ended; outputs and logs uploaded');
+    log.info({ exitCode: exit?.exitCode ?? null, missing: ok ? missing.length : 0 }, 'tool ended; outputs uploaded');
     await this.sendExit(
       {
         exitCode: exit?.exitCode ?? null,
@@ -308,6 +327,11 @@ class SidecarRun {
         ...(notes.length > 0 && (ok || !exit) ? { evidence: `sidecar: ${notes.join('; ')}` } : {}),
       },
       at,
+      // The logs after the Exit: the dependents need the outputs (uploaded above), not the logs, so
+      // the next tool's Job is not held back by them; the Pod still ends only once they are up.
+      async () => {
+        for (const name of [LOG_STDOUT, LOG_STDERR]) if (!done.has(name)) await this.upload([name]);
+      },
     );
   }
 }
