@@ -47,7 +47,7 @@ export async function workManagerCommand(taskId: string): Promise<number> {
     }
     server = await startReportServer({ listen: config.reportListen, secret, deliver: (r) => runtime.deliverReport(r), log });
     process.stderr.write(`toolflow work-manager: task ${taskId}, reports on port ${server.port}\n`);
-    const resumed = await runtime.resume(taskId, { signal: stop.signal, onWait: (m) => process.stderr.write(`${m}\n`) });
+    const resumed = await runtime.resume(taskId, { signal: stop.signal, onWait: (m) => process.stderr.write(`${m}\n`), inProcess: true });
     const ended = resumed.finished ? undefined : runtime.waitFor(taskId);
     const stopped = new Promise<'stopped'>((r) => stop.signal.addEventListener('abort', () => r('stopped'), { once: true }));
     const outcome = ended ? await Promise.race([ended, stopped]) : undefined;

@@ -71,6 +71,12 @@ export interface ResumeOptions {
   onWait?: (message: string) => void;
   /** The folder that now holds the task's work dirs, when they were moved (`--workdir`). */
   workRoot?: string;
+  /**
+   * Drive the task in this process even in cluster mode (`toolflow work-manager`, which serves the
+   * sidecars' reports). Otherwise, in cluster mode, resume (re)creates the task's work-manager Job,
+   * whose Service the sidecars report to, and `onWait` is told so.
+   */
+  inProcess?: boolean;
 }
 
 /** What `launchWorkManager` did. */
@@ -101,7 +107,14 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
   const { store, objects, bus, coordination } = adapters;
   if (parts.store) await store.migrate();
   // Cluster mode: attempts are Kubernetes Jobs, work managers Jobs of their own.
-  const cluster = config.kubernetes && !parts.executor ? await (await import('./cluster-parts.js')).openClusterParts(config.kubernetes, objects, log) : undefined;
+  let cluster: Awaited<ReturnType<typeof import('./cluster-parts.js').openClusterParts>> | undefined;
+  try {
+    cluster = config.kubernetes && !parts.executor ? await (await import('./cluster-parts.js')).openClusterParts(config.kubernetes, objects, log) : undefined;
+  } catch (err) {
+    // A kubeconfig that cannot be loaded: nothing opened stays open (the process would not exit).
+    await Promise.allSettled([bus.close(), coordination.close(), objects.close?.(), store.close()]);
+    throw err;
+  }
   const executor =
     parts.executor ??
     cluster?.executor ??
@@ -301,6 +314,14 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       await checkWorkRoot(task, options.workRoot);
       if (task.error?.startsWith(STALLED)) await store.updateTask(taskId, { error: null }); // resumed once its cause is fixed
       if (task.status === 'queued') await store.moveTask(taskId, 'processing', { started_at: Date.now() });
+      if (executor.attemptsOutliveDriver && !options.inProcess) {
+        // Cluster mode: the sidecars report to the work-manager Job's Service, so that is where the task is driven.
+        await ports.workManagers.launch(taskId);
+        options.onWait?.(
+          `task ${taskId} is driven by its work-manager Job tf-${taskId}-wm (created if it was missing); if that Job has failed for good (its backoffLimit reached), delete it first, keeping the tools' Jobs: kubectl -n ${config.kubernetes?.namespace ?? 'toolflow'} delete job tf-${taskId}-wm --cascade=orphan, then resume again`,
+        );
+        return about;
+      }
       // A lock whose holder died on this machine is free at once; one held elsewhere frees itself
       // when its lease runs out.
       const deadline = Date.now() + (config.lockTtlSeconds + 1) * 1000;

@@ -15,6 +15,7 @@
  * | `abort` | sidecar | staging failed: the tool must not run (the wrapper exits 127) |
  * | `started` | wrapper | the tool started; content: epoch seconds |
  * | `mem` | wrapper | memory in use by the tool container's cgroup, bytes (refreshed every few seconds) |
+ * | `terminated` | wrapper | the tool was stopped by a SIGTERM to the tool container (the Pod going away): its exit is not its own |
  * | `exit` | wrapper | the tool ended; content: `<exit code> <oom kills or -> <peak bytes or ->` |
  * | `reported` | sidecar | outputs uploaded and the exit reported (or given up): the wrapper may end |
  */
@@ -41,6 +42,7 @@ export const PodFile = {
   started: 'started',
   mem: 'mem',
   exit: 'exit',
+  terminated: 'terminated',
   reported: 'reported',
 } as const;
 

@@ -275,6 +275,13 @@ class SidecarRun {
 
   private async finish(): Promise<void> {
     const { request, log } = this.o;
+    if (present(this.pod, PodFile.terminated)) {
+      // Stopped from outside (the Pod deleted or evicted, or stopped by toolflow): its exit code is
+      // SIGTERM's, not the tool's. The work manager's Pod watch decides from the Pod's status.
+      await this.stopBeforeExit();
+      writeHandOver(this.pod, PodFile.reported, '');
+      return;
+    }
     const exit = parseExitFile(readHandOver(this.pod, PodFile.exit));
     const at = mtimeOf(this.pod, PodFile.exit) ?? Date.now();
     const ok = exit?.exitCode === 0;

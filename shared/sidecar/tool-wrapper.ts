@@ -187,11 +187,15 @@ if [ -n "$tf_cg" ]; then
 fi
 
 if command -v setsid > /dev/null 2>&1; then tf_setsid=setsid; fi
+# The commands run under bash where the image has it (as on the local executor: [[ ]], pipefail),
+# else under the image's POSIX sh.
+tf_shell=sh
+if command -v bash > /dev/null 2>&1; then tf_shell=bash; fi
 trap tf_forward TERM INT
 (
   unset TOOLFLOW_POD_DIR TOOLFLOW_REPORT_WAIT_SECONDS
   cd "$D/work" || exit 126
-  exec $tf_setsid sh "$D/command.sh"
+  exec $tf_setsid "$tf_shell" "$D/command.sh"
 ) < /dev/null > "$D/work/stdout.log" 2> "$D/work/stderr.log" &
 tf_pid=$!
 if [ "$tf_terms" -gt 0 ]; then tf_forward; fi
@@ -229,6 +233,9 @@ elif [ "$tf_cgv" = 1 ]; then
   tf_key "$tf_cg/memory.oom_control" oom_kill; tf_oom=$tf_val
   tf_first "$tf_cg/memory.max_usage_in_bytes"; tf_peak=$tf_val
 fi
+# Stopped from outside (the Pod deleted, evicted, or stopped by toolflow): said before the exit, so
+# the sidecar leaves the verdict to the Pod's status rather than report a code SIGTERM caused.
+if [ "$tf_terms" -gt 0 ]; then tf_put terminated "$tf_terms"; fi
 tf_put exit "$tf_status \${tf_oom:--} \${tf_peak:--}"
 if [ "$tf_terms" -eq 0 ]; then tf_wait_reported; fi
 exit "$tf_status"

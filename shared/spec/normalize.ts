@@ -73,13 +73,18 @@ export function normalizeWorkflow(source: YamlSource, reported: Reported): { spe
   const workflowEnvvars = normalizeEnvvars(ctx, raw.envvars, ['envvars']);
   const rawTools = Array.isArray(raw.tools) ? raw.tools : [];
   const depKeys = new Map<string, string>();
+  const folded = new Map<string, string>();
   const tools = rawTools.map((t: unknown, i): ToolSpec => {
     const tool = normalizeTool(ctx, isObj(t) ? t : {}, i, workflowEnvvars);
     if (tool.name && !ctx.reported(['tools', i, 'name'])) {
       const key = envKey(tool.name);
       const clash = depKeys.get(key);
+      const caseClash = folded.get(tool.name.toLowerCase());
       if (clash !== undefined && clash !== tool.name) problem(ctx, ['tools', i, 'name'], `"${tool.name}" and "${clash}" both become $TF_DEP_${key}; rename one`);
+      // MySQL's default collation compares names without case, and Kubernetes names are lower case.
+      else if (caseClash !== undefined && caseClash !== tool.name) problem(ctx, ['tools', i, 'name'], `"${tool.name}" and "${caseClash}" differ only in case, which the MySQL store and Kubernetes do not tell apart; rename one`);
       depKeys.set(key, tool.name);
+      folded.set(tool.name.toLowerCase(), tool.name);
     }
     // The whole environment must fit too, with the defaults (the values given at submit are checked then, in values.ts).
     const defaults = Object.fromEntries(tool.options.filter((o) => o.default !== undefined).map((o) => [o.name, o.default!]));

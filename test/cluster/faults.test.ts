@@ -5,6 +5,7 @@
  * with another attempt's token. Watchdog times are scaled down (keepalive 1 s, lost after 6 s,
  * start within 15 s: a Pod's start takes a few seconds on a loaded 2-core machine).
  */
+import { BatchV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { attemptToken } from '../../shared/reports/attempt-token.js';
 import { ReportClient } from '../../shared/reports/report-client.js';
@@ -99,6 +100,62 @@ describe.skipIf(!all)('cluster mode under faults', () => {
     } finally {
       release();
     }
+  }, 90_000);
+
+  it('a Pod deleted under a running tool (gracefully, as kubectl delete pod does): lost and rerun, not the tool\'s own failure', async () => {
+    const run = runInBackground(stack, 'name: deleted\ntools:\n  - {name: victim, cmds: ["sleep 3"]}\n');
+    const taskId = await run.taskId();
+    await running(taskId, 'victim');
+    stack.kube.deletePod(podOf(`tf-${taskId}-victim-a1`), { namespace: 'toolflow' });
+    const r = await finished(run);
+    expect(r.code, `${r.stderr}\n${stack.dump()}`).toBe(0);
+    expect(await attempts(taskId)).toEqual(['victim/1/failed/lost', 'victim/2/succeeded/-']);
+    expect((await row(taskId, 'victim', 1))!.evidence).toMatch(/went away|deleted|disrupted/);
+  }, 90_000);
+
+  it('a Pod evicted under memory pressure: lost and rerun (not an exit of the tool\'s)', async () => {
+    const run = runInBackground(stack, 'name: pressure\ntools:\n  - {name: pressed, cmds: ["sleep 3"]}\n');
+    const taskId = await run.taskId();
+    await running(taskId, 'pressed');
+    stack.kube.evict(podOf(`tf-${taskId}-pressed-a1`), 'The node was low on resource: memory.', 'toolflow');
+    const r = await finished(run);
+    expect(r.code, `${r.stderr}\n${stack.dump()}`).toBe(0);
+    expect(await attempts(taskId)).toEqual(['pressed/1/failed/lost', 'pressed/2/succeeded/-']);
+    expect((await row(taskId, 'pressed', 1))!.evidence).toMatch(/low on resource: memory/);
+  }, 90_000);
+
+  it('commands run under bash where the image has it, as on the local executor: [[ ]] works and a failing pipeline stage fails the tool', async () => {
+    const run = runInBackground(stack, 'name: shells\ntools:\n  - {name: brackets, cmds: ["[[ 1 == 1 ]]"]}\n  - {name: pipeline, cmds: ["false | true"], retry: {max: 1}}\n');
+    const taskId = await run.taskId();
+    const r = await finished(run);
+    expect(r.code).toBe(1);
+    expect(await attempts(taskId)).toEqual(['brackets/1/succeeded/-', 'pipeline/1/failed/exit']);
+  }, 90_000);
+
+  it('toolflow resume of a task whose work-manager Job is gone: recreates the Job, which adopts the running tool', async () => {
+    const run = runInBackground(stack, 'name: orphaned\ntools:\n  - {name: slow, cmds: ["sleep 4"]}\n  - {name: next, rely: [slow], cmds: ["true"]}\n');
+    const taskId = await run.taskId();
+    await running(taskId, 'slow');
+    // The Job deleted with its Pods left behind (--cascade=orphan), then its process killed: no work manager at all.
+    const kc = new KubeConfig();
+    kc.loadFromFile(stack.kube.kubeconfigPath);
+    const wmPod = podOf(`tf-${taskId}-wm-`);
+    await kc.makeApiClient(BatchV1Api).deleteNamespacedJob({ name: `tf-${taskId}-wm`, namespace: 'toolflow', propagationPolicy: 'Orphan' });
+    signal(wmPod, 'work-manager', 'SIGKILL');
+    const resumed = await runCli(['resume', taskId, '--json'], stack.env);
+    expect(resumed.stderr).toContain(`driven by its work-manager Job tf-${taskId}-wm`);
+    expect(resumed.code, `${resumed.stderr}\n${stack.dump()}`).toBe(0);
+    expect((await finished(run)).code).toBe(0);
+    expect(await attempts(taskId)).toEqual(['next/1/succeeded/-', 'slow/1/succeeded/-']);
+  }, 90_000);
+
+  it('a tool whose environment passes what one variable may hold (the sidecar gets the attempt as one): refused at launch, saying why', async () => {
+    const big = 'x'.repeat(70_000);
+    const run = runInBackground(stack, `name: big-env\ntools:\n  - {name: heavy, env: {A: ${big}, B: ${big}}, cmds: ["true"]}\n`);
+    const taskId = await run.taskId();
+    expect((await finished(run)).code).toBe(1);
+    expect(await attempts(taskId)).toEqual(['heavy/1/failed/config']);
+    expect((await row(taskId, 'heavy', 1))!.message).toContain('MAX_ARG_STRLEN');
   }, 90_000);
 
   it('a tool OOMKilled at its memory limit is rerun with more memory (retry.grow: 4)', async () => {

@@ -204,6 +204,16 @@ tools:
     expect(issues[3]!.message).toContain('both become $TF_DEP_a_b');
   });
 
+  it('rejects tool names that differ only in case (Ab and aB: one row on MySQL, one Job name on Kubernetes)', () => {
+    const issues = issuesOf(`name: w
+tools:
+  - {name: Ab, cmds: ["true"]}
+  - {name: aB, cmds: ["true"]}
+`);
+    expect(issues.map((i) => i.path)).toEqual(['tools[1].name']);
+    expect(issues[0]!.message).toBe('"aB" and "Ab" differ only in case, which the MySQL store and Kubernetes do not tell apart; rename one');
+  });
+
   it('rejects a bad tool name with the rule', () => {
     const issues = issuesOf('name: w\ntools:\n  - name: "bad name!"\n    cmds: [x]\n');
     expect(issues[0]).toMatchObject({ path: 'tools[0].name', line: 3, column: 11 });

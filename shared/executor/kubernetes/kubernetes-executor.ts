@@ -42,6 +42,9 @@ export interface KubernetesExecutorDeps {
 
 /** Largest Job object sent, bytes of JSON: the API server refuses requests above ~1.5 MiB (etcd's limit). */
 export const MAX_JOB_BYTES = 1_000_000;
+
+/** Largest `TOOLFLOW_ATTEMPT` value, bytes: Linux's MAX_ARG_STRLEN (32 pages) less the name and `=`. */
+export const MAX_ATTEMPT_ENV_BYTES = 131_072 - 'TOOLFLOW_ATTEMPT='.length - 1;
 /** How long the name of a Job this process deleted is remembered, ms. */
 const STOPPED_MEMORY_MS = 3_600_000;
 /** Extra wait for a cancelled attempt's Pods to go, beyond their grace period, seconds. */
@@ -54,7 +57,6 @@ export class KubernetesExecutor implements Executor {
   private readonly batch: BatchV1Api;
   private readonly core: CoreV1Api;
   /** Uid of each task's work-manager Job (undefined: none, e.g. a work manager in this process). */
-  private readonly owners = new Map<string, string | undefined>();
   /** Jobs this process deleted, with when. */
   private readonly stopped = new Map<string, number>();
   private readonly watches = new Set<TaskWatch>();
@@ -84,6 +86,11 @@ export class KubernetesExecutor implements Executor {
     const ownerUid = await this.ownerOf(taskId);
     const reportAddress = reportAddressOf(this.settings.reportAddress, taskId, this.settings.namespace);
     const body = toolJob(request, this.settings, { token, ownerUid, reportAddress });
+    // The sidecar gets the attempt as one variable, and Linux refuses any one over MAX_ARG_STRLEN.
+    const attemptBytes = Buffer.byteLength(JSON.stringify(request));
+    if (attemptBytes > MAX_ATTEMPT_ENV_BYTES) {
+      throw new Error(`the attempt's description takes ${attemptBytes} bytes, more than the ${MAX_ATTEMPT_ENV_BYTES} Linux allows one environment variable (MAX_ARG_STRLEN, 128 KiB), which is how the sidecar gets it: its env or option values are too large; pass large values as input files`);
+    }
     const size = Buffer.byteLength(JSON.stringify(body));
     if (size > MAX_JOB_BYTES) {
       throw new Error(`the attempt's Job would take ${size} bytes, more than the ${MAX_JOB_BYTES} the Kubernetes API takes: its commands or option values are too large; pass large values as input files`);
@@ -97,9 +104,12 @@ export class KubernetesExecutor implements Executor {
     }
   }
 
-  /** Uid of the task's work-manager Job, read once per task; undefined when there is none. */
+  /**
+   * Uid of the task's work-manager Job, read for every attempt (one GET): a Job recreated by
+   * `toolflow resume` has a new uid, and a tool Job owned by the old one would be garbage-collected.
+   * Undefined when there is none.
+   */
   private async ownerOf(taskId: string): Promise<string | undefined> {
-    if (this.owners.has(taskId)) return this.owners.get(taskId);
     const name = workManagerJobName(taskId);
     let uid: string | undefined;
     try {
@@ -108,8 +118,6 @@ export class KubernetesExecutor implements Executor {
       if (statusCode(err) !== 404) throw apiError(err, `reading the work-manager Job ${name}`);
       this.deps.log.info({ taskId, job: name }, 'no work-manager Job: the attempt has no owner to be deleted with');
     }
-    if (this.owners.size >= 10_000) this.owners.clear();
-    this.owners.set(taskId, uid);
     return uid;
   }
 

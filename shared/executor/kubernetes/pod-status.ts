@@ -191,13 +191,13 @@ export function podReport(pod: V1Pod, facts: PodFacts, ctx: PodContext): ExitRep
   const killedAt = Math.min(deleteRequested ?? Infinity, timeOf(disruption?.lastTransitionTime) ?? Infinity);
   const finished = timeOf(term?.finishedAt);
   const goingAway = deletedAt !== undefined || facts.deleted === true;
-  // The Job controller's message: "Container tool for pod ns/x failed with exit code 2 matching FailJob rule at index 0".
-  const byPolicy = failure?.reason === 'PodFailurePolicy' && /exit code/i.test(failure.message);
   const complete = facts.job?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') === true;
   const undisturbed = !goingAway && !disruption && !evicted;
   // Timestamps have whole seconds: an end a second before the kill is the tool's own.
   const before = finished !== undefined && Number.isFinite(killedAt) && finished < killedAt - 1000;
-  const ownEnd = term !== undefined && term.reason !== 'ContainerStatusUnknown' && (facts.cancelled === true || undisturbed || byPolicy || complete || before);
+  // The Job failed by its podFailurePolicy's exit-code rule proves nothing: a tool killed by its Pod's
+  // deletion or eviction exits 143, which matches that rule too; only an undisturbed Pod's exit is the tool's own.
+  const ownEnd = term !== undefined && term.reason !== 'ContainerStatusUnknown' && (facts.cancelled === true || undisturbed || complete || before);
   if (!facts.cancelled && over && !ownEnd && (disruption || evicted || goingAway || term)) {
     const why = disruption
       ? `disrupted (${disruption.reason ?? 'DisruptionTarget'}): ${disruption.message ?? ''}`
