@@ -16,6 +16,17 @@ export type ToolReport =
   | { kind: 'keepalive'; taskId: string; tool: string; attempt: number; at: number; memBytes: number | null }
   | ({ kind: 'exit'; taskId: string; tool: string; attempt: number; at: number } & ExitDetails);
 
+/** An exit report. */
+export type ExitReport = Extract<ToolReport, { kind: 'exit' }>;
+
+/**
+ * An exit report of attempt `ref` made by an executor or a platform watch rather than the tool's own
+ * process: every `ExitDetails` field at its "unknown" value, then `fields`. `at` is epoch ms.
+ */
+export function exitReport(ref: { taskId: string; tool: string; attempt: number }, fields: Partial<ExitDetails>, at = Date.now()): ExitReport {
+  return { kind: 'exit', taskId: ref.taskId, tool: ref.tool, attempt: ref.attempt, at, exitCode: null, signal: null, oomKilled: false, peakMemBytes: null, stderrTail: '', missingOutputs: [], ...fields };
+}
+
 /** Where reports go (the work manager's report endpoint). */
 export type ReportSink = (report: ToolReport) => void;
 

@@ -9,6 +9,7 @@
  */
 import { ServiceUnavailableError } from '../errors.js';
 import { EventType, isEvent, type ToolflowEvent } from '../events/catalog.js';
+import { exitReport } from '../executor/executor.js';
 import { jobName } from '../executor/kubernetes/names.js';
 import type { FunctionDef } from './handler.js';
 
@@ -41,18 +42,7 @@ export const scheduleTool: FunctionDef = {
         ports.log.warn({ err: err.message, ...key }, 'a backend is unavailable while launching the attempt; trying again later');
         throw err;
       }
-      ports.reports.sinkFor(d.taskId)({
-        kind: 'exit',
-        ...key,
-        at: Date.now(),
-        exitCode: null,
-        signal: null,
-        oomKilled: false,
-        peakMemBytes: null,
-        stderrTail: '',
-        missingOutputs: [],
-        launchError: (err as Error).message,
-      });
+      ports.reports.sinkFor(d.taskId)(exitReport(key, { launchError: (err as Error).message }));
       ports.log.warn({ err, ...key }, 'could not launch attempt');
       return [];
     }

@@ -14,13 +14,13 @@
  */
 import type { V1ContainerStateTerminated, V1ContainerStatus, V1Job, V1Pod } from '@kubernetes/client-node';
 import { constants } from 'node:os';
-import type { AttemptRequest, ToolReport } from '../executor.js';
+import { exitReport as portExitReport, type AttemptRequest, type ExitReport } from '../executor.js';
 import { SIDECAR_CONTAINER, TOOL_CONTAINER } from '../../sidecar/pod-layout.js';
 import { parseBytes } from '../../spec/resources.js';
 import { Annotation, Label } from './names.js';
 
 /** An exit report. */
-export type ExitReport = Extract<ToolReport, { kind: 'exit' }>;
+export type { ExitReport } from '../executor.js';
 
 /** The attempt a Pod or Job belongs to, from its annotations and labels (and its request, from the sidecar's `TOOLFLOW_ATTEMPT`). */
 export interface PodAttempt {
@@ -107,21 +107,7 @@ function signalName(n: number | undefined): string | null {
 }
 
 function exitReport(a: PodAttempt, at: number, fields: Partial<ExitReport> & { evidence: string }): ExitReport {
-  return {
-    kind: 'exit',
-    taskId: a.taskId,
-    tool: a.tool,
-    attempt: a.attempt,
-    at,
-    exitCode: null,
-    signal: null,
-    oomKilled: false,
-    peakMemBytes: null,
-    stderrTail: '',
-    missingOutputs: [],
-    ...fields,
-    evidence: line(fields.evidence),
-  };
+  return portExitReport(a, { ...fields, evidence: line(fields.evidence) }, at);
 }
 
 function terminatedText(t: V1ContainerStateTerminated): string {

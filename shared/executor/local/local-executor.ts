@@ -15,7 +15,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { ObjectStore } from '../../objects/object-store.js';
 import { safeFileName } from '../../objects/object-store.js';
-import type { AttemptRequest, Executor, ReportSink } from '../executor.js';
+import { exitReport, type AttemptRequest, type Executor, type ReportSink } from '../executor.js';
 import { MAX_TOOL_ENV_BYTES } from '../../spec/tool-env.js';
 import { commandEnv, commandScript, workerEnv } from './command-script.js';
 import { filesystemState, fullFilesystem, isNoSpace } from './disk-check.js';
@@ -121,7 +121,7 @@ export class LocalExecutor implements Executor {
       // The work dir's filesystem is full: the attempt ends before it starts, as its tool would have.
       const diskFull = filesystemState(workDir) ?? { path: workDir, freeBytes: 0, totalBytes: 0, freeInodes: null };
       const stderrTail = `toolflow: ${(err as Error).message}\n`;
-      sink({ kind: 'exit', taskId, tool, attempt, at: Date.now(), exitCode: null, signal: null, oomKilled: false, peakMemBytes: null, memLimitKind, stderrTail, missingOutputs: [], diskFull });
+      sink(exitReport({ taskId, tool, attempt }, { memLimitKind, stderrTail, diskFull }));
       return;
     }
     const limit = this.limiter.prepare(`a${++this.seq}`, request.resources.memBytes);
