@@ -21,9 +21,9 @@
  * Integers: a field typed `number` is a JSON number unless its docstring says `@asType integer`
  * (counts, bytes, millicores, seconds, epoch ms).
  */
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { emitGenerated } from './generated-file.mjs';
 import { createGenerator } from 'ts-json-schema-generator';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,25 +68,4 @@ function generate() {
   return `${JSON.stringify(schema, null, 2)}\n`;
 }
 
-const text = generate();
-const mode = process.argv[2];
-if (mode === '--stdout') process.stdout.write(text);
-else if (mode === '--check') {
-  let committed = '';
-  try {
-    committed = readFileSync(OUT, 'utf8');
-  } catch {
-    // missing: out of date
-  }
-  if (committed !== text) {
-    process.stderr.write(`${OUT} is out of date with ${SOURCE}: run npm run schemas and commit the result\n`);
-    process.exit(1);
-  }
-} else if (mode === undefined) {
-  mkdirSync(dirname(OUT), { recursive: true });
-  writeFileSync(OUT, text);
-  process.stdout.write(`wrote ${OUT}\n`);
-} else {
-  process.stderr.write(`unknown argument ${mode}: use no argument (write), --stdout or --check\n`);
-  process.exit(2);
-}
+emitGenerated(generate(), OUT, SOURCE, process.argv[2]);

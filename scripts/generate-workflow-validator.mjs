@@ -14,9 +14,10 @@
  * (allErrors), types coerced in place (coerceTypes: YAML scalars are read as strings), the
  * failing schema in each error (verbose: messages quote its `description`), non-strict.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { emitGenerated } from './generated-file.mjs';
 import { Ajv } from 'ajv';
 import standaloneCode from 'ajv/dist/standalone/index.js';
 
@@ -48,24 +49,4 @@ function generate() {
   ].join('\n');
 }
 
-const text = generate();
-const mode = process.argv[2];
-if (mode === '--stdout') process.stdout.write(text);
-else if (mode === '--check') {
-  let committed = '';
-  try {
-    committed = readFileSync(OUT, 'utf8');
-  } catch {
-    // missing: out of date
-  }
-  if (committed !== text) {
-    process.stderr.write(`${OUT} is out of date with ${SCHEMA}: run npm run schemas and commit the result\n`);
-    process.exit(1);
-  }
-} else if (mode === undefined) {
-  writeFileSync(OUT, text);
-  process.stdout.write(`wrote ${OUT}\n`);
-} else {
-  process.stderr.write(`unknown argument ${mode}: use no argument (write), --stdout or --check\n`);
-  process.exit(2);
-}
+emitGenerated(generate(), OUT, SCHEMA, process.argv[2]);
