@@ -3,6 +3,7 @@
  * `@kubernetes/client-node`: completion, backoffLimit, podFailurePolicy, activeDeadlineSeconds,
  * ttlSecondsAfterFinished, and deletion with each propagationPolicy.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { JobObject, PodObject } from '../support/kube-double/index.js';
@@ -140,8 +141,13 @@ describe('garbage collection by propagationPolicy', () => {
 
   test('Foreground: the Job waits, with a finalizer, until its Pods are gone', async () => {
     // Its Pod takes a while to end on SIGTERM, so the Job is seen waiting.
-    await batch.createNamespacedJob({ namespace, body: shJob('gc-fg', "trap 'sleep 1; exit 0' TERM; sleep 30 & wait $!") });
+    await batch.createNamespacedJob({ namespace, body: shJob('gc-fg', "trap 'sleep 1; exit 0' TERM; echo trapped; sleep 30 & wait $!") });
     const pod = await until('the gc-fg Pod to run', () => podsOf('gc-fg').find(running));
+    // Running is not enough: the SIGTERM must come once the shell has set its trap.
+    await until('the gc-fg shell to set its trap', () => {
+      const log = double.logPath(pod.metadata.name!, 'main');
+      return log !== undefined && existsSync(log) && readFileSync(log, 'utf8').includes('trapped');
+    });
     await batch.deleteNamespacedJob({ namespace, name: 'gc-fg', body: { propagationPolicy: 'Foreground' } });
     const waiting = await batch.readNamespacedJob({ namespace, name: 'gc-fg' });
     expect(waiting.metadata?.deletionTimestamp).toBeInstanceOf(Date);
