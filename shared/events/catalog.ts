@@ -32,6 +32,20 @@ export const EventType = {
 export interface StoredInput {
   key: string;
   fileName: string;
+  /** SHA-256 of the bytes, lowercase hex, when known (the cache key uses it). */
+  sha256?: string;
+  /** Size in bytes, when known. @asType integer */
+  bytes?: number;
+}
+
+/** One output file of an attempt, checksummed when the attempt was recorded. */
+export interface OutputRecord {
+  /** Relative to the attempt's work dir. */
+  path: string;
+  /** @asType integer */
+  bytes: number;
+  /** SHA-256, lowercase hex. */
+  sha256: string;
 }
 
 /** Identifies one attempt of one tool. */
@@ -94,6 +108,10 @@ export interface ExitDetails {
    * 137`; `evicted: ephemeral-storage …`). Kept with the attempt (`tool_runs.evidence`).
    */
   evidence?: string;
+  /** The declared outputs of a succeeded attempt, each with its size and SHA-256 (kept as `tool_runs.outputs_json`). */
+  outputs?: OutputRecord[];
+  /** Set when the attempt did not run: its outputs were reused from this earlier attempt with the same cache key. */
+  cachedFrom?: AttemptRef;
 }
 
 /** `data` of each event type. */
@@ -106,6 +124,8 @@ export interface EventData {
     values: ToolValues;
     inputs: Record<string, StoredInput>;
     failFast: boolean;
+    /** True: no attempt is reused from the cache (`--no-cache`). */
+    noCache?: boolean;
     /** Absolute folder of the task's work dirs, recorded on the task (`tasks.work_dir`). */
     workRoot?: string;
   };
@@ -116,7 +136,7 @@ export interface EventData {
   [EventType.taskCancelled]: { taskId: string; error: string };
   [EventType.toolReady]: AttemptRef & {
     owner: string;
-    spec: Pick<ToolSpec, 'name' | 'cmds' | 'env' | 'outputs' | 'image'> & Partial<Pick<ToolSpec, 'passEnv'>>;
+    spec: Pick<ToolSpec, 'name' | 'cmds' | 'env' | 'outputs' | 'image'> & Partial<Pick<ToolSpec, 'passEnv' | 'bindings' | 'instance'>>;
     values: Record<string, OptionValue>;
     /**
      * Folder holding the task's work dirs, as recorded on the task when it was submitted (local
@@ -124,7 +144,9 @@ export interface EventData {
      */
     workRoot?: string;
     inputs: Record<string, StoredInput>;
-    /** The succeeded attempt of each dependency. */
+    /** True: the cache is not consulted (`--no-cache`). */
+    noCache?: boolean;
+    /** The succeeded attempt of each dependency, and of every tool the bindings reference. */
     deps: {
       tool: string;
       /** @asType integer */

@@ -2,7 +2,7 @@
  * The executor port: runs one attempt of one tool and reports on it. Local processes in embedded
  * and services mode; Kubernetes Jobs (tool container + sidecar) in cluster mode.
  */
-import type { EventData, EventType, ExitDetails } from '../events/catalog.js';
+import type { AttemptRef, EventData, EventType, ExitDetails, OutputRecord } from '../events/catalog.js';
 
 /** Everything an executor needs to run an attempt: the `tool.ready` event's data. */
 export type AttemptRequest = EventData[typeof EventType.toolReady];
@@ -69,6 +69,15 @@ export interface Executor {
    * Resolves once nothing of the attempt runs. @returns true when something was found and stopped.
    */
   stopLeftover(taskId: string, tool: string, attempt: number, workRoot?: string): Promise<boolean>;
+  /**
+   * A cache hit (issue 10): makes the outputs of the earlier attempt `from` (in task `from.taskId`,
+   * whose work dirs are under `fromWorkRoot` when given) the outputs of `request`'s attempt without
+   * running it: the local executor hard-links them (copies across filesystems) into the new attempt
+   * dir; a Kubernetes executor copies the objects. Every file must still exist with its recorded size.
+   * @returns false (nothing reused; the tool is then run) when any is gone or differs.
+   * Absent: the executor cannot reuse, and the cache is not used.
+   */
+  reuse?(request: AttemptRequest, from: AttemptRef & { workRoot?: string }, outputs: OutputRecord[]): Promise<boolean>;
   /** Path or URL where an attempt's files are kept, for people and for `toolflow logs`. */
   workDirOf(taskId: string, tool: string, attempt: number): string;
   close(): Promise<void>;

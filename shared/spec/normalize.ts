@@ -112,6 +112,7 @@ function normalizeInputs(ctx: Ctx, rawInputs: unknown): InputSpec[] {
       name,
       required: typeof input.required === 'boolean' ? input.required : true,
       description: typeof input.description === 'string' ? input.description : '',
+      type: 'file' as const,
     };
   });
 }
@@ -146,6 +147,9 @@ function normalizeTool(ctx: Ctx, t: Obj, i: number, workflowEnvvars: string[]): 
     passEnv,
     image: typeof t.image === 'string' ? t.image : null,
     outputs: (Array.isArray(t.outputs) ? t.outputs : []).map((o: unknown, k) => parseField(ctx, at('outputs', k), o, (v) => checkRelativePath(String(v))) ?? ''),
+    namedOutputs: {},
+    scatter: null,
+    publish: null,
     env,
     options: Array.isArray(t.options) ? normalizeOptions(ctx, t.options, at('options')) : [],
     cmds: Array.isArray(t.cmds) ? t.cmds.map(String) : [],

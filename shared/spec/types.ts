@@ -61,8 +61,24 @@ export interface ToolSpec {
   timeSeconds: number | null;
   /** Container image for cluster mode; null when not given. */
   image: string | null;
-  /** Files (relative to the tool's work dir) that must exist when the tool exits 0. */
+  /**
+   * Files (relative to the tool's work dir) that must exist when the tool exits 0: every declared
+   * output, the named ones included (on a template, named paths may hold `{column}` placeholders;
+   * on an instance they are resolved).
+   */
   outputs: string[];
+  /** Named outputs (issue 10): name → path, as declared (`{bam: "{sample}.bam"}`); `{}` for the list form. */
+  namedOutputs: Record<string, string>;
+  /** The samples or list input this tool runs once per item of; null: once. */
+  scatter: string | null;
+  /** Names of the named outputs published by `--outdir` (`publish: true` is all of them); null: not declared. */
+  publish: string[] | null;
+  /** On an instance of a scattered tool: where it came from. */
+  instance?: InstanceOf;
+  /** On a planned tool: its environment from items and dependencies (absent on templates and on tasks stored before issue 10). */
+  bindings?: Binding[];
+  /** Set when the plan capped the tool's cpu to what the executor has: what it asked for, millicores. @asType integer */
+  requestedCpuMillicores?: number;
   /** Extra environment variables, passed literally. */
   env: Record<string, string>;
   /**
@@ -80,11 +96,77 @@ export interface ToolSpec {
   retry: RetryPolicy;
 }
 
-/** One named input file of a workflow. */
+/** Type of a sample-sheet column (issue 10): option types, or `file` (a path, staged for the tool). */
+export type ColumnType = OptionType | 'file';
+
+/** One declared column of a sample sheet. */
+export interface ColumnSpec {
+  name: string;
+  type: ColumnType;
+  /** False: an empty cell is allowed (the variable is then empty). Default true. */
+  required: boolean;
+}
+
+/**
+ * One named input of a workflow: a file (`--input NAME=PATH`), a **sample sheet** (`samples`: a CSV
+ * or TSV file with a header row, whose rows a tool may be scattered over) or a **list** (`list`:
+ * values or files given as repeated `--input NAME=VALUE`, or `default`).
+ */
 export interface InputSpec {
   name: string;
   required: boolean;
   description: string;
+  /** Default `file`. */
+  type: 'file' | 'samples' | 'list';
+  /** `samples`: the declared columns, in the order declared. */
+  columns?: ColumnSpec[];
+  /** `samples`: the column naming each row (instance names `tool[<key>]`); default the first column. */
+  key?: string;
+  /** `list`: what each item is; default `string`. */
+  of?: 'string' | 'file';
+  /** `list`: the items when none are given. */
+  default?: string[];
+}
+
+/**
+ * One item of a sample sheet or list, as read at submit (shared/spec/sample-sheet.ts).
+ * `key` names the instance (`align[<key>]`); `fields` maps column names (`item` for a list) to the
+ * cell's text; `files` maps file columns to the name of the stored input holding the file
+ * (`<input>/<key>/<column>`: names with `/` are never `TF_INPUT_*` variables).
+ */
+export interface SheetItem {
+  key: string;
+  fields: Record<string, string>;
+  files: Record<string, string>;
+}
+
+/** The items of every samples or list input, by input name, in file (or given) order. */
+export type ScatterItems = Record<string, SheetItem[]>;
+
+/**
+ * One variable of an instance's environment, resolved by the planner (shared/spec/expand.ts):
+ * - `value`: the text itself (TF_ITEM_<column>, TF_OUT_<name>);
+ * - `input`: the staged path of that stored input (TF_ITEM_<file column>);
+ * - `dir`: the attempt dir of that tool instance (TF_DEP_<tool>);
+ * - `outputs`: files of those tool instances, each linked into this attempt's folder at its base
+ *   name; the value is those base names joined by single spaces (TF_DEP_<tool>_<output>).
+ */
+export type Binding =
+  | { env: string; value: string }
+  | { env: string; input: string }
+  | { env: string; dir: string }
+  | { env: string; outputs: { tool: string; path: string }[] };
+
+/** Where an instance of a scattered tool came from. */
+export interface InstanceOf {
+  /** The tool's name in the workflow (`align` for `align[A]`). */
+  tool: string;
+  /** The samples or list input it is scattered over. */
+  input: string;
+  /** The item's key (`A`). */
+  key: string;
+  /** 0-based position of the item. @asType integer */
+  index: number;
 }
 
 /** A valid workflow. */

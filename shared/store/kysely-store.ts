@@ -237,6 +237,38 @@ export class KyselyStore implements Store {
     return this.retrying(() => this.db.selectFrom('tool_runs').selectAll().where('task_id', '=', taskId).orderBy('tool').orderBy('attempt').execute());
   }
 
+  async findCachedRun(cacheKey: string): Promise<ToolRunRow | undefined> {
+    return this.retrying(() =>
+      this.db
+        .selectFrom('tool_runs')
+        .selectAll()
+        .where('cache_key', '=', cacheKey)
+        .where('status', '=', 'succeeded')
+        .where('outputs_json', 'is not', null)
+        .orderBy('finished_at', 'desc')
+        .limit(1)
+        .executeTakeFirst(),
+    );
+  }
+
+  async findPreviousRun(workflowName: string, tool: string, beforeCreatedAt: number, exceptTaskId: string): Promise<ToolRunRow | undefined> {
+    return this.retrying(() =>
+      this.db
+        .selectFrom('tool_runs')
+        .innerJoin('tasks', 'tasks.id', 'tool_runs.task_id')
+        .selectAll('tool_runs')
+        .where('tasks.name', '=', workflowName)
+        .where('tool_runs.tool', '=', tool)
+        .where('tasks.created_at', '<=', beforeCreatedAt)
+        .where('tasks.id', '!=', exceptTaskId)
+        .where('tool_runs.cache_parts', 'is not', null)
+        .orderBy('tasks.created_at', 'desc')
+        .orderBy('tool_runs.attempt', 'desc')
+        .limit(1)
+        .executeTakeFirst(),
+    );
+  }
+
   async updateTask(id: string, fields: TaskFields): Promise<void> {
     await this.retrying(() => this.db.updateTable('tasks').set({ ...fields, updated_at: Date.now() }).where('id', '=', id).execute());
   }

@@ -9,7 +9,7 @@
  * EXISTS`; indexes and added columns are checked first (MySQL has no `ADD COLUMN IF NOT EXISTS`
  * and no `CREATE INDEX IF NOT EXISTS`; MariaDB and SQLite have some of them).
  */
-import { sql, type ColumnDataType, type ColumnDefinitionBuilder, type Expression, type Kysely, type Migration } from './kysely.js';
+import { MysqlAdapter, sql, type ColumnDataType, type ColumnDefinitionBuilder, type Expression, type Kysely, type Migration } from './kysely.js';
 
 /** The columns `table` has now (empty when it does not exist). */
 async function columnsOf(db: Kysely<unknown>, table: string): Promise<Set<string>> {
@@ -158,6 +158,26 @@ export const migrations: Record<string, Migration> = {
     },
     async down(db: Kysely<unknown>): Promise<void> {
       await dropColumnIfPresent(db, 'tool_runs', 'evidence');
+    },
+  },
+  '0006_cache_and_outputs': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // Cached reruns and recorded outputs (issue 10): the attempt's cache key and its parts, its
+      // outputs with their checksums, and the attempt it reused on a cache hit.
+      await addColumnIfAbsent(db, 'tool_runs', 'cache_key', 'varchar(64)');
+      await addColumnIfAbsent(db, 'tool_runs', 'cache_parts', 'text');
+      await addColumnIfAbsent(db, 'tool_runs', 'outputs_json', sql`mediumtext`);
+      await addColumnIfAbsent(db, 'tool_runs', 'cached_from', 'varchar(255)');
+      await createIndexIfAbsent(db, 'tool_runs_cache_key', 'tool_runs', 'cache_key');
+      // Instances of scattered tools are named `tool[key]`: up to 63 + 2 + 64 characters. SQLite does
+      // not enforce varchar lengths; MySQL/MariaDB need the column widened (idempotent).
+      if (db.getExecutor().adapter instanceof MysqlAdapter) {
+        await sql`ALTER TABLE tool_runs MODIFY tool varchar(160) NOT NULL`.execute(db);
+      }
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropIndex('tool_runs_cache_key').on('tool_runs').execute().catch(() => undefined);
+      for (const c of ['cache_key', 'cache_parts', 'outputs_json', 'cached_from']) await dropColumnIfPresent(db, 'tool_runs', c);
     },
   },
 };

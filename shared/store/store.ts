@@ -53,6 +53,14 @@ export interface ToolRunRow {
   finished_at: number | null;
   /** What the outcome was read from, when the platform told it (`ExitDetails.evidence`). */
   evidence: string | null;
+  /** The attempt's cache key (sha256 hex, `shared/cache/`), set when it was delivered. */
+  cache_key?: string | null;
+  /** JSON: the sha256 of each part of the cache key (`{command, env, values, image, inputs, items, deps}`), for `toolflow explain`. */
+  cache_parts?: string | null;
+  /** JSON `OutputRecord[]`: the outputs of a succeeded attempt with their sizes and checksums. */
+  outputs_json?: string | null;
+  /** `<task>/<tool>/<attempt>` of the attempt whose outputs this one reused (a cache hit); null: it ran. */
+  cached_from?: string | null;
 }
 
 /**
@@ -80,6 +88,10 @@ export function newToolRun(taskId: string, tool: string, attempt: number, r: { c
     last_heartbeat_at: null,
     evidence: null,
     finished_at: null,
+    cache_key: null,
+    cache_parts: null,
+    outputs_json: null,
+    cached_from: null,
   };
 }
 
@@ -168,6 +180,17 @@ export interface Store {
   getToolRun(key: ToolRunKey): Promise<ToolRunRow | undefined>;
   /** Every attempt of a task, by tool then attempt. */
   listToolRuns(taskId: string): Promise<ToolRunRow[]>;
+  /**
+   * The newest succeeded attempt with this cache key and recorded outputs (`outputs_json` not null),
+   * in any task (issue 10: cached reruns); undefined when there is none.
+   */
+  findCachedRun(cacheKey: string): Promise<ToolRunRow | undefined>;
+  /**
+   * The newest attempt with cache parts (`cache_parts` not null) of tool `tool` in a task named
+   * `workflowName` created before `beforeCreatedAt` (epoch ms), other than task `exceptTaskId`: what
+   * `toolflow explain` compares a rerun with. Undefined when there is none.
+   */
+  findPreviousRun(workflowName: string, tool: string, beforeCreatedAt: number, exceptTaskId: string): Promise<ToolRunRow | undefined>;
   /**
    * Records that the holder of fencing token `token` (a work manager's lock lease) now drives the
    * task, unless a holder with a larger token already claimed it.
