@@ -69,6 +69,8 @@ program
   .addOption(new Option('--cpus <cores>', 'cpu budget: cores or millicores (default: this machine)').argParser(wrap(parseCpu)))
   .addOption(new Option('--memory <size>', 'memory budget, e.g. 8Gi (default: this machine)').argParser(wrap(parseBytes)))
   .option('--fail-fast', 'after a tool fails for good, start no other tool (default: independent tools go on)')
+  .option('--no-cache', 'rerun every tool: reuse no earlier attempt whose inputs are the same (default: reuse them)')
+  .option('-o, --outdir <dir>', 'publish the results into DIR/<tool>/<file> when the task succeeds (see publish: in the workflow)')
   .option('--json', 'print one JSON object with the result, and no progress')
   .option('-q, --quiet', 'no progress, only the summary')
   .action(action('run', (m) => m.runCommand));

@@ -23,6 +23,10 @@ export interface RunOptions {
   json?: boolean;
   quiet?: boolean;
   failFast?: boolean;
+  /** False with `--no-cache` (commander's negated option): reuse no earlier attempt. */
+  cache?: boolean;
+  /** `--outdir DIR`: where the results are published when the task succeeds. */
+  outdir?: string;
   cpus?: number;
   memory?: number;
 }
@@ -71,6 +75,7 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
       values: given,
       inputs,
       failFast: opts.failFast,
+      noCache: opts.cache === false,
       workRoot: resolve(config.workDir),
     });
     return { taskId, name: spec.name, tools: spec.tools.length };

@@ -36,7 +36,7 @@ export const enqueue: FunctionDef = {
           owner: d.owner,
           name: d.spec.name,
           status: 'queued',
-          spec: JSON.stringify({ spec: d.spec, failFast: d.failFast, workflowFile: d.workflowFile }),
+          spec: JSON.stringify({ spec: d.spec, failFast: d.failFast, workflowFile: d.workflowFile, ...(d.noCache ? { noCache: true } : {}) }),
           values_json: JSON.stringify(d.values),
           inputs_json: JSON.stringify(d.inputs),
           error: null,

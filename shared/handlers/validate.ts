@@ -24,6 +24,8 @@ export interface Submission {
   inputs: Record<string, StoredInput>;
   /** Stop launching tools after the first final failure (default: keep going with independent tools). */
   failFast?: boolean;
+  /** True: reuse no earlier attempt from the cache (`--no-cache`). */
+  noCache?: boolean;
   /** Absolute folder for the task's work dirs (local executor), recorded on the task so a resume finds them. */
   workRoot?: string;
 }
@@ -65,6 +67,7 @@ export function validateSubmission(sub: Submission, executor: Pick<Executor, 'ca
     values,
     inputs: sub.inputs,
     failFast: sub.failFast ?? false,
+    ...(sub.noCache ? { noCache: true } : {}),
     ...(sub.workRoot ? { workRoot: sub.workRoot } : {}),
   });
 }

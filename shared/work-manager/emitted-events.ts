@@ -26,6 +26,8 @@ export interface ReadyAttempt {
   deps: { tool: string; attempt: number }[];
   /** The task's recorded work folder, when it has one. */
   workRoot?: string;
+  /** True: the cache is not consulted (`--no-cache`). */
+  noCache?: boolean;
 }
 
 /**
@@ -42,12 +44,22 @@ export function readyEvent(a: ReadyAttempt, source: string): ToolflowEvent<typeo
       tool: s.name,
       attempt: a.attempt,
       owner: a.owner,
-      spec: { name: s.name, cmds: s.cmds, env: s.env, outputs: s.outputs, image: s.image, ...(s.passEnv?.length ? { passEnv: s.passEnv } : {}) },
+      spec: {
+        name: s.name,
+        cmds: s.cmds,
+        env: s.env,
+        outputs: s.outputs,
+        image: s.image,
+        ...(s.passEnv?.length ? { passEnv: s.passEnv } : {}),
+        ...(s.bindings ? { bindings: s.bindings } : {}),
+        ...(s.instance ? { instance: s.instance } : {}),
+      },
       values: a.values,
       inputs: a.inputs,
       deps: a.deps,
       resources: a.resources,
       ...(a.workRoot ? { workRoot: a.workRoot } : {}),
+      ...(a.noCache ? { noCache: true } : {}),
     },
     `ready/${a.taskId}/${s.name}/${a.attempt}`,
   );

@@ -16,6 +16,8 @@ import type { Store } from '../store/store.js';
 export interface StoredTask {
   owner: string;
   failFast: boolean;
+  /** True: the task was submitted with `--no-cache`. */
+  noCache: boolean;
   values: ToolValues;
   inputs: Record<string, StoredInput>;
   /** Folder holding the task's work dirs, as recorded at submit; undefined for tasks of older versions. */
@@ -40,7 +42,7 @@ export interface AttemptTimes {
 export async function loadStoredTask(store: Store, taskId: string): Promise<StoredTask> {
   const task = await store.getTask(taskId);
   if (!task) throw new NotFoundError(`no task ${taskId}`);
-  const stored = JSON.parse(task.spec) as { spec: WorkflowSpec; failFast: boolean };
+  const stored = JSON.parse(task.spec) as { spec: WorkflowSpec; failFast: boolean; noCache?: boolean };
   const { dag } = buildDag(stored.spec.tools);
   if (!dag) throw new Error(`task ${taskId} has an invalid DAG`);
   const latest = new Map<string, { attempt: number; status: AttemptStatus; resources: Resources; failure?: { reason: FailureReason; message: string }; times: AttemptTimes }>();
@@ -61,6 +63,7 @@ export async function loadStoredTask(store: Store, taskId: string): Promise<Stor
   return {
     owner: task.owner,
     failFast: stored.failFast,
+    noCache: stored.noCache === true,
     values: JSON.parse(task.values_json) as ToolValues,
     inputs: JSON.parse(task.inputs_json) as Record<string, StoredInput>,
     workRoot: task.work_dir ?? undefined,

@@ -10,6 +10,7 @@
 import { EventType, makeEvent, type ExitDetails, type StoredInput, type ToolflowEvent } from '../events/catalog.js';
 import type { ToolReport } from '../executor/executor.js';
 import type { Ports } from '../runtime/ports.js';
+import { boundTools, inputsFor } from '../spec/bindings.js';
 import { descendants, type Dag } from '../spec/graph.js';
 import type { ToolValues } from '../spec/values.js';
 import { AttemptTimers } from './attempt-timers.js';
@@ -31,6 +32,7 @@ export class WorkManager {
   private values: ToolValues = {};
   private inputs: Record<string, StoredInput> = {};
   private failFast = false;
+  private noCache = false;
   /** The task's recorded work folder (local executor), carried on its ready events. */
   private workRoot: string | undefined;
   private queue: number[] = [];
@@ -86,6 +88,7 @@ export class WorkManager {
     const task = await loadStoredTask(this.ports.store, this.taskId);
     this.owner = task.owner;
     this.failFast = task.failFast;
+    this.noCache = task.noCache;
     this.values = task.values;
     this.inputs = task.inputs;
     this.workRoot = task.workRoot;
@@ -339,8 +342,9 @@ export class WorkManager {
             attempt: s.attempt,
             resources: s.resources,
             values: this.values[s.spec.name] ?? {},
-            inputs: this.inputs,
-            deps: this.dag.parents[i]!.map((p) => ({ tool: this.slots[p]!.spec.name, attempt: this.slots[p]!.attempt })),
+            inputs: inputsFor(s.spec, this.inputs),
+            deps: this.depsOf(i),
+            ...(this.noCache ? { noCache: true } : {}),
             ...(this.workRoot ? { workRoot: this.workRoot } : {}),
           },
           SOURCE,
@@ -349,6 +353,19 @@ export class WorkManager {
     }
     this.queue = rest;
     if (events.length) await this.publish(events);
+  }
+
+  /** The succeeded attempt of each parent of tool `i`, then of each other tool its bindings reference (ancestors it names). */
+  private depsOf(i: number): { tool: string; attempt: number }[] {
+    const deps = this.dag.parents[i]!.map((p) => ({ tool: this.slots[p]!.spec.name, attempt: this.slots[p]!.attempt }));
+    const seen = new Set(deps.map((d) => d.tool));
+    for (const name of boundTools(this.slots[i]!.spec)) {
+      const k = this.dag.index.get(name);
+      if (k === undefined || seen.has(name)) continue;
+      seen.add(name);
+      deps.push({ tool: name, attempt: this.slots[k]!.attempt });
+    }
+    return deps;
   }
 
   private settle(s: Slot, state: 'succeeded' | 'failed' | 'skipped' | 'cancelled'): void {
