@@ -66,6 +66,18 @@ describe('RBAC, measured', () => {
 
     expect(sorted(used(startWorkflow))).toEqual(sorted(granted('knative/task-host', 'start-workflow')));
     expect(sorted(used(scheduleTool))).toEqual(sorted(granted('knative/task-host', 'schedule-tool')));
-    expect(sorted(used(workManager))).toEqual(sorted(granted('knative/cluster', 'toolflow-work-manager')));
+    // The work manager: never a verb beyond its Role; and every verb of its Role used, except two whose
+    // use depends on the order in which the double's controllers act, which a CI run showed:
+    // - `get jobs`: the Pod watch reads the Job before calling a vanished Pod lost, but when the Job's
+    //   own failure (backoffLimit 0) is seen first, the verdict comes from the Job and nothing is read;
+    // - `delete pods`: a cancel with no grace deletes the Pods it still lists after deleting the Job,
+    //   and the garbage collector may have removed them already.
+    // Both calls are made by the code under test in the runs where the order allows it (and the
+    // task-watch and cancel tests exercise them on their own).
+    const mayBeUnused = new Set(['get batch/jobs', 'delete pods']);
+    const wmGranted = granted('knative/cluster', 'toolflow-work-manager');
+    const wmUsed = used(workManager);
+    expect(sorted(wmUsed).filter((v) => !wmGranted.has(v))).toEqual([]);
+    expect(sorted(wmGranted).filter((v) => !wmUsed.has(v) && !mayBeUnused.has(v))).toEqual([]);
   });
 });
