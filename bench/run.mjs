@@ -9,7 +9,11 @@
 // BENCH_HTTP=0 skips the HTTP figures (bench/http.mjs: submit → finished over `toolflow dev`, events/s
 // through the in-process bus, the AMQP bus and the connector + HTTP function);
 // BENCH_CLUSTER=0 skips cluster mode (bench/cluster.mjs: reports/s and keepalive CPU of one work
-// manager, step latency on the Kubernetes API test double).
+// manager, step latency on the Kubernetes API test double);
+// BENCH_BASELINE=DIR also runs the toolflow of another built checkout (with node_modules) on the
+// same DAGs, interleaved with this one's runs, e.g. the tree before a change (its own column).
+// The floor: a bare `bash -c true` (fork + exec of bash, as a tool's process at the least costs),
+// the mean of BENCH_FLOOR_N (default 500) run one after another by a bash loop.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -20,6 +24,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'out');
 const repeat = Number(process.env.BENCH_REPEAT ?? 3);
 const cpus = 2;
+const baseline = process.env.BENCH_BASELINE ? resolve(process.env.BENCH_BASELINE) : null;
 
 function have(cmd) {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
@@ -48,13 +53,18 @@ for (const [shape, n] of [['fan', 500], ['chain', 200]]) {
   rmSync(dir, { recursive: true, force: true });
   writeDag(shape, n, dir);
   const clean = () => rmSync(join(dir, 'done'), { recursive: true, force: true });
-  const runs = { make: [], toolflow: [] };
+  const runs = { make: [], toolflow: [], baseline: [] };
+  const toolflowRun = (tree, i) => {
+    const home = join(dir, `.toolflow-${i}`);
+    const s = time('node', [join(tree, 'bin', 'toolflow.js'), 'run', join(dir, 'workflow.yaml'), '--cpus', String(cpus), '--quiet'], { env: { ...process.env, TOOLFLOW_HOME: home } });
+    rmSync(home, { recursive: true, force: true });
+    return s;
+  };
   for (let i = 0; i < repeat; i++) {
     clean();
     runs.make.push(time('make', ['-j', String(cpus), '-s', '-C', dir]));
-    const home = join(dir, `.toolflow-${i}`);
-    runs.toolflow.push(time('node', [join(root, 'bin', 'toolflow.js'), 'run', join(dir, 'workflow.yaml'), '--cpus', String(cpus), '--quiet'], { env: { ...process.env, TOOLFLOW_HOME: home } }));
-    rmSync(home, { recursive: true, force: true });
+    runs.toolflow.push(toolflowRun(root, i));
+    if (baseline) runs.baseline.push(toolflowRun(baseline, i));
   }
   let greedy = null;
   let deflt = null;
@@ -68,17 +78,27 @@ for (const [shape, n] of [['fan', 500], ['chain', 200]]) {
       deflt = time('snakemake', ['--cores', String(cpus), '-q'], { cwd: dir });
     }
   }
-  const r = { shape: `${shape}-${n}`, make: median(runs.make), toolflow: median(runs.toolflow), greedy, deflt };
+  const r = { shape: `${shape}-${n}`, make: median(runs.make), toolflow: median(runs.toolflow), baseline: baseline ? median(runs.baseline) : null, greedy, deflt };
   results.push(r);
   console.error(`bench: ${r.shape} done`);
 }
 
-console.log(`\nOverhead on no-op DAGs, ${cpus} cpu slots, median of ${repeat} runs for make and toolflow (wall time, process start included):\n`);
-console.log('| DAG | make -j2 | toolflow | snakemake greedy | snakemake default | toolflow / make | snakemake greedy / toolflow | snakemake default / toolflow |');
-console.log('| --- | --- | --- | --- | --- | --- | --- | --- |');
-for (const r of results) {
-  console.log(`| ${r.shape} | ${fmt(r.make)} | ${fmt(r.toolflow)} | ${fmt(r.greedy)} | ${fmt(r.deflt)} | ${ratio(r.toolflow, r.make)} | ${ratio(r.greedy, r.toolflow)} | ${ratio(r.deflt, r.toolflow)} |`);
+/** Mean wall time of one `bash -c true` in ms: BENCH_FLOOR_N of them, one after another, from a bash loop. */
+function floorMs() {
+  const n = Number(process.env.BENCH_FLOOR_N ?? 500);
+  return (time('bash', ['-c', 'for ((i = 0; i < $1; i++)); do bash -c true; done', 'floor', String(n)]) * 1000) / n;
 }
+
+console.log(`\nOverhead on no-op DAGs, ${cpus} cpu slots, median of ${repeat} runs for make and toolflow (wall time, process start included):\n`);
+const base = baseline ? ' | toolflow (baseline) | baseline / toolflow' : '';
+console.log(`| DAG | make -j2 | toolflow | snakemake greedy | snakemake default | toolflow / make | snakemake greedy / toolflow | snakemake default / toolflow${base} |`);
+console.log(`| --- | --- | --- | --- | --- | --- | --- | ---${baseline ? ' | --- | ---' : ''} |`);
+for (const r of results) {
+  const b = baseline ? ` | ${fmt(r.baseline)} | ${ratio(r.baseline, r.toolflow)}` : '';
+  console.log(`| ${r.shape} | ${fmt(r.make)} | ${fmt(r.toolflow)} | ${fmt(r.greedy)} | ${fmt(r.deflt)} | ${ratio(r.toolflow, r.make)} | ${ratio(r.greedy, r.toolflow)} | ${ratio(r.deflt, r.toolflow)}${b} |`);
+}
+if (baseline) console.log(`\n(baseline: ${baseline})`);
+console.log(`\nFloor: a bare \`bash -c true\` (fork + exec) takes ${floorMs().toFixed(2)} ms here.`);
 if (!snakemake) console.log('\n(snakemake is not installed: its columns are empty)');
 
 if (process.env.BENCH_SCALE !== '0') {

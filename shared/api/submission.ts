@@ -4,15 +4,26 @@
  * file writes them, or `set=TOOL.OPTION=VALUE` query parameters) and inputs (upload ids of the
  * caller's, resolved to their objects). Every problem is reported at once, in the issue form the
  * CLI prints (`file`, `line`, `column`, `path`, `message`).
+ *
+ * Sample sheets (issue 10): a samples input is given as the upload id of its sheet, which is read
+ * from the object store and checked as the CLI checks it; each cell of a file column is then the
+ * upload id of that file (the caller's own, finished), not a path. List inputs cannot be given
+ * over the API yet: a list of strings takes its `default`; giving one is refused, saying so.
  */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { SpecError, type SpecIssue } from '../errors.js';
 import type { StoredInput } from '../events/catalog.js';
 import type { Executor } from '../executor/executor.js';
 import { findUpload } from '../handlers/upload.js';
 import { validateSubmission, type Submission } from '../handlers/validate.js';
 import type { Ports } from '../runtime/ports.js';
+import { pathColumnsByInput } from '../spec/expand.js';
+import { parseWorkflow } from '../spec/load.js';
+import { MAX_SHEET_BYTES, parseSampleSheet } from '../spec/sample-sheet.js';
 import type { GivenValue } from '../spec/values.js';
-import type { OptionValue } from '../spec/types.js';
+import type { OptionValue, ScatterItems, WorkflowSpec } from '../spec/types.js';
 import { badRequest } from './errors.js';
 
 /** A JSON submission (`SubmitRequest` in the OpenAPI document). */
@@ -73,6 +84,16 @@ function inputsFromQuery(args: string[], issues: SpecIssue[]): Record<string, st
   return inputs;
 }
 
+/** Why an upload cannot be used as an input, or the input it is. */
+async function uploadOf(ports: Pick<Ports, 'objects' | 'coordination'>, owner: string, id: string): Promise<StoredInput | { problem: string }> {
+  const upload = await findUpload(ports, owner, id);
+  if (!upload) return { problem: `no upload ${JSON.stringify(cut(id))}: upload the file with POST /v1/uploads?name=FILE and give the uploadId it answers` };
+  if (upload.status === 'ongoing') return { problem: `upload ${id} is still in progress; submit once it has finished` };
+  if (upload.status === 'failed') return { problem: `upload ${id} failed (${upload.error ?? 'no reason recorded'}); upload the file again` };
+  // The checksum and size, when the upload recorded them, go with it: the cache key reads them.
+  return { key: upload.key, fileName: upload.fileName, ...(upload.sha256 !== undefined ? { sha256: upload.sha256 } : {}), ...(upload.bytes !== undefined ? { bytes: upload.bytes } : {}) };
+}
+
 /**
  * Resolves upload ids to the caller's stored objects.
  * @returns the inputs found; an issue for each id that is unknown, another owner's (the same
@@ -82,17 +103,63 @@ async function resolveUploads(ports: Pick<Ports, 'objects' | 'coordination'>, ow
   const found: Record<string, StoredInput> = {};
   const missing: string[] = [];
   for (const [name, id] of Object.entries(ids)) {
-    const upload = await findUpload(ports, owner, id);
-    const problem = (message: string) => {
-      issues.push({ file: from(name), path: name, message });
+    const got = await uploadOf(ports, owner, id);
+    if ('problem' in got) {
+      issues.push({ file: from(name), path: name, message: got.problem });
       missing.push(name);
-    };
-    if (!upload) problem(`no upload ${JSON.stringify(cut(id))}: upload the file with POST /v1/uploads?name=FILE and give the uploadId it answers`);
-    else if (upload.status === 'ongoing') problem(`upload ${id} is still in progress; submit once it has finished`);
-    else if (upload.status === 'failed') problem(`upload ${id} failed (${upload.error ?? 'no reason recorded'}); upload the file again`);
-    else found[name] = { key: upload.key, fileName: upload.fileName };
+    } else found[name] = got;
   }
   return { found, missing };
+}
+
+/** Upload ids looked up at once when a sheet's file cells are resolved. */
+const LOOKUPS_AT_ONCE = 16;
+
+/**
+ * Reads the sheet of each samples input given (an upload) from the object store, checks it as the
+ * CLI does (`parseSampleSheet`), and resolves its file cells as upload ids of `owner`.
+ * @returns the items, and the item files by stored input name (`<input>/<key>/<column>`); `broken`
+ *   names the inputs whose sheet had problems (reported in `issues`, at the sheet's line and column;
+ *   the issues' `file` is the sheet's uploaded file name).
+ */
+async function readSheets(ports: Pick<Ports, 'objects' | 'coordination'>, owner: string, spec: WorkflowSpec, found: Record<string, StoredInput>, issues: SpecIssue[]): Promise<{ items: ScatterItems; files: Record<string, StoredInput>; broken: string[] }> {
+  const items: ScatterItems = {};
+  const files: Record<string, StoredInput> = {};
+  const broken: string[] = [];
+  const pathColumns = pathColumnsByInput(spec);
+  for (const input of spec.inputs) {
+    const sheet = found[input.name];
+    if (input.type !== 'samples' || !sheet) continue;
+    const sheetIssues: SpecIssue[] = [];
+    const info = await ports.objects.head(sheet.key);
+    if (info && info.size > MAX_SHEET_BYTES) sheetIssues.push({ file: sheet.fileName, path: `inputs.${input.name}`, message: `the sheet is ${info.size} bytes, more than the ${MAX_SHEET_BYTES}-byte limit (16 MiB); split it into several runs` });
+    else {
+      const dir = await mkdtemp(join(tmpdir(), 'toolflow-sheet-'));
+      let text: string;
+      try {
+        await ports.objects.getToFile(sheet.key, join(dir, 'sheet'));
+        text = await readFile(join(dir, 'sheet'), 'utf8');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      const parsed = parseSampleSheet(text, input, { file: sheet.fileName, ...(pathColumns.has(input.name) ? { pathColumns: pathColumns.get(input.name)! } : {}) });
+      sheetIssues.push(...parsed.issues);
+      const cells = parsed.fileCells;
+      for (let k = 0; k < cells.length; k += LOOKUPS_AT_ONCE) {
+        await Promise.all(
+          cells.slice(k, k + LOOKUPS_AT_ONCE).map(async (cell) => {
+            const got = await uploadOf(ports, owner, cell.value);
+            if ('problem' in got) sheetIssues.push({ file: sheet.fileName, line: cell.line, column: cell.column, path: cell.path, message: `over the API, a file cell is the upload id of the file: ${got.problem}` });
+            else files[cell.storedName] = got;
+          }),
+        );
+      }
+      if (sheetIssues.length === 0) items[input.name] = parsed.items;
+    }
+    if (sheetIssues.length) broken.push(input.name);
+    issues.push(...sheetIssues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0)));
+  }
+  return { items, files, broken };
 }
 
 /**
@@ -115,7 +182,7 @@ export async function buildSubmission(
   if ('json' in request) {
     const b = request.json;
     sub = { owner, workflowFile: b.file ?? DEFAULT_WORKFLOW_FILE, workflowText: b.workflow, values: valuesFromBody(b.values), failFast: b.failFast ?? false };
-    ids = b.inputs ?? {};
+    ids = { ...(b.inputs ?? {}) };
     from = () => 'inputs';
   } else {
     const q = request.query;
@@ -123,17 +190,32 @@ export async function buildSubmission(
     ids = inputsFromQuery(q.input ?? [], issues);
     from = (name) => `input=${cut(`${name}=${ids[name]}`)}`;
   }
+  // The workflow's own problems are reported by validateSubmission below; its inputs' types are needed here.
+  let spec: WorkflowSpec | undefined;
+  try {
+    spec = parseWorkflow(sub.workflowFile, sub.workflowText).spec;
+  } catch (err) {
+    if (!(err instanceof SpecError)) throw err;
+  }
+  for (const input of spec?.inputs ?? []) {
+    if (input.type !== 'list' || ids[input.name] === undefined) continue;
+    issues.push({ file: from(input.name), path: input.name, message: `"${input.name}" is a list input, and list inputs cannot be given over the API yet: run the workflow with toolflow run (--input ${input.name}=VALUE once per item), or declare a default` });
+    delete ids[input.name];
+  }
   const { found, missing } = await resolveUploads(ports, owner, ids, from, issues);
-  if (issues.length === 0) return { ...sub, inputs: found };
+  const sheets = spec ? await readSheets(ports, owner, spec, found, issues) : { items: {}, files: {}, broken: [] };
+  const inputs = { ...found, ...sheets.files };
+  if (issues.length === 0) return { ...sub, inputs, items: sheets.items };
   // Report the workflow's own issues too (an input whose upload is missing counts as given, so it is
-  // not reported twice as a missing input).
+  // not reported twice as a missing input; a sheet with problems is not reported again as unread).
   const placeholders = Object.fromEntries(missing.map((name) => [name, { key: '', fileName: '' }]));
   let workflowIssues: SpecIssue[] = [];
   try {
-    validateSubmission({ ...sub, inputs: { ...found, ...placeholders } }, executor);
+    validateSubmission({ ...sub, inputs: { ...inputs, ...placeholders }, items: sheets.items }, executor);
   } catch (err) {
     if (!(err instanceof SpecError)) throw err;
-    workflowIssues = err.issues;
+    const reported = new Set([...sheets.broken, ...missing].map((name) => `inputs.${name}`));
+    workflowIssues = err.issues.filter((i) => !reported.has(i.path));
   }
   throw new SpecError([...workflowIssues, ...issues]);
 }

@@ -1,9 +1,13 @@
 /**
  * How the user API shows tasks: rows of the store as the OpenAPI document's `TaskListItem`, `Task`,
  * `Tool` and `Attempt` (times ISO 8601 UTC, durations ms, memory and disk bytes, cpu millicores),
- * and the opaque cursor of task pages. Server paths (work dirs) are not shown.
+ * and the opaque cursor of task pages. Server paths (work dirs) are not shown: an output's path is
+ * relative to its attempt's work dir.
  */
 import { specOf } from '../attempts/attempt-logs.js';
+import { cachedFromOf, latestSucceeded, outputEntries, type OutputEntry } from '../attempts/recorded-outputs.js';
+import type { AttemptRef } from '../events/catalog.js';
+import type { InstanceOf } from '../spec/types.js';
 import type { AttemptStatus, TaskStatus } from '../scheduler/status.js';
 import type { TaskCursor, TaskRow, ToolRunRow } from '../store/store.js';
 import { badRequest } from './errors.js';
@@ -46,10 +50,20 @@ export interface AttemptView {
 
 /** One tool of a task: its status is its latest attempt's. */
 export interface ToolView {
+  /** Its name; an instance of a scattered tool is `template[key]` (`align[A]`). */
   name: string;
   status: AttemptStatus;
   rely: string[];
+  /** The files it declares (paths relative to its work dir). */
   outputs: string[];
+  /** The outputs of its newest succeeded attempt, with their names, sizes and checksums (`[]` until one succeeded). */
+  outputFiles: OutputEntry[];
+  /** The earlier attempt whose outputs its latest attempt reused (a cache hit), or null when it ran. */
+  cached: AttemptRef | null;
+  /** Where an instance of a scattered tool came from; null for a tool that is not one. */
+  instance: InstanceOf | null;
+  /** When the plan capped its cpu to the executor's most: what it asked for, millicores (its attempts' `resources` say what it got); else null. */
+  requestedCpuMillicores: number | null;
   attempts: AttemptView[];
 }
 
@@ -99,8 +113,21 @@ export function taskView(t: TaskRow, runs: ToolRunRow[]): TaskView {
   const byTool = new Map<string, ToolRunRow[]>();
   for (const r of runs) byTool.set(r.tool, [...(byTool.get(r.tool) ?? []), r]);
   const tools = specOf(t).tools.map((tool): ToolView => {
-    const attempts = (byTool.get(tool.name) ?? []).sort((a, b) => a.attempt - b.attempt).map(attemptView);
-    return { name: tool.name, status: attempts[attempts.length - 1]?.status ?? 'pending', rely: tool.rely, outputs: tool.outputs, attempts };
+    const rows = (byTool.get(tool.name) ?? []).sort((a, b) => a.attempt - b.attempt);
+    const attempts = rows.map(attemptView);
+    const last = rows[rows.length - 1];
+    const good = latestSucceeded(rows);
+    return {
+      name: tool.name,
+      status: attempts[attempts.length - 1]?.status ?? 'pending',
+      rely: tool.rely,
+      outputs: tool.outputs,
+      outputFiles: good ? outputEntries(tool, good) : [],
+      cached: last ? cachedFromOf(last) : null,
+      instance: tool.instance ?? null,
+      requestedCpuMillicores: tool.requestedCpuMillicores ?? null,
+      attempts,
+    };
   });
   return { ...taskListItemView(t), cancelRequested: t.cancel_requested_at !== null, tools };
 }

@@ -13,14 +13,18 @@ import type { Store, TaskRow, ToolRunKey, ToolRunRow } from '../store/store.js';
 
 /** A tool name as the workflow schema defines it (`definitions.identifier`), so no name reaches a path that is not one. */
 const TOOL_NAME = new RegExp(schema.definitions.identifier.pattern);
+/** An instance of a scattered tool: `template[key]`, the key as sample sheets allow it (issue 10). */
+const INSTANCE_NAME = /^([^[\]]+)\[[A-Za-z0-9][A-Za-z0-9._-]{0,63}\]$/;
 
 /**
- * Checks a tool name given by a user (command line, URL), before it is used in a path.
+ * Checks a tool name given by a user (command line, URL), before it is used in a path: a tool
+ * name, or an instance's (`align[A]`).
  * @throws ConfigError saying what a tool name is.
  */
 export function checkToolName(tool: string): string {
-  if (!TOOL_NAME.test(tool)) {
-    throw new ConfigError(`${JSON.stringify(tool)} is not a tool name: a tool name starts with a letter and has only letters, digits, "_" and "-" (at most 63)`);
+  const template = INSTANCE_NAME.exec(tool)?.[1] ?? tool;
+  if (!TOOL_NAME.test(template)) {
+    throw new ConfigError(`${JSON.stringify(tool)} is not a tool name: a tool name starts with a letter and has only letters, digits, "_" and "-" (at most 63); an instance's is followed by its key in brackets (align[A])`);
   }
   return tool;
 }

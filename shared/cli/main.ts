@@ -28,6 +28,8 @@ const COMMANDS = {
   graph: () => import('./graph-command.js'),
   status: () => import('./status-command.js'),
   logs: () => import('./logs-command.js'),
+  publish: () => import('./publish-command.js'),
+  explain: () => import('./explain-command.js'),
   token: () => import('./token-command.js'),
   serve: () => import('./serve-command.js'),
   dev: () => import('./dev-command.js'),
@@ -62,7 +64,7 @@ program
   .command('run')
   .description('run a workflow on this machine and wait for it (exit code 0 only when every tool succeeded)')
   .argument('<workflow>', 'workflow YAML file')
-  .option('-i, --input <name=path>', 'an input file of the workflow (repeatable)', collect, [])
+  .option('-i, --input <name=path>', 'an input of the workflow: a file or a sample sheet, or one item of a list input (repeat it per item)', collect, [])
   .option('-s, --set <tool.option=value>', 'an option value (repeatable; wins over --params)', collect, [])
   .option('-p, --params <file>', 'option values from a YAML/JSON file: {tool: {option: value}}')
   .option('-w, --workdir <dir>', 'where the tools\' work dirs go (default $TOOLFLOW_HOME/work)')
@@ -70,7 +72,7 @@ program
   .addOption(new Option('--memory <size>', 'memory budget, e.g. 8Gi (default: this machine)').argParser(wrap(parseBytes)))
   .option('--fail-fast', 'after a tool fails for good, start no other tool (default: independent tools go on)')
   .option('--no-cache', 'rerun every tool: reuse no earlier attempt whose inputs are the same (default: reuse them)')
-  .option('-o, --outdir <dir>', 'publish the results into DIR/<tool>/<file> when the task succeeds (see publish: in the workflow)')
+  .option('-o, --outdir <dir>', 'publish the results into DIR/<tool>/<file> (instances DIR/<tool>/<key>/<file>) when the task ends: what succeeded (see publish: in the workflow)')
   .option('--json', 'print one JSON object with the result, and no progress')
   .option('-q, --quiet', 'no progress, only the summary')
   .action(action('run', (m) => m.runCommand));
@@ -103,8 +105,9 @@ program
 
 program
   .command('graph')
-  .description('print the DAG as a Mermaid flowchart')
+  .description('print the DAG as a Mermaid flowchart (with --input, the planned instances of scattered tools)')
   .argument('<workflow>', 'workflow YAML file')
+  .option('-i, --input <name=value>', 'a sample sheet or list item, as for run (repeatable): the graph then shows each instance', collect, [])
   .action(action('graph', (m) => m.graphCommand));
 
 program
@@ -129,6 +132,23 @@ program
   .addOption(new Option('--stderr', 'only stderr.log, as it is'))
   .option('-w, --workdir <dir>', 'where the work dirs are, for tasks that did not record theirs (default $TOOLFLOW_HOME/work)')
   .action(action('logs', (m) => m.logsCommand));
+
+program
+  .command('explain')
+  .description('say why a tool\'s latest attempt ran or was reused from the cache: a cache hit (from which task), --no-cache, a first run, or which part of its cache key changed since the previous run of the workflow')
+  .argument('<task>', 'task id')
+  .argument('<tool>', 'tool name (an instance as align[A])')
+  .option('--json', 'print one JSON object: {"taskId", "tool", "attempt", "outcome", "cachedFrom", "previous", "changes", "message"}')
+  .action(action('explain', (m) => m.explainCommand));
+
+program
+  .command('publish')
+  .description('put the results of a task that has ended into DIR/<tool>/<file> (instances DIR/<tool>/<key>/<file>), as run --outdir does: hard links to the work dirs\' files, copies across filesystems')
+  .argument('<task>', 'task id')
+  .requiredOption('-o, --outdir <dir>', 'where to publish (outside the work dir); files published there before are replaced')
+  .option('-w, --workdir <dir>', 'where the work dirs are, for tasks that did not record theirs (default $TOOLFLOW_HOME/work)')
+  .option('--json', 'print one JSON object: {taskId, status, outdir, files: [{tool, name, path, published, bytes, how}], notPublished, errors}')
+  .action(action('publish', (m) => m.publishCommand));
 
 const token = program.command('token').description('bearer tokens of the user API (toolflow serve): each reads and writes only its owner\'s tasks and uploads');
 token

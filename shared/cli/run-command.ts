@@ -7,12 +7,15 @@ import { join, resolve } from 'node:path';
 import { ConfigError, SpecError } from '../errors.js';
 import type { StoredInput } from '../events/catalog.js';
 import { loadWorkflowFile } from '../spec/load.js';
-import { parseSetArgs, readParamsFile, resolveInputs, resolveValues } from '../spec/values.js';
+import { expandWorkflow } from '../spec/expand.js';
+import { parseSetArgs, readParamsFile, resolveInputs, resolveValues, type ResolvedInputs } from '../spec/values.js';
 import { loadConfig, type Config } from '../runtime/config.js';
 import { ensureDir } from '../ensure-dir.js';
 import { createRuntime, type Runtime } from '../runtime/runtime.js';
-import { showProgress } from './progress.js';
-import { countOf, summarizeTask, summaryJson, summaryTable } from './summary.js';
+import { showProgress, type PlanTool } from './progress.js';
+import { countOf, summarizeTask, summaryJson, summaryTable, withPublished, type TaskSummary } from './summary.js';
+import { checkOutdir, localSource, publishTask, type OutputSource } from '../attempts/publish.js';
+import type { WorkflowSpec } from '../spec/types.js';
 
 /** Options of `toolflow run`. */
 export interface RunOptions {
@@ -35,7 +38,7 @@ export interface RunOptions {
 export async function runCommand(workflowFile: string, opts: RunOptions, overrides: Partial<Config> = {}): Promise<number> {
   const config = loadConfig(process.env, { ...overrides, ...(opts.workdir ? { workDir: opts.workdir } : {}), ...(opts.cpus ? { cpuMillicores: opts.cpus } : {}), ...(opts.memory ? { memBytes: opts.memory } : {}) });
   // Check everything that can be checked before anything is stored.
-  const { spec } = await loadWorkflowFile(workflowFile);
+  const { spec, source } = await loadWorkflowFile(workflowFile);
   // Values and inputs are checked together so that one run reports every problem.
   const checks = await Promise.allSettled([
     (async () => {
@@ -51,7 +54,9 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
     throw specErrors.length === failed.length ? new SpecError(specErrors.flatMap((e) => e.issues)) : failed[0];
   }
   const given = (checks[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof parseSetArgs>>>).value;
-  const inputPaths = (checks[1] as PromiseFulfilledResult<Record<string, string>>).value;
+  const resolved = (checks[1] as PromiseFulfilledResult<ResolvedInputs>).value;
+  // The plan's own problems (staged files with one name…) before any file is uploaded; cpu is capped later, by the executor's capacity.
+  const planned = expandWorkflow(spec, resolved.items, undefined, { file: workflowFile, source }).tools.length;
 
   for (const [what, dir] of [['TOOLFLOW_HOME', config.home], ['the work dir', config.workDir]] as const) {
     try {
@@ -60,14 +65,11 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
       throw new ConfigError(`${what} ${dir} cannot be used as a folder: ${(err as Error).message}`);
     }
   }
+  if (opts.outdir) await checkOutdir(opts.outdir, config.workDir); // said before anything runs, not after it
   const runtime = await createRuntime(config);
   let taskId: string | undefined;
   return followTask(runtime, () => taskId, opts, async (signal) => {
-    const inputs: Record<string, StoredInput> = {};
-    for (const [name, path] of Object.entries(inputPaths)) {
-      const { key, fileName } = await runtime.upload(config.owner, path, signal);
-      inputs[name] = { key, fileName };
-    }
+    const inputs = await uploadInputs(runtime, config.owner, resolved.files, signal);
     taskId = await runtime.submit({
       owner: config.owner,
       workflowFile,
@@ -77,9 +79,49 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
       failFast: opts.failFast,
       noCache: opts.cache === false,
       workRoot: resolve(config.workDir),
+      items: resolved.items,
     });
-    return { taskId, name: spec.name, tools: spec.tools.length };
+    return { taskId, name: spec.name, tools: planned };
   });
+}
+
+/** Uploads in flight at once. */
+const UPLOADS_AT_ONCE = 4;
+
+/**
+ * Uploads the run's files (each file input, each sheet, each item file), a path given under several
+ * names (two samples sharing a file) once.
+ * @param files stored input name → local path (`ResolvedInputs.files`).
+ * @returns stored input name → where it is stored.
+ * @throws the first upload's error (the others in flight finish or fail first); an abort through `signal`.
+ */
+async function uploadInputs(runtime: Runtime, owner: string, files: Record<string, string>, signal: AbortSignal): Promise<Record<string, StoredInput>> {
+  const byPath = new Map<string, string[]>();
+  for (const [name, path] of Object.entries(files)) {
+    const abs = resolve(path);
+    const names = byPath.get(abs);
+    if (names) names.push(name);
+    else byPath.set(abs, [name]);
+  }
+  const todo = [...byPath];
+  const inputs: Record<string, StoredInput> = {};
+  let next = 0;
+  let failed: unknown;
+  const worker = async () => {
+    while (next < todo.length && failed === undefined) {
+      const [path, names] = todo[next++]!;
+      try {
+        const { key, fileName, sha256, bytes } = await runtime.upload(owner, path, signal);
+        // The checksum and size go with it: the cache key reads them.
+        for (const name of names) inputs[name] = { key, fileName, sha256, bytes };
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(UPLOADS_AT_ONCE, todo.length) }, worker));
+  if (failed !== undefined) throw failed;
+  return inputs;
 }
 
 /** Options of `toolflow resume`. */
@@ -110,14 +152,50 @@ export async function resumeCommand(taskId: string, opts: ResumeOptions, overrid
 }
 
 /**
+ * Where a task's attempts keep their outputs, for publishing: the object store in cluster mode
+ * (attempts outlive their driver), else the work dirs (the task's recorded work root, or the
+ * executor's own layout for rows that recorded none).
+ */
+function outputSourceOf(runtime: Runtime, task: { id: string; work_dir: string | null }): OutputSource {
+  const { executor, objects } = runtime.ports;
+  if (executor.attemptsOutliveDriver) return { kind: 'objects', objects };
+  if (task.work_dir !== null) return localSource(task, task.work_dir);
+  return { kind: 'local', dirOf: (tool, attempt) => executor.workDirOf(task.id, tool, attempt) };
+}
+
+/**
+ * Publishes a task's results into `outdir` and adds what was done to its summary (`published`).
+ * Publishing that cannot start (DIR became a file meanwhile) is `published.error`, not a throw: the
+ * summary is still shown. @returns false when anything could not be published.
+ */
+async function publishInto(runtime: Runtime, summary: TaskSummary, outdir: string): Promise<boolean> {
+  const task = (await runtime.ports.store.getTask(summary.taskId))!;
+  try {
+    const report = await publishTask(runtime.ports.store, summary.taskId, { outdir, source: outputSourceOf(runtime, task) });
+    withPublished(summary, report);
+    return report.errors.length === 0;
+  } catch (err) {
+    summary.published = { outdir: resolve(outdir), files: 0, how: { link: 0, copy: 0, download: 0, unchanged: 0 }, notPublished: [], errors: [], error: (err as Error).message };
+    return false;
+  }
+}
+
+/** The planned tools of a task (names and instances), for the progress; undefined when its row is not there yet. */
+async function planOf(runtime: Runtime, taskId: string): Promise<PlanTool[] | undefined> {
+  const task = await runtime.ports.store.getTask(taskId).catch(() => undefined);
+  return task ? (JSON.parse(task.spec) as { spec: WorkflowSpec }).spec.tools.map((t) => ({ name: t.name, ...(t.instance ? { instance: t.instance } : {}) })) : undefined;
+}
+
+/**
  * Starts a task with `start` and follows it to its end: progress, Ctrl-C/SIGTERM/SIGHUP cancel (a
- * second one kills at once), the summary. A signal before the task exists aborts `start` (its
- * uploads, through `signal`). Closes the runtime. @returns the process exit code.
+ * second one kills at once), the summary, and with `outdir` the published results (what succeeded,
+ * also of a task that failed). A signal before the task exists aborts `start` (its uploads, through
+ * `signal`). Closes the runtime. @returns the process exit code (1 also when publishing failed).
  */
 async function followTask(
   runtime: Runtime,
   currentTask: () => string | undefined,
-  opts: Pick<RunOptions, 'json' | 'quiet'>,
+  opts: Pick<RunOptions, 'json' | 'quiet' | 'outdir'>,
   start: (signal: AbortSignal) => Promise<{ taskId: string; name: string; tools: number; finished?: boolean }>,
 ): Promise<number> {
   let interrupted = 0;
@@ -160,7 +238,7 @@ async function followTask(
     if (mode !== 'off' && runtime.mode === 'services') process.stderr.write(`services mode: ${runtime.backends}\n`);
     if (mode !== 'off') process.stderr.write(`task ${taskId}: ${name}, ${countOf(tools, 'tool')}\n`);
     // A task that finished before this process took it: nothing to follow (and no queue to make).
-    const stop = started.finished ? () => undefined : showProgress(runtime.ports.bus, taskId, tools, mode);
+    const stop = started.finished ? () => undefined : showProgress(runtime.ports.bus, taskId, tools, mode, undefined, () => planOf(runtime, taskId));
     // Nothing left to run and the task not finished: Node would exit with code 13 and no word.
     // Say what happened instead (a bug, or a state the work manager cannot get out of).
     const stuck = () => {
@@ -175,7 +253,16 @@ async function followTask(
       process.off('beforeExit', stuck);
       stop();
     }
-    const summary = await summarizeTask(runtime.ports.store, taskId, { workDirOf: (id, tool, attempt) => runtime.ports.executor.workDirOf(id, tool, attempt) });
+    const summary = await summarizeTask(runtime.ports.store, taskId, {
+      workDirOf: (id, tool, attempt) => runtime.ports.executor.workDirOf(id, tool, attempt),
+      outputsIn: runtime.ports.executor.attemptsOutliveDriver ? 'objects' : 'local',
+    });
+    let published = true;
+    if (opts.outdir && !interrupted) published = await publishInto(runtime, summary, opts.outdir);
+    else if (opts.outdir) {
+      const error = `the run was stopped: nothing was published (toolflow publish ${taskId} --outdir ${opts.outdir} publishes what succeeded)`;
+      summary.published = { outdir: resolve(opts.outdir), files: 0, how: { link: 0, copy: 0, download: 0, unchanged: 0 }, notPublished: [], errors: [], error };
+    }
     if (opts.json) process.stdout.write(summaryJson(summary) + '\n');
     else {
       process.stdout.write(summaryTable(summary) + '\n');
@@ -183,7 +270,7 @@ async function followTask(
       process.stdout.write(`work dirs: ${root ? join(root, taskId) + '/' : runtime.ports.executor.workDirOf(taskId, '<tool>', 1).replace(/<tool>.*$/, '')}\n`);
     }
     if (interrupted) return 130;
-    return summary.status === 'succeeded' ? 0 : 1;
+    return summary.status === 'succeeded' && published ? 0 : 1;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -6,6 +6,7 @@ import Table from 'cli-table3';
 import { loadConfig } from '../runtime/config.js';
 import type { TaskStatus } from '../scheduler/status.js';
 import { openStore } from '../store/open-store.js';
+import { withCacheFields } from '../cache/explain.js';
 import { ConfigError } from '../errors.js';
 import { pino } from 'pino';
 import { describeProcess } from '../process-identity.js';
@@ -49,11 +50,13 @@ export async function statusCommand(taskId: string | undefined, opts: StatusOpti
   const driverOfRow = (row: TaskRow) => driverOf(row, coordination);
   try {
     if (taskId) {
-      const summary = await summarizeTask(store, taskId, { workDirOf: (id, tool, attempt) => attemptDir(config.workDir, id, tool, attempt) });
+      // Cluster mode keeps outputs in the object store: their paths are object keys.
+      const summary = await summarizeTask(store, taskId, { workDirOf: (id, tool, attempt) => attemptDir(config.workDir, id, tool, attempt), outputsIn: config.kubernetes ? 'objects' : 'local' });
       const row = (await store.getTask(taskId))!;
       const driver = await driverOfRow(row);
       if (opts.json) {
-        process.stdout.write(JSON.stringify({ ...summary, driver: driver.state, ...(driver.state === 'live' && driver.holder ? { driverProcess: driver.holder } : {}) }) + '\n');
+        const tools = await withCacheFields(store, row, summary.tools);
+        process.stdout.write(JSON.stringify({ ...summary, tools, driver: driver.state, ...(driver.state === 'live' && driver.holder ? { driverProcess: driver.holder } : {}) }) + '\n');
         return;
       }
       const lines = [summaryTable(summary)];

@@ -10,11 +10,27 @@
  * again (same ids), which their consumers recognise; an exit whose attempt ended otherwise (cancelled,
  * or already decided by the watchdog) emits nothing.
  */
-import { attemptFailedEvent, EventType, makeEvent, type ToolflowEvent } from '../events/catalog.js';
+import { attemptName } from '../cache/attempt-cache.js';
+import { attemptFailedEvent, EventType, makeEvent, type ExitDetails, type ToolflowEvent } from '../events/catalog.js';
 import { classifyExit } from '../policy/classify.js';
 import { sourceOf, type FunctionDef } from './handler.js';
 
 const SOURCE = sourceOf('handle-status');
+
+/**
+ * The fields a succeeded exit adds to its attempt row: `outputs_json` (its `outputs`), and for a
+ * cache hit `cached_from` (`task/tool/attempt`) with the message `cached: reused the outputs of task
+ * T's attempt N` (`… of tool X` when the reused attempt is another tool's).
+ */
+export function recordedFields(exit: Pick<ExitDetails, 'outputs' | 'cachedFrom'> & { tool: string }): { outputs_json?: string; cached_from?: string; message?: string } {
+  const from = exit.cachedFrom;
+  return {
+    ...(exit.outputs ? { outputs_json: JSON.stringify(exit.outputs) } : {}),
+    ...(from
+      ? { cached_from: attemptName(from), message: `cached: reused the outputs of task ${from.taskId}'s attempt ${from.attempt}${from.tool === exit.tool ? '' : ` of tool ${from.tool}`}` }
+      : {}),
+  };
+}
 
 export const handleStatus: FunctionDef = {
   name: 'handle-status',
@@ -49,10 +65,13 @@ export const handleStatus: FunctionDef = {
         const ref = { taskId: d.taskId, tool: d.tool, attempt: d.attempt };
         const fields = { exit_code: d.exitCode, signal: d.signal, peak_mem_bytes: d.peakMemBytes, finished_at: d.at, ...(d.evidence ? { evidence: d.evidence } : {}) };
         const failure = classifyExit(d, d.resources.memBytes, d.resources.timeSeconds ?? null);
+        // A succeeded attempt keeps its outputs' checksums (what cache keys of its dependents and
+        // cache hits read) and, when it was a cache hit, the attempt it reused.
+        const recorded = failure ? {} : recordedFields(d);
         const succeeded = () => [makeEvent(EventType.toolSucceeded, SOURCE, ref, `succeeded/${d.taskId}/${d.tool}/${d.attempt}`)];
         const attemptFailed = (f: NonNullable<typeof failure>) => [attemptFailedEvent(SOURCE, { ...ref, reason: f.reason, message: f.message, resources: d.resources, retry: d.retry })];
         if (!failure) {
-          if (await store.moveToolRun(ref, 'succeeded', fields)) return succeeded();
+          if (await store.moveToolRun(ref, 'succeeded', { ...fields, ...recorded })) return succeeded();
         } else if (await store.moveToolRun(ref, 'failed', { ...fields, reason: failure.reason, message: failure.message })) {
           return attemptFailed(failure);
         }

@@ -2,12 +2,16 @@
  * Object store in a local folder (embedded mode). Writes go to a temporary file first and are
  * renamed into place, so a reader never sees half an object.
  */
-import { constants } from 'node:fs';
-import { copyFile, readdir, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { copyFile, link, readdir, rename, rm, stat } from 'node:fs/promises';
 import { ensureDir } from '../ensure-dir.js';
 import { dirname, join, relative, sep } from 'node:path';
 import { NotFoundError } from '../errors.js';
-import { checkObjectKey, type ObjectInfo, type ObjectStore } from './object-store.js';
+import { checkObjectKey, type ObjectInfo, type ObjectStore, type StoredObject } from './object-store.js';
+
+/** Link errors after which `copy` copies the file instead: another filesystem, links refused or not supported, too many links. */
+const LINK_REFUSED = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP']);
 
 /** The local folder adapter. */
 export class LocalObjectStore implements ObjectStore {
@@ -17,20 +21,54 @@ export class LocalObjectStore implements ObjectStore {
     return join(this.root, ...checkObjectKey(key).split('/'));
   }
 
-  async putFile(key: string, path: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo> {
+  /** Copies the file in (`COPYFILE_FICLONE`: a reflink where the filesystem has them), hashing the copy before it is renamed into place. */
+  async putFile(key: string, path: string, options: { signal?: AbortSignal } = {}): Promise<StoredObject> {
     options.signal?.throwIfAborted();
     const target = this.pathOf(key);
     ensureDir(dirname(target));
     const tmp = `${target}.part-${process.pid}-${Date.now()}`;
+    let sha256: string;
     try {
       await copyFile(path, tmp, constants.COPYFILE_FICLONE);
+      options.signal?.throwIfAborted();
+      sha256 = await sha256Of(tmp);
       options.signal?.throwIfAborted();
       await rename(tmp, target);
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
     }
-    return { key, size: (await stat(target)).size };
+    return { key, size: (await stat(target)).size, sha256 };
+  }
+
+  /**
+   * A hard link of the object's file at the new key (objects are never changed in place: a put
+   * renames a new file over the name), or a copy where the link is refused; made under a temporary
+   * name and renamed into place, so it replaces any object there whole.
+   */
+  async copy(fromKey: string, toKey: string): Promise<ObjectInfo> {
+    const source = this.pathOf(fromKey);
+    const target = this.pathOf(toKey);
+    const st = await stat(source).catch(() => undefined);
+    if (!st?.isFile()) throw new NotFoundError(`no object ${fromKey}`);
+    ensureDir(dirname(target));
+    const tmp = `${target}.part-${process.pid}-${Date.now()}`;
+    try {
+      try {
+        await link(source, tmp);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') throw new NotFoundError(`no object ${fromKey}`);
+        if (!code || !LINK_REFUSED.has(code)) throw err;
+        await copyFile(source, tmp, constants.COPYFILE_FICLONE);
+      }
+      await rename(tmp, target);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(`no object ${fromKey}`);
+      throw err;
+    }
+    return { key: toKey, size: (await stat(target)).size };
   }
 
   async getToFile(key: string, path: string): Promise<void> {
@@ -66,4 +104,11 @@ export class LocalObjectStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     await rm(this.pathOf(key), { force: true });
   }
+}
+
+/** SHA-256 of a file's bytes, lowercase hex, streamed. */
+async function sha256Of(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

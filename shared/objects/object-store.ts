@@ -10,6 +10,12 @@ export interface ObjectInfo {
   size: number;
 }
 
+/** What `putFile` stored. */
+export interface StoredObject extends ObjectInfo {
+  /** SHA-256 of the bytes stored, lowercase hex (computed as they were stored). */
+  sha256: string;
+}
+
 /** The object store port. */
 export interface ObjectStore {
   /**
@@ -17,7 +23,14 @@ export interface ObjectStore {
    * stops the upload and leaves nothing behind (no object, no multipart parts).
    * @throws the store's error, or an AbortError after an abort.
    */
-  putFile(key: string, path: string, options?: { signal?: AbortSignal }): Promise<ObjectInfo>;
+  putFile(key: string, path: string, options?: { signal?: AbortSignal }): Promise<StoredObject>;
+  /**
+   * Makes the object at `toKey` a copy of the one at `fromKey` (bytes and the store's metadata),
+   * replacing any object there, without the bytes passing through the caller where the store can
+   * (a hard link in a folder, S3's CopyObject). @returns the new object's info.
+   * @throws NotFoundError when there is no object at `fromKey`; the store's error otherwise.
+   */
+  copy(fromKey: string, toKey: string): Promise<ObjectInfo>;
   /** Writes the object to `path` (its folder must exist). @throws NotFoundError when there is no such key. */
   getToFile(key: string, path: string): Promise<void>;
   /** @returns undefined when there is no such key. */

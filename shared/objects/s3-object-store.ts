@@ -22,11 +22,11 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, ListObjectsV2Command, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { ChecksumMismatchError, ConfigError, NotFoundError, ServiceUnavailableError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
-import { checkObjectKey, type ObjectInfo, type ObjectStore } from './object-store.js';
+import { checkObjectKey, type ObjectInfo, type ObjectStore, type StoredObject } from './object-store.js';
 
 // The SDK warns at its first client that its releases after January 2027 need Node.js 22; toolflow
 // pins its SDK version and supports Node.js 20, so the warning is noise to toolflow's users (set the
@@ -37,6 +37,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export const PART_BYTES = 8 * 1024 * 1024;
 /** Parts uploaded at once. */
 export const PARTS_IN_FLIGHT = 4;
+/** Largest object S3's CopyObject copies, bytes (5 GiB); `copy` streams a larger one through this process. */
+export const MAX_COPY_OBJECT_BYTES = 5 * 1024 ** 3;
 /** Default time to open a TCP connection to the server, ms. */
 export const CONNECT_TIMEOUT_MS = 5_000;
 /** Default time a socket may carry no byte either way before its request fails, ms. */
@@ -61,6 +63,8 @@ export interface S3Options {
   idleTimeoutMs?: number;
   /** Time `check` waits for the bucket, ms. Default `CHECK_TIMEOUT_MS` (10 s). */
   checkTimeoutMs?: number;
+  /** Largest object `copy` copies with CopyObject, bytes. Default `MAX_COPY_OBJECT_BYTES` (S3's limit; tests lower it). */
+  maxCopyObjectBytes?: number;
 }
 
 /** The S3 adapter. */
@@ -70,9 +74,11 @@ export class S3ObjectStore implements ObjectStore {
   private readonly endpoint: string | undefined;
   private readonly idleTimeoutMs: number;
   private readonly checkTimeoutMs: number;
+  private readonly maxCopyObjectBytes: number;
 
   constructor(options: S3Options) {
     this.idleTimeoutMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    this.maxCopyObjectBytes = options.maxCopyObjectBytes ?? MAX_COPY_OBJECT_BYTES;
     this.checkTimeoutMs = options.checkTimeoutMs ?? CHECK_TIMEOUT_MS;
     const config: S3ClientConfig = {
       region: options.region ?? 'us-east-1',
@@ -154,7 +160,7 @@ export class S3ObjectStore implements ObjectStore {
     this.client.destroy();
   }
 
-  async putFile(key: string, path: string, options: { signal?: AbortSignal } = {}): Promise<ObjectInfo> {
+  async putFile(key: string, path: string, options: { signal?: AbortSignal } = {}): Promise<StoredObject> {
     checkObjectKey(key);
     const { signal } = options;
     signal?.throwIfAborted();
@@ -181,7 +187,82 @@ export class S3ObjectStore implements ObjectStore {
     signal?.throwIfAborted();
     const info = await this.head(key);
     if (!info) throw new Error(`object ${key} is missing right after its upload`);
+    return { ...info, sha256 };
+  }
+
+  /**
+   * CopyObject (the bytes stay in the bucket; the metadata, `sha256` included, is copied with them).
+   * An object larger than CopyObject takes (`maxCopyObjectBytes`, S3's 5 GiB) is streamed instead:
+   * downloaded and uploaded in parts at once (memory bounded as in `putFile`), with its metadata,
+   * and hashed on the way: a copy whose bytes differ from the stored `sha256` is deleted and refused.
+   * @throws NotFoundError when there is no object at `fromKey`; ChecksumMismatchError (see above);
+   *   the store's error (`failure`) otherwise.
+   */
+  async copy(fromKey: string, toKey: string): Promise<ObjectInfo> {
+    checkObjectKey(fromKey);
+    checkObjectKey(toKey);
+    let size: number;
+    let metadata: Record<string, string> | undefined;
+    try {
+      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: fromKey }));
+      size = out.ContentLength ?? 0;
+      metadata = out.Metadata;
+    } catch (err) {
+      if (isNotFound(err) && (err as { name?: string }).name !== 'NoSuchBucket') throw new NotFoundError(`no object ${fromKey}`);
+      throw this.failure(err, `reading ${fromKey}`);
+    }
+    if (size <= this.maxCopyObjectBytes) {
+      // CopySource is `<bucket>/<key>`, URL-encoded (a key may hold `[`, `]`, spaces); `/` stays.
+      const source = `${this.bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
+      try {
+        await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: source }));
+      } catch (err) {
+        if (isNotFound(err) && (err as { name?: string }).name !== 'NoSuchBucket') throw new NotFoundError(`no object ${fromKey}`);
+        throw this.failure(err, `copying ${fromKey} to ${toKey}`);
+      }
+    } else {
+      await this.streamCopy(fromKey, toKey, metadata);
+    }
+    const info = await this.head(toKey);
+    if (!info) throw new Error(`object ${toKey} is missing right after its copy`);
     return info;
+  }
+
+  /** `copy` of an object too large for CopyObject: GetObject streamed into a multipart upload (see `copy`). */
+  private async streamCopy(fromKey: string, toKey: string, metadata: Record<string, string> | undefined): Promise<void> {
+    let body: Readable;
+    try {
+      body = (await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: fromKey }))).Body as Readable;
+    } catch (err) {
+      if (isNotFound(err) && (err as { name?: string }).name !== 'NoSuchBucket') throw new NotFoundError(`no object ${fromKey}`);
+      throw this.failure(err, `downloading ${fromKey}`);
+    }
+    const hash = createHash('sha256');
+    const hashing = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
+    body.on('error', (err) => hashing.destroy(err));
+    const upload = new Upload({
+      client: this.client,
+      params: { Bucket: this.bucket, Key: toKey, Body: body.pipe(hashing), ...(metadata ? { Metadata: metadata } : {}) },
+      partSize: PART_BYTES,
+      queueSize: PARTS_IN_FLIGHT,
+      leavePartsOnError: false,
+    });
+    try {
+      await upload.done();
+    } catch (err) {
+      throw this.failure(err, `copying ${fromKey} to ${toKey}`);
+    }
+    const actual = hash.digest('hex');
+    const expected = metadata?.sha256;
+    if (expected !== undefined && actual !== expected) {
+      await this.delete(toKey).catch(() => undefined);
+      throw new ChecksumMismatchError(`object ${fromKey} is corrupt: its SHA-256 is ${actual}, it was stored with ${expected}`);
+    }
   }
 
   async getToFile(key: string, path: string): Promise<void> {

@@ -3,8 +3,10 @@
  * checks the server makes on what it receives. One field of the message per field of the report:
  * a report's null (`exitCode`, `signal`, `peakMemBytes`, `memBytes`, `diskFull.freeInodes`) is an
  * `optional` field left out, an absent optional (`oomKills`, `memLimitKind`, `diskFull`,
- * `launchError`, `evidence`, `watchdog`) is a field left out or an enum's UNSPECIFIED; so a report
- * that goes through the wire comes back equal (`toEqual`, absent keys absent).
+ * `launchError`, `evidence`, `watchdog`, `outputs`, `cachedFrom`) is a field left out or an enum's
+ * UNSPECIFIED; `outputs: []` (recorded, none declared) is a `RecordedOutputs` with no files, apart
+ * from `outputs` absent (not recorded). So a report that goes through the wire comes back equal
+ * (`toEqual`, absent keys absent).
  */
 import type { ToolReport } from '../executor/executor.js';
 import type { ExitDetails } from '../events/catalog.js';
@@ -66,6 +68,8 @@ export function toRequest(report: ToolReport, token: string): ReportRequests[Too
     launchError: report.launchError,
     evidence: report.evidence,
     watchdog: report.watchdog === undefined ? 'WATCHDOG_UNSPECIFIED' : WATCHDOGS[report.watchdog],
+    outputs: report.outputs && { files: report.outputs.map((o) => ({ path: o.path, bytes: o.bytes, sha256: o.sha256 })) },
+    cachedFrom: report.cachedFrom && { taskId: report.cachedFrom.taskId, tool: report.cachedFrom.tool, attempt: report.cachedFrom.attempt },
   };
 }
 
@@ -127,7 +131,25 @@ function exitDetails(e: ExitRequest__Output): ExitDetails {
   if (e.evidence !== undefined) details.evidence = text('evidence', e.evidence);
   const watchdog = enumValue('watchdog', e.watchdog, WATCHDOGS, 'WATCHDOG_UNSPECIFIED');
   if (watchdog) details.watchdog = watchdog;
+  if (e.outputs) {
+    details.outputs = e.outputs.files.map((o, i) => ({
+      path: name(`outputs.files[${i}].path`, o.path),
+      bytes: count(`outputs.files[${i}].bytes`, o.bytes),
+      sha256: sha256(`outputs.files[${i}].sha256`, o.sha256),
+    }));
+  }
+  if (e.cachedFrom) {
+    const c = e.cachedFrom;
+    if (!Number.isInteger(c.attempt) || c.attempt < 1) throw new InvalidReportError(`cached_from.attempt is ${c.attempt}: attempts count from 1`);
+    details.cachedFrom = { taskId: name('cached_from.task_id', c.taskId), tool: name('cached_from.tool', c.tool), attempt: c.attempt };
+  }
   return details;
+}
+
+/** A SHA-256 in lowercase hex (64 characters). */
+function sha256(field: string, value: string): string {
+  if (!/^[0-9a-f]{64}$/.test(value)) throw new InvalidReportError(`${field} is ${JSON.stringify(value.slice(0, 80))}: send the SHA-256 of the file as 64 lowercase hex characters`);
+  return value;
 }
 
 /** A name-like field: not empty, no NUL (a token field separator), at most MAX_NAME_BYTES. */

@@ -5,7 +5,7 @@
  * functions compete for their queues, and each process hosts the work managers, the `task-host`
  * functions and the executor of the tasks it submitted.
  */
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { EventType, makeEvent, type ToolflowEvent } from '../events/catalog.js';
 import type { Executor, ToolReport } from '../executor/executor.js';
 import { LocalExecutor } from '../executor/local/local-executor.js';
@@ -24,6 +24,7 @@ import type { TaskRow } from '../store/store.js';
 import { WorkManager } from '../work-manager/work-manager.js';
 import { waitForTask } from './task-waiter.js';
 import { describeBackends, openAdapters, type Adapters } from './adapters.js';
+import { lazyLogger } from './lazy-logger.js';
 import type { Config } from './config.js';
 import type { Ports } from './ports.js';
 
@@ -102,7 +103,7 @@ export interface RuntimeParts extends Partial<Omit<Adapters, 'mode'>> {
  * @throws ServiceUnavailableError or ConfigError naming a backend that cannot be used.
  */
 export async function createRuntime(config: Config, parts: RuntimeParts = {}): Promise<Runtime> {
-  const log = parts.log ?? pino({ level: config.logLevel, base: { component: 'toolflow' } }, pino.destination(2));
+  const log = parts.log ?? lazyLogger(config.logLevel, { component: 'toolflow' });
   const adapters = await openAdapters(config, log, parts);
   const { store, objects, bus, coordination } = adapters;
   if (parts.store) await store.migrate();

@@ -2,7 +2,8 @@
  * `command.sh` of a tool attempt's Pod: the local executor's script (`command-script.ts`) for an
  * image that may have no bash. Same environment rules (`commandEnv`: option values, input and
  * dependency paths only as environment variables, every value single-quoted, so nothing a user
- * submits can run as code), but POSIX sh: `#!/bin/sh`, `set -eu`, and `pipefail` only where the
+ * submits can run as code; a planned tool's variables from its bindings, resolved to the Pod's
+ * paths), but POSIX sh: `#!/bin/sh`, `set -eu`, and `pipefail` only where the
  * shell has it (bash and busybox ash do; Debian 12's dash 0.5.12 does not), so a failing stage of a
  * pipeline fails the tool where the image's shell allows it.
  *
@@ -21,9 +22,9 @@ import { commandEnv, shellQuote } from '../executor/local/command-script.js';
 export interface PodPaths {
   /** `TF_WORKDIR`: `<pod dir>/work`. */
   workDir: string;
-  /** Input name → `<pod dir>/inputs/<input>/<file>`. */
+  /** Stored input name → `<pod dir>/inputs/<input>/<file>` (an item's file `samples/A/fastq` → `inputs/samples/A/fastq/<file>`). */
   inputs: Record<string, string>;
-  /** Dependency tool → `<pod dir>/deps/<tool>`. */
+  /** Dependency tool → `<pod dir>/deps/<tool>` (a planned tool: only the tools of its `dir` bindings). */
   deps: Record<string, string>;
 }
 

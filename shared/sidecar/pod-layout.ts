@@ -8,9 +8,9 @@
  * | file | written by | meaning |
  * | --- | --- | --- |
  * | `command.sh` | sidecar | the tool's commands with its environment (POSIX sh) |
- * | `work/` | sidecar (made), tool | `TF_WORKDIR`: outputs, `stdout.log`, `stderr.log` |
- * | `inputs/<input>/<file>` | sidecar | the workflow's input files, staged from the object store |
- * | `deps/<tool>/<file>` | sidecar | each dependency's declared outputs, staged from the object store, read-only |
+ * | `work/` | sidecar (made), tool | `TF_WORKDIR`: outputs, `stdout.log`, `stderr.log`; the files of `outputs` bindings at their base names (sidecar, read-only) |
+ * | `inputs/<input>/<file>` | sidecar | the workflow's input files, staged from the object store (an item's file: `inputs/<input>/<key>/<column>/<file>`) |
+ * | `deps/<tool>/<file>` | sidecar | each dependency's files (a planned tool: each tool of a `dir` binding), staged from the object store, read-only |
  * | `ready` | sidecar | staging done: the tool may start (the sidecar's startupProbe checks it) |
  * | `abort` | sidecar | staging failed: the tool must not run (the wrapper exits 127) |
  * | `started` | wrapper | the tool started; content: epoch seconds |

@@ -12,7 +12,8 @@
  * 3. `exit` (noticed through an inotify watch on the folder, or the poll) → upload the declared
  *    outputs to `attemptObjectPrefix(task, tool, attempt)`, then Exit: the code, OOM kills and peak from `exit`, `missingOutputs` (exit 0 only:
  *    declared outputs absent, not regular files, or outside the work dir, the latter two named in
- *    `evidence`), the stderr tail (`STDERR_TAIL_BYTES`, for a failure or an OOM kill), `diskFull` for
+ *    `evidence`), `outputs` (exit 0 with none missing: each declared output's size and SHA-256, as
+ *    the object store computed them while storing it), the stderr tail (`STDERR_TAIL_BYTES`, for a failure or an OOM kill), `diskFull` for
  *    a failure on a full volume (`fullFilesystem`), `memLimitKind: 'cgroup'` when the wrapper could
  *    read its cgroup's counters; then both logs are uploaded there too (after the Exit, so the
  *    dependents' Jobs do not wait for them), then `reported`.
@@ -31,7 +32,7 @@
 import { lstatSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import type { ExitDetails } from '../events/catalog.js';
+import type { ExitDetails, OutputRecord } from '../events/catalog.js';
 import type { AttemptRequest, ToolReport } from '../executor/executor.js';
 import { filesystemState, fullFilesystem, isNoSpace } from '../executor/local/disk-check.js';
 import { STDERR_TAIL_BYTES } from '../executor/local/local-executor.js';
@@ -213,7 +214,7 @@ class SidecarRun {
       if (signal.aborted) return false;
       const message = (err as Error).message;
       log.error({ error: message }, 'staging failed; the tool will not start');
-      for (const name of [PodFile.inputs, PodFile.deps]) removeTree(join(this.pod, name));
+      for (const name of [PodFile.inputs, PodFile.deps, PodFile.work]) removeTree(join(this.pod, name));
       const base = { exitCode: null, signal: null, oomKilled: false, peakMemBytes: null, missingOutputs: [] };
       const details: ExitDetails = isNoSpace(err)
         ? { ...base, stderrTail: `toolflow: staging failed: ${message}\n`, diskFull: filesystemState(this.pod) ?? { path: this.pod, freeBytes: 0, totalBytes: 0, freeInodes: null } }
@@ -247,15 +248,15 @@ class SidecarRun {
   }
 
   /**
-   * Uploads one file of the work dir. @returns 'uploaded' or why not.
+   * Uploads one file of the work dir. @returns its size and SHA-256 as stored, or why not.
    * @throws the store's error after `STORE_TRIES` tries.
    */
-  private async upload(segments: string[]): Promise<'uploaded' | NotOpened> {
+  private async upload(segments: string[]): Promise<{ bytes: number; sha256: string } | NotOpened> {
     const file = openInside(this.work, segments);
     if (typeof file === 'string') return file;
     try {
-      await withStoreRetries(() => this.o.objects.putFile(this.prefix + segments.join('/'), file.path));
-      return 'uploaded';
+      const stored = await withStoreRetries(() => this.o.objects.putFile(this.prefix + segments.join('/'), file.path));
+      return { bytes: stored.size, sha256: stored.sha256 };
     } finally {
       file.close();
     }
@@ -287,8 +288,9 @@ class SidecarRun {
     const ok = exit?.exitCode === 0;
     const missing: string[] = [];
     const notes: string[] = [];
-    const done = new Set<string>();
-    for (const output of request.spec.outputs) {
+    const done = new Map<string, { bytes: number; sha256: string }>();
+    const outputs: OutputRecord[] = [];
+    for (const output of new Set(request.spec.outputs)) {
       let segments: string[];
       try {
         segments = outputSegments(output);
@@ -298,9 +300,12 @@ class SidecarRun {
         continue;
       }
       const key = segments.join('/');
-      const result = done.has(key) ? 'uploaded' : await this.upload(segments);
-      done.add(key);
-      if (result === 'uploaded') continue;
+      const result = done.get(key) ?? (await this.upload(segments));
+      if (typeof result !== 'string') {
+        done.set(key, result);
+        outputs.push({ path: output, ...result });
+        continue;
+      }
       missing.push(output);
       if (result !== 'absent') notes.push(`output ${output} not uploaded: ${result}`);
     }
@@ -332,6 +337,7 @@ class SidecarRun {
         missingOutputs: ok ? missing : [],
         ...(diskFull ? { diskFull } : {}),
         ...(notes.length > 0 && (ok || !exit) ? { evidence: `sidecar: ${notes.join('; ')}` } : {}),
+        ...(ok && missing.length === 0 ? { outputs } : {}),
       },
       at,
       // The logs after the Exit: the dependents need the outputs (uploaded above), not the logs, so

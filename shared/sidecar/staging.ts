@@ -1,19 +1,24 @@
 /**
  * Staging an attempt's files into its Pod's shared folder before the tool starts (the design note,
- * "Sidecar"): each input object to `inputs/<input>/<safe file name>`, every object of each
+ * "Sidecar"): each input object to `inputs/<input>/<safe file name>` (an item's file, stored as
+ * `<input>/<key>/<column>`, to `inputs/<input>/<key>/<column>/<file>`), every object of each
  * dependency's succeeded attempt (its declared outputs and its logs, as `TF_DEP_<tool>` is the
  * dependency's work dir in local mode too) to `deps/<tool>/<path below the attempt's prefix>`, all
  * read-only (files 0444, folders 0555: a tool cannot change another tool's outputs by mistake), and
  * an empty `work/` (mode 0777: the tool's image may run as any user, the sidecar as another).
+ * A planned tool (issue 10: `spec.bindings`) gets `deps/<tool>/` only for the tools its `dir`
+ * bindings name, and each file of its `outputs` bindings as `work/<base name>` (read-only), where
+ * the local executor makes a symbolic link of that name: the tool may write beside it.
  * A restarted sidecar that finds no `ready` stages again from scratch.
  */
 import { chmodSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError, NotFoundError, ToolflowError } from '../errors.js';
 import type { AttemptRequest } from '../executor/executor.js';
+import { linkedName } from '../executor/local/command-script.js';
 import { safeFileName, type ObjectStore } from '../objects/object-store.js';
 import type { PodPaths } from './pod-command.js';
-import { attemptObjectPrefix, outputSegments, PodFile } from './pod-layout.js';
+import { attemptObjectKey, attemptObjectPrefix, outputSegments, PodFile } from './pod-layout.js';
 
 /** A staging step that failed (code `STAGING_FAILED`): `message` names the object and what it was for (never a credential). */
 export class StagingError extends ToolflowError {
@@ -85,6 +90,8 @@ export async function stageAttempt(podDir: string, request: AttemptRequest, obje
   mkdirSync(workDir);
   chmodSync(workDir, 0o777);
   const paths: PodPaths = { workDir, inputs: {}, deps: {} };
+  /** Base name in `work/` → what was staged there (for a clash's message). */
+  const staged = new Map<string, string>();
   const fetch = async (key: string, path: string, what: string) => {
     signal?.throwIfAborted();
     try {
@@ -100,17 +107,48 @@ export async function stageAttempt(podDir: string, request: AttemptRequest, obje
   const inputsDir = join(podDir, PodFile.inputs);
   mkdirSync(inputsDir);
   for (const [name, stored] of Object.entries(request.inputs)) {
-    const dir = join(inputsDir, segment(name, 'input'));
-    mkdirSync(dir);
+    // An item's file is stored as `<input>/<key>/<column>`: one folder per segment, each checked.
+    const dir = join(inputsDir, ...name.split('/').map((s) => segment(s, 'input')));
+    mkdirSync(dir, { recursive: true });
     const path = join(dir, safeFileName(stored.fileName));
     await fetch(stored.key, path, `input ${name}`);
     paths.inputs[name] = path;
   }
   freeze(inputsDir);
 
+  const bindings = request.spec.bindings;
+  const attemptOf = new Map(request.deps.map((d) => [d.tool, d.attempt]));
+  if (bindings) {
+    for (const b of bindings) {
+      if (!('outputs' in b)) continue;
+      for (const o of b.outputs) {
+        const attempt = attemptOf.get(o.tool);
+        if (attempt === undefined) throw new StagingError(`binding ${b.env} names tool ${JSON.stringify(o.tool)}, which is not among the attempt's dependencies`);
+        let key: string;
+        let name: string;
+        try {
+          key = attemptObjectKey(request.taskId, o.tool, attempt, o.path);
+          name = linkedName(o.path);
+        } catch (err) {
+          throw new StagingError(`binding ${b.env}: output ${JSON.stringify(o.path)} of tool ${o.tool} cannot be staged: ${(err as Error).message}`);
+        }
+        const path = join(workDir, name);
+        if (lstatSync(path, { throwIfNoEntry: false })) {
+          throw new StagingError(`binding ${b.env}: cannot stage output ${o.path} of tool ${o.tool} (object ${key}) as ${name} in the work dir: ${staged.get(name) ?? 'a file'} is staged there already`);
+        }
+        await fetch(key, path, `output ${o.path} of dependency ${o.tool}, attempt ${attempt}, for ${b.env}`);
+        staged.set(name, `output ${o.path} of tool ${o.tool} (object ${key})`);
+      }
+    }
+  }
+
+  // A planned tool sees a dependency's folder only through a `dir` binding; a task stored before, every dependency's.
+  const dirTools = bindings ? new Set(bindings.flatMap((b) => ('dir' in b ? [b.dir] : []))) : undefined;
+  for (const tool of dirTools ?? []) if (!attemptOf.has(tool)) throw new StagingError(`a binding names tool ${JSON.stringify(tool)}'s folder, which is not among the attempt's dependencies`);
   const depsDir = join(podDir, PodFile.deps);
   mkdirSync(depsDir);
   for (const dep of request.deps) {
+    if (dirTools && !dirTools.has(dep.tool)) continue;
     const dir = join(depsDir, segment(dep.tool, 'dependency'));
     mkdirSync(dir);
     const prefix = attemptObjectPrefix(request.taskId, dep.tool, dep.attempt);

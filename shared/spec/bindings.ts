@@ -1,7 +1,8 @@
 /**
  * Reading a planned tool's bindings (`ToolSpec.bindings`, made by the planner in expand.ts): which
  * other tool instances and which stored inputs an attempt needs, so that the work manager sends each
- * attempt only those (a 1,000-sample sheet's files are not sent to every tool).
+ * attempt only those (a 1,000-sample sheet's files are not sent to every tool, nor the sheet itself
+ * to a tool that does not read it: `ToolSpec.inputs`).
  */
 import type { Binding, ToolSpec } from './types.js';
 
@@ -20,14 +21,18 @@ export function boundTools(spec: Pick<ToolSpec, 'bindings'>): string[] {
 }
 
 /**
- * The stored inputs an attempt gets: every workflow-level input (names without `/`: `TF_INPUT_*`),
- * and the item files its `input` bindings name (`<input>/<key>/<column>`).
+ * The stored inputs an attempt gets: the workflow-level inputs (`TF_INPUT_*`) the planner gave the
+ * tool (`spec.inputs`: file inputs, and a sample sheet only to a tool that reads it), or, for a tool
+ * without `inputs` (a template, or a task stored before it), every workflow-level input (names
+ * without `/`); then the item files its `input` bindings name (`<input>/<key>/<column>`). Names
+ * the task did not store (an optional input not given) are left out; the order is `all`'s.
  * @param all every stored input of the task, by name.
  */
-export function inputsFor<T>(spec: Pick<ToolSpec, 'bindings'>, all: Record<string, T>): Record<string, T> {
+export function inputsFor<T>(spec: Pick<ToolSpec, 'bindings' | 'inputs'>, all: Record<string, T>): Record<string, T> {
   const out: Record<string, T> = {};
-  for (const [name, stored] of Object.entries(all)) if (!name.includes('/')) out[name] = stored;
-  for (const b of spec.bindings ?? []) if ('input' in b && all[b.input] !== undefined) out[b.input] = all[b.input]!;
+  const given = spec.inputs ? new Set(spec.inputs) : undefined;
+  for (const [name, stored] of Object.entries(all)) if (!name.includes('/') && (given === undefined || given.has(name))) out[name] = stored;
+  for (const b of spec.bindings ?? []) if ('input' in b && Object.hasOwn(all, b.input)) out[b.input] = all[b.input]!;
   return out;
 }
 

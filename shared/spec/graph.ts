@@ -115,7 +115,8 @@ export function descendants(dag: Dag, start: number): number[] {
 
 /**
  * Mermaid flowchart text of the DAG (https://mermaid.js.org/syntax/flowchart.html): one node per
- * tool, labelled with its name, then one edge per dependency, both in run order.
+ * tool (or planned instance: `align[A]`), labelled with its name, then one edge per dependency, both
+ * in run order.
  */
 export function toMermaid(dag: Dag): string {
   const lines = ['flowchart TD'];
@@ -124,15 +125,21 @@ export function toMermaid(dag: Dag): string {
   return lines.join('\n') + '\n';
 }
 
+/** Escapes of `mermaidId`: character → the letter after `_`. */
+const MERMAID_ESCAPES: Record<string, string> = { _: '_', '-': 'h', '[': 'o', ']': 'c', '.': 'd' };
+
 /**
- * The Mermaid node id of a tool: `n_` then the name with `_` written `__` and `-` written `_h`
- * (`read_stats` → `n_read__stats`, `make-index` → `n_make_hindex`). Ids keep to letters, digits
- * and `_` (Mermaid reads `-` as part of an arrow), depend on the name alone (the same in every
- * graph), and differ for different names: every `_` of an id starts a two-character escape, so the
- * name can be read back (`a-b` → `n_a_hb`, `a__b` → `n_a____b`).
+ * The Mermaid node id of a tool (or planned instance): `n_` then the name with every character
+ * other than a letter or digit escaped after a `_`: `_` is `__`, `-` is `_h`, `[` is `_o`, `]` is
+ * `_c`, `.` is `_d`, and any other character `_u<hex code point>_` (`read_stats` → `n_read__stats`,
+ * `make-index` → `n_make_hindex`, `align[A.1]` → `n_align_oA_d1_c`). Ids keep to letters, digits
+ * and `_` (Mermaid reads `-` as part of an arrow and brackets as a node's shape), depend on the
+ * name alone (the same in every graph), and differ for different names: every `_` of an id starts
+ * an escape whose length its next character tells, so the name can be read back (`a-b` → `n_a_hb`,
+ * `a__b` → `n_a____b`).
  */
 export function mermaidId(name: string): string {
-  return `n_${name.replace(/_/g, '__').replace(/-/g, '_h')}`;
+  return `n_${name.replace(/[^A-Za-z0-9]/gu, (c) => `_${MERMAID_ESCAPES[c] ?? `u${c.codePointAt(0)!.toString(16)}_`}`)}`;
 }
 
 /** The candidate closest to `word` by edit distance, when it is close enough to be a likely typo. */

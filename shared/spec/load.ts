@@ -1,14 +1,16 @@
 /**
  * Loading a workflow file: YAML → typing of schema numbers and booleans → JSON Schema check (ajv) →
- * normalized model → DAG checks. Every problem is reported with file, line, column and field path,
- * sorted by position; the stages after YAML run even when an earlier one found problems, so one pass
- * reports every independent error (a field already reported is not reported again).
+ * normalized model → DAG checks → the commands' `$TF_*` references (references.ts). Every problem
+ * is reported with file, line, column and field path, sorted by position; the stages after YAML run
+ * even when an earlier one found problems, so one pass reports every independent error (a field
+ * already reported is not reported again).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { SpecError, type SpecIssue } from '../errors.js';
 import { buildDag, type Dag } from './graph.js';
 import { normalizeWorkflow } from './normalize.js';
 import { coreBoolean, typeOptionValue } from './option-values.js';
+import { checkReferences } from './references.js';
 import { checkSchema } from './schema-check.js';
 import type { WorkflowSpec } from './types.js';
 import { MAX_YAML_BYTES, YamlSource, type DataPath } from './yaml-source.js';
@@ -46,7 +48,8 @@ export async function loadWorkflowFile(file: string): Promise<LoadedWorkflow> {
 /**
  * Checks workflow text.
  * @param file name used in messages.
- * @throws SpecError with every issue found, sorted by line and column. A YAML syntax error (or an
+ * @throws SpecError with every issue found (the commands' `$TF_*` names that will not be bound
+ *   included: references.ts), sorted by line and column. A YAML syntax error (or an
  *   oversized or alias-bomb document) stops before the other checks: there is no data to check. A
  *   key written twice does not: every repeat is reported (with both positions), and the rest is
  *   checked with the last value of each repeated key.
@@ -68,7 +71,9 @@ export function parseWorkflow(file: string, text: string): LoadedWorkflow {
     else path.push('rely');
     return source.issue(path, p.message);
   });
-  const all = [...yamlIssues, ...typingIssues, ...schema.issues, ...problems, ...graphIssues];
+  // Without a DAG (a cycle, an unknown rely) ancestry is unknown: only the name clashes are checked.
+  const referenceIssues = checkReferences(source, spec, dag, schema.reported);
+  const all = [...yamlIssues, ...typingIssues, ...schema.issues, ...problems, ...graphIssues, ...referenceIssues];
   if (all.length > 0 || !dag) throw new SpecError(sortByPosition(all));
   return { spec, dag, source };
 }
@@ -83,7 +88,7 @@ function sortByPosition(issues: SpecIssue[]): SpecIssue[] {
 
 /**
  * Types the boolean and number fields before the schema check, by toolflow's rules rather than YAML's
- * or ajv's guesses: `required` takes the YAML 1.2 core schema's booleans (true, True, TRUE, false, False, FALSE); `min`, `max`, `retry.max` and `retry.grow`
+ * or ajv's guesses: `required` (of inputs, sheet columns and options) and `publish` take the YAML 1.2 core schema's booleans (true, True, TRUE, false, False, FALSE); `min`, `max`, `retry.max` and `retry.grow`
  * take decimal numbers only (`010` or `0x10` is refused, not read as 10, 8 or 16).
  * @returns issues for numbers that are not plain decimals.
  */
@@ -101,10 +106,17 @@ function typeScalars(source: YamlSource): SpecIssue[] {
       delete obj[key]; // reported here; the schema check must not report it again
     } else obj[key] = typed.value;
   };
-  if (isObj(raw.inputs)) for (const v of Object.values(raw.inputs)) if (isObj(v) && 'required' in v) v.required = toBoolean(v.required) as boolean;
+  if (isObj(raw.inputs)) {
+    for (const v of Object.values(raw.inputs)) {
+      if (!isObj(v)) continue;
+      if ('required' in v) v.required = toBoolean(v.required) as boolean;
+      if (isObj(v.columns)) for (const c of Object.values(v.columns)) if (isObj(c) && 'required' in c) c.required = toBoolean(c.required);
+    }
+  }
   if (!Array.isArray(raw.tools)) return issues;
   raw.tools.forEach((t: unknown, i) => {
     if (!isObj(t)) return;
+    if ('publish' in t) t.publish = toBoolean(t.publish);
     if (Array.isArray(t.options)) {
       t.options.forEach((o: unknown, k) => {
         if (!isObj(o)) return;

@@ -1,17 +1,28 @@
 /**
  * From checked YAML data to the normalized model (shared/spec/types.ts): units applied, defaults
  * filled, and the rules the JSON Schema cannot say (sizes, times, clashing names, reserved names).
+ * This module normalizes the workflow and each tool's own fields (resources, env, options, retry,
+ * rely, scatter); the `inputs` block is normalize-inputs.ts's, a tool's `outputs` and `publish`
+ * normalize-outputs.ts's.
  *
  * It runs even when the schema check found problems, so that one pass reports every independent
  * error: a field the schema check already reported is skipped (not reported twice), and every value
  * is type-guarded, since a file with schema errors can have any shape.
  */
 import type { SpecIssue } from '../errors.js';
+import { closest } from './graph.js';
+import { isObj, parseField, problem, type Ctx, type Obj, type Reported, type Scatter } from './normalize-context.js';
+import { normalizeInputs } from './normalize-inputs.js';
+import { normalizeOutputs, normalizePublish } from './normalize-outputs.js';
 import { checkOptionValue, envStringProblem, typeOptionValue } from './option-values.js';
 import { formatBytes, formatSeconds, parseBytes, parseCpu, parseDuration } from './resources.js';
 import type { FailureReason, InputSpec, OptionSpec, OptionValue, RetryPolicy, ToolSpec, WorkflowSpec } from './types.js';
-import { envNameProblem, passEnvProblem, toolEnvProblem } from './tool-env.js';
+import { envKey, envNameProblem, passEnvProblem, toolEnvProblem } from './tool-env.js';
 import type { DataPath, YamlSource } from './yaml-source.js';
+
+export type { Reported } from './normalize-context.js';
+export { checkRelativePath } from './normalize-outputs.js';
+export { envKey } from './tool-env.js';
 
 /** Defaults of the `retry` block (`capTimeSeconds`: 7 days). */
 export const DEFAULT_RETRY: RetryPolicy = {
@@ -28,38 +39,8 @@ const DEFAULT_MEM = '1Gi';
 /** Smallest `mem` or `disk` accepted, bytes: below it, a size was almost surely written without its unit. */
 export const MIN_BYTES = 1024 * 1024;
 
-/** Whether the schema check already reported a problem at this path or under it. */
-export type Reported = (path: DataPath) => boolean;
-
-interface Ctx {
-  source: YamlSource;
-  problems: SpecIssue[];
-  reported: Reported;
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
-
 /** `1 byte`, `100 bytes`. */
 const byteCount = (n: number) => `${n} ${n === 1 ? 'byte' : 'bytes'}`;
-
-function problem(ctx: Ctx, path: DataPath, message: string): void {
-  ctx.problems.push(ctx.source.issue(path, message));
-}
-
-/**
- * Parses one field. @returns undefined when the field is absent, was reported by the schema check,
- * or `parse` threw (its message is then a problem at the field).
- */
-function parseField<T>(ctx: Ctx, path: DataPath, value: unknown, parse: (v: unknown) => T): T | undefined {
-  if (value === undefined || ctx.reported(path)) return undefined;
-  try {
-    return parse(value);
-  } catch (err) {
-    problem(ctx, path, (err as Error).message);
-    return undefined;
-  }
-}
 
 /**
  * Normalizes workflow data (after `typeScalars` and the schema check).
@@ -75,7 +56,7 @@ export function normalizeWorkflow(source: YamlSource, reported: Reported): { spe
   const depKeys = new Map<string, string>();
   const folded = new Map<string, string>();
   const tools = rawTools.map((t: unknown, i): ToolSpec => {
-    const tool = normalizeTool(ctx, isObj(t) ? t : {}, i, workflowEnvvars);
+    const tool = normalizeTool(ctx, isObj(t) ? t : {}, i, workflowEnvvars, inputs);
     if (tool.name && !ctx.reported(['tools', i, 'name'])) {
       const key = envKey(tool.name);
       const clash = depKeys.get(key);
@@ -98,26 +79,7 @@ export function normalizeWorkflow(source: YamlSource, reported: Reported): { spe
   };
 }
 
-/** Inputs; `a-b` and `a_b` are refused together: both would be `$TF_INPUT_a_b`. */
-function normalizeInputs(ctx: Ctx, rawInputs: unknown): InputSpec[] {
-  if (!isObj(rawInputs)) return [];
-  const keys = new Map<string, string>();
-  return Object.entries(rawInputs).map(([name, v]) => {
-    const key = envKey(name);
-    const clash = keys.get(key);
-    if (clash !== undefined) ctx.problems.push(ctx.source.issue(['inputs'], `"${name}" and "${clash}" both become $TF_INPUT_${key}; rename one`, name));
-    else keys.set(key, name);
-    const input = isObj(v) ? v : {};
-    return {
-      name,
-      required: typeof input.required === 'boolean' ? input.required : true,
-      description: typeof input.description === 'string' ? input.description : '',
-      type: 'file' as const,
-    };
-  });
-}
-
-function normalizeTool(ctx: Ctx, t: Obj, i: number, workflowEnvvars: string[]): ToolSpec {
+function normalizeTool(ctx: Ctx, t: Obj, i: number, workflowEnvvars: string[], inputs: InputSpec[]): ToolSpec {
   const base: DataPath = ['tools', i];
   const at = (...rest: DataPath): DataPath => [...base, ...rest];
   const text = (v: unknown) => (typeof v === 'string' ? v : '');
@@ -135,6 +97,9 @@ function normalizeTool(ctx: Ctx, t: Obj, i: number, workflowEnvvars: string[]): 
   });
   // A tool's own env value wins over a workflow-level pass-through of the same name.
   const passEnv = [...new Set([...workflowEnvvars, ...own])].filter((name) => !(name in env));
+  const scatter = normalizeScatter(ctx, t.scatter, at('scatter'), inputs);
+  const { outputs, namedOutputs } = normalizeOutputs(ctx, t.outputs, at('outputs'), scatter);
+  const publish = normalizePublish(ctx, t, at(), { outputs, namedOutputs });
 
   return {
     name: text(t.name),
@@ -146,16 +111,38 @@ function normalizeTool(ctx: Ctx, t: Obj, i: number, workflowEnvvars: string[]): 
     timeSeconds: timeSeconds ?? null,
     passEnv,
     image: typeof t.image === 'string' ? t.image : null,
-    outputs: (Array.isArray(t.outputs) ? t.outputs : []).map((o: unknown, k) => parseField(ctx, at('outputs', k), o, (v) => checkRelativePath(String(v))) ?? ''),
-    namedOutputs: {},
-    scatter: null,
-    publish: null,
+    outputs,
+    namedOutputs,
+    scatter: scatter.name,
+    publish,
     env,
     options: Array.isArray(t.options) ? normalizeOptions(ctx, t.options, at('options')) : [],
     cmds: Array.isArray(t.cmds) ? t.cmds.map(String) : [],
     rely: ctx.reported(at('rely')) ? [] : splitRely(t.rely),
     retry: normalizeRetry(ctx, isObj(t.retry) ? t.retry : {}, at('retry'), { memBytes, diskBytes, timeSeconds }),
   };
+}
+
+/**
+ * `scatter`: the name of an input of type samples or list. @returns the name as written (kept even
+ * when it is wrong, so that later checks can tell "scattered over something unknown" from "not
+ * scattered"), and the input when it is one to scatter over.
+ */
+function normalizeScatter(ctx: Ctx, raw: unknown, path: DataPath, inputs: InputSpec[]): Scatter {
+  if (typeof raw !== 'string' || ctx.reported(path)) return { name: null };
+  const input = inputs.find((n) => n.name === raw);
+  const scatterable = inputs.filter((n) => n.type !== 'file').map((n) => n.name);
+  const offer = scatterable.length > 0 ? `; inputs of type samples or list: ${scatterable.join(', ')}` : '; this workflow declares no input of type samples or list';
+  if (!input) {
+    const hint = closest(raw, scatterable) ?? closest(raw, inputs.map((n) => n.name));
+    problem(ctx, path, `unknown input "${raw}"${hint ? ` (did you mean "${hint}"?)` : ''}: scatter names an input of type samples or list${hint ? '' : offer}`);
+    return { name: raw };
+  }
+  if (input.type === 'file') {
+    problem(ctx, path, `"${raw}" is an input of type file (one file, so one run): scatter names an input of type samples (a sample sheet) or list${offer}`);
+    return { name: raw };
+  }
+  return { name: raw, input };
 }
 
 function normalizeRetry(ctx: Ctx, retry: Obj, base: DataPath, tool: { memBytes?: number; diskBytes?: number; timeSeconds?: number }): RetryPolicy {
@@ -187,22 +174,6 @@ function normalizeRetry(ctx: Ctx, retry: Obj, base: DataPath, tool: { memBytes?:
 function splitRely(rely: unknown): string[] {
   const items: unknown[] = typeof rely === 'string' ? [rely] : Array.isArray(rely) ? rely : [];
   return [...new Set(items.filter((r): r is string => typeof r === 'string').flatMap((r) => r.split(';')).map((r) => r.trim()).filter(Boolean))];
-}
-
-/** The environment-variable form of a tool or input name: `-` becomes `_`. */
-export function envKey(name: string): string {
-  return name.replace(/-/g, '_');
-}
-
-/**
- * Checks that a declared output stays inside the tool's work dir.
- * @throws Error for absolute paths, paths with `..` segments and paths with a NUL.
- */
-export function checkRelativePath(path: string): string {
-  if (path.startsWith('/') || path.split('/').some((seg) => seg === '..') || path.includes('\0')) {
-    throw new Error(`"${path}" must be a path inside the tool's work dir (relative, without "..")`);
-  }
-  return path;
 }
 
 /**

@@ -8,6 +8,11 @@
  */
 import type { OptionValue, ToolSpec } from './types.js';
 
+/** The environment-variable form of a tool or input name: `-` becomes `_` (`b-c` → `TF_DEP_b_c`). */
+export function envKey(name: string): string {
+  return name.replace(/-/g, '_');
+}
+
 /** A shell variable name: what `export NAME=…` accepts. */
 const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

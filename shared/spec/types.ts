@@ -77,6 +77,12 @@ export interface ToolSpec {
   instance?: InstanceOf;
   /** On a planned tool: its environment from items and dependencies (absent on templates and on tasks stored before issue 10). */
   bindings?: Binding[];
+  /**
+   * On a planned tool: the workflow-level inputs it gets, by name (every `file` input; a `samples`
+   * input only when its commands reference `$TF_INPUT_<input>`; list inputs have no TF_INPUT);
+   * absent (templates, older tasks): all.
+   */
+  inputs?: string[];
   /** Set when the plan capped the tool's cpu to what the executor has: what it asked for, millicores. @asType integer */
   requestedCpuMillicores?: number;
   /** Extra environment variables, passed literally. */

@@ -1,13 +1,17 @@
 /**
- * Run-time values: option values (`--set TOOL.OPTION=VALUE`, a params file) and input files
- * (`--input NAME=PATH`), checked against a loaded workflow.
+ * Run-time values: option values (`--set TOOL.OPTION=VALUE`, a params file) and inputs (`--input
+ * NAME=PATH` for a file or a sample sheet, `--input NAME=VALUE` once per item of a list), checked
+ * against a loaded workflow.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { SpecError, type SpecIssue } from '../errors.js';
 import { closest } from './graph.js';
+import { pathColumnsByInput } from './expand.js';
 import { checkOptionValue } from './option-values.js';
+import { fileProblem, readListItems, readSampleSheet, type GivenItem } from './sample-sheet.js';
 import { toolEnvProblem } from './tool-env.js';
-import type { OptionValue, WorkflowSpec } from './types.js';
+import type { OptionValue, ScatterItems, WorkflowSpec } from './types.js';
 import { YamlSource } from './yaml-source.js';
 
 /** Option values by tool, then option name. */
@@ -168,45 +172,124 @@ export function resolveValues(spec: WorkflowSpec, given: GivenValue[], file: str
   return values;
 }
 
+/** What `resolveInputs` found: the local files to upload, by stored input name, and the items of every samples and list input. */
+export interface ResolvedInputs {
+  /**
+   * Stored input name → local path: each file input, each samples input's sheet (under the input's
+   * name), and each item file (`<input>/<key>/<column>`, `<input>/<key>/item` for a list of files;
+   * absolute paths). The same path may appear under several names (upload it once).
+   */
+  files: Record<string, string>;
+  /** The items of each samples input given and each list input with items (given or `default`), in order. */
+  items: ScatterItems;
+}
+
+/** Options of `resolveInputs`. */
+export interface ResolveInputsOptions {
+  /** False: a required input that is not given is no problem (`toolflow graph`, which needs only the items). Default true. */
+  requireAll?: boolean;
+}
+
 /**
- * Parses `--input NAME=PATH` arguments and checks them against the workflow's inputs.
- * @returns absolute-or-relative paths by input name, as given.
- * @throws SpecError for malformed arguments, unknown names, a name given twice (rather than letting
- *   the last win), missing required inputs, and paths that are not readable regular files. An
- *   argument's issue has `file` `--input ARG` and no line or column.
+ * Parses `--input NAME=VALUE` arguments and checks them against the workflow's inputs: a `file`
+ * input is one path (a readable regular file); a `samples` input is one sample sheet, read and
+ * checked by sample-sheet.ts (its columns, cells and files; relative file cells from the sheet's
+ * folder); a `list` input is given once per item (`--input chroms=chr1 --input chroms=chr2`), or
+ * takes its `default` when not given (default paths of a list of files are read from the workflow
+ * file's folder).
+ * @param file the workflow file (for issues, and the folder of a list's default files).
+ * @returns the files to upload and the items (see `ResolvedInputs`).
+ * @throws SpecError with every problem at once: malformed arguments, unknown names, a file or
+ *   samples input given twice (rather than letting the last win), missing required inputs (a list
+ *   without items or default), paths that are not readable regular files, and every problem of
+ *   each sheet and list (see `parseSampleSheet`, `readListItems`). An argument's issue has `file`
+ *   `--input ARG` and no line or column; a sheet's issues have the sheet's path, line and column.
  */
-export async function resolveInputs(spec: WorkflowSpec, args: string[], file: string): Promise<Record<string, string>> {
-  const issues: SpecIssue[] = [];
-  const inputs: Record<string, string> = {};
+export async function resolveInputs(spec: WorkflowSpec, args: string[], file: string, options: ResolveInputsOptions = {}): Promise<ResolvedInputs> {
+  // One slot of issues per argument (and per list), so that issues found by checks that finish in
+  // any order come out in the order of the arguments.
+  const slots: SpecIssue[][] = [];
+  const files: Record<string, string> = {};
+  const items: ScatterItems = {};
   const known = new Map(spec.inputs.map((i) => [i.name, i]));
   const firstArg = new Map<string, string>();
+  const listGiven = new Map<string, { given: GivenItem[]; slot: SpecIssue[] }>();
+  const checks: Promise<void>[] = [];
+  const pathColumns = pathColumnsByInput(spec);
   for (const arg of args) {
+    const slot: SpecIssue[] = [];
+    slots.push(slot);
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
-    const problem = (message: string) => issues.push({ file: `--input ${argText(arg)}`, path: name, message });
-    const earlier = eq > 0 ? firstArg.get(name) : undefined;
-    if (eq > 0 && earlier === undefined) firstArg.set(name, arg);
-    if (eq <= 0) problem(`"${argText(arg)}" must look like NAME=PATH`);
-    else if (earlier !== undefined) problem(`input "${name}" is given twice (--input ${argText(earlier)}, then --input ${argText(arg)}); give each input once`);
-    else if (!known.has(name)) {
+    const input = known.get(name);
+    const from = `--input ${argText(arg)}`;
+    const problem = (message: string) => slot.push({ file: from, path: name, message });
+    if (eq <= 0) {
+      problem(`"${argText(arg)}" must look like NAME=${input?.type === 'list' ? 'VALUE' : 'PATH'}`);
+      continue;
+    }
+    if (!input) {
       const hint = closest(name, known.keys());
       problem(`the workflow has no input "${name}"${hint ? ` (did you mean "${hint}"?)` : `; its inputs: ${[...known.keys()].join(', ') || 'none'}`}`);
+      continue;
+    }
+    const value = arg.slice(eq + 1);
+    if (input.type === 'list') {
+      const list = listGiven.get(name) ?? { given: [], slot };
+      list.given.push({ value, from, path: `inputs.${name}[${list.given.length}]` });
+      listGiven.set(name, list);
+      continue;
+    }
+    const earlier = firstArg.get(name);
+    if (earlier !== undefined) {
+      problem(`input "${name}" is given twice (--input ${argText(earlier)}, then --input ${argText(arg)}); give each input once${input.type === 'samples' ? ' (a samples input is one sheet, with one row per sample)' : ''}`);
+      continue;
+    }
+    firstArg.set(name, arg);
+    if (input.type === 'samples') {
+      checks.push(
+        readSampleSheet(value, input, pathColumns.get(input.name)).then((sheet) => {
+          slot.push(...sheet.issues);
+          if (sheet.issues.length) return;
+          files[input.name] = value;
+          Object.assign(files, sheet.files);
+          items[input.name] = sheet.items;
+        }),
+      );
     } else {
-      const path = arg.slice(eq + 1);
-      try {
-        const st = await stat(path);
-        if (!st.isFile()) problem(`"${path}" is not a regular file`);
-        else inputs[name] = path;
-      } catch {
-        problem(`"${path}" does not exist or cannot be read`);
-      }
+      const why = fileProblem(value);
+      if (why) problem(why);
+      else files[name] = value;
     }
   }
-  for (const i of spec.inputs) {
-    if (i.required && !(i.name in inputs) && !issues.some((x) => x.path === i.name)) {
-      issues.push({ file, path: `inputs.${i.name}`, message: `required input has no file; give it with --input ${i.name}=PATH` });
+  const workflowDir = dirname(resolve(file));
+  for (const input of spec.inputs) {
+    if (input.type !== 'list') continue;
+    const list = listGiven.get(input.name);
+    const given = list?.given ?? (input.default ?? []).map((value, k): GivenItem => ({ value, from: file, path: `inputs.${input.name}.default[${k}]` }));
+    if (given.length === 0) continue;
+    const slot = list?.slot ?? [];
+    if (!list) slots.push(slot);
+    const read = readListItems(input, given, list ? process.cwd() : workflowDir);
+    slot.push(...read.issues);
+    if (read.issues.length === 0) {
+      Object.assign(files, read.files);
+      items[input.name] = read.items;
+    }
+  }
+  await Promise.all(checks);
+  const issues = slots.flat();
+  if (options.requireAll !== false) {
+    for (const i of spec.inputs) {
+      if (!i.required || firstArg.has(i.name) || listGiven.has(i.name) || items[i.name] || issues.some((x) => x.path === i.name)) continue;
+      if (i.type === 'list') issues.push({ file, path: `inputs.${i.name}`, message: `required list input has no items; give them with --input ${i.name}=VALUE, once per item${i.of === 'file' ? ' (a path each)' : ''}, or declare a default` });
+      else if (i.type === 'samples') issues.push({ file, path: `inputs.${i.name}`, message: `required sample sheet is not given; give it with --input ${i.name}=SHEET (a CSV or TSV file with a header row)` });
+      else issues.push({ file, path: `inputs.${i.name}`, message: `required input has no file; give it with --input ${i.name}=PATH` });
     }
   }
   if (issues.length) throw new SpecError(issues);
-  return inputs;
+  // In the order the workflow declares its inputs, whichever check finished first.
+  const ordered: ScatterItems = {};
+  for (const i of spec.inputs) if (items[i.name]) ordered[i.name] = items[i.name]!;
+  return { files, items: ordered };
 }

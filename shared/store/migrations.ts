@@ -165,7 +165,9 @@ export const migrations: Record<string, Migration> = {
       // Cached reruns and recorded outputs (issue 10): the attempt's cache key and its parts, its
       // outputs with their checksums, and the attempt it reused on a cache hit.
       await addColumnIfAbsent(db, 'tool_runs', 'cache_key', 'varchar(64)');
-      await addColumnIfAbsent(db, 'tool_runs', 'cache_parts', 'text');
+      // mediumtext: the parts of a gathering tool name each of its dependencies (1,000 instances of up
+      // to 160 characters, each with a hash, pass MySQL's 64 KiB `text`).
+      await addColumnIfAbsent(db, 'tool_runs', 'cache_parts', sql`mediumtext`);
       await addColumnIfAbsent(db, 'tool_runs', 'outputs_json', sql`mediumtext`);
       await addColumnIfAbsent(db, 'tool_runs', 'cached_from', 'varchar(255)');
       await createIndexIfAbsent(db, 'tool_runs_cache_key', 'tool_runs', 'cache_key');

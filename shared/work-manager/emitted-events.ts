@@ -85,6 +85,8 @@ export function exitedEvent(a: { taskId: string; tool: string; attempt: number; 
       ...(exit.memLimitKind !== undefined ? { memLimitKind: exit.memLimitKind } : {}),
       ...(exit.diskFull !== undefined ? { diskFull: exit.diskFull } : {}),
       ...(exit.evidence ? { evidence: exit.evidence } : {}),
+      ...(exit.outputs ? { outputs: exit.outputs } : {}),
+      ...(exit.cachedFrom ? { cachedFrom: exit.cachedFrom } : {}),
     },
     `exited/${a.taskId}/${a.tool}/${a.attempt}`,
   );

@@ -54,7 +54,7 @@ describe('where an attempt\'s files are', () => {
 });
 
 describe('a failed tool in the summary', () => {
-  const tool: ToolSummary = { name: 'bad', status: 'failed', attempts: 1, exitCode: 1, reason: 'exit', message: 'exited with code 1', durationMs: 10, peakMemBytes: null, evidence: null, workDir: '/w/t1/bad/attempt-1', stderrTail: ['cat: x: No such file or directory'] };
+  const tool: ToolSummary = { name: 'bad', status: 'failed', attempts: 1, exitCode: 1, reason: 'exit', message: 'exited with code 1', durationMs: 10, peakMemBytes: null, evidence: null, workDir: '/w/t1/bad/attempt-1', stderrTail: ['cat: x: No such file or directory'], instance: null, cached: null, outputs: [], cpuMillicores: 1000, requestedCpuMillicores: null };
 
   it('shows its message, its stderr tail and where its logs are', () => {
     expect(failureDetails('t1', tool)).toEqual([
@@ -87,12 +87,13 @@ describe('CLI words', () => {
     expect(() => parseStatusFilter('running')).toThrow('"running" is not a task status; use one of queued, processing, succeeded, failed, cancelled');
   });
 
-  it.each(['../x', '..', 'a/b', '/etc', 'a b', '_inputs', '-rf', '', 'x'.repeat(64)])('refuses %j as a tool name', (name) => {
+  it.each(['../x', '..', 'a/b', '/etc', 'a b', '_inputs', '-rf', '', 'x'.repeat(64), 'align[../x]', 'align[]', '[A]', 'align[A]/x', 'a[b][c]', '../x[A]'])('refuses %j as a tool name', (name) => {
     expect(() => checkToolName(name)).toThrow(ConfigError);
     expect(() => checkToolName(name)).toThrow('is not a tool name');
   });
 
   it('takes a valid tool name as it is', () => {
     expect(checkToolName('make-index_2')).toBe('make-index_2');
+    expect(checkToolName('align[S1.r-2_x]')).toBe('align[S1.r-2_x]');
   });
 });

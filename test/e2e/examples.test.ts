@@ -105,7 +105,8 @@ describe('examples, run through the CLI', () => {
   });
 
   it('(c) with ulimit instead of cgroups, the same rerun happens', async () => {
-    const { code, stdout } = await toolflow(['run', join(EXAMPLES, 'oom-rerun/workflow.yaml'), '--json'], { TOOLFLOW_MEMORY_LIMIT: 'rlimit' });
+    // --no-cache: the same workflow and input succeeded in (a), and its attempt would be reused.
+    const { code, stdout } = await toolflow(['run', join(EXAMPLES, 'oom-rerun/workflow.yaml'), '--json', '--no-cache'], { TOOLFLOW_MEMORY_LIMIT: 'rlimit' });
     expect(code).toBe(0);
     expect((JSON.parse(stdout) as RunJson).tools[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
   });

@@ -68,7 +68,7 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq'))('services mode through 
     const wf = join(dir, 'chain.yaml');
     writeFileSync(wf, 'name: chain\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 1"]}\n  - {name: b, cpu: 100m, mem: 16Mi, cmds: ["true"], rely: [a]}\n');
     const env = { ...process.env, TOOLFLOW_HOME: join(dir, 'db'), TOOLFLOW_DATABASE_URL: dbUrl, TOOLFLOW_AMQP_URL: AMQP_URL, TOOLFLOW_NAMESPACE: namespace, TOOLFLOW_ETCD_ENDPOINTS: inject('etcdEndpoints') };
-    const cli = exec('node', [BIN, 'run', wf, '--json'], { env });
+    const cli = exec('node', [BIN, 'run', wf, '--json', '--no-cache'], { env });
     try {
       for (let i = 0; i < 400; i++) {
         const [task] = await store.listTasks(1);
@@ -93,7 +93,7 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq'))('services mode through 
     const wf = join(dir, 'locked.yaml');
     writeFileSync(wf, 'name: locked\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 1"]}\n  - {name: b, cpu: 100m, mem: 16Mi, cmds: ["true"], rely: [a]}\n');
     const env = { ...process.env, TOOLFLOW_HOME: join(dir, 'db2'), TOOLFLOW_DATABASE_URL: dbUrl, TOOLFLOW_AMQP_URL: AMQP_URL, TOOLFLOW_NAMESPACE: namespace, TOOLFLOW_LOCK_TTL_SECONDS: '3' };
-    const cli = exec('node', [BIN, 'run', wf, '--json'], { env }).then(
+    const cli = exec('node', [BIN, 'run', wf, '--json', '--no-cache'], { env }).then(
       (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
       (e: unknown) => e as { code: number; stdout: string; stderr: string },
     );

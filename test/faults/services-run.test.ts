@@ -73,7 +73,7 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
   it('completes the task when every broker connection is closed mid-run (rabbitmqctl close_all_connections)', async () => {
     const wf = join(dir, 'chain.yaml');
     writeFileSync(wf, 'name: chain\ntools:\n' + ['a', 'b', 'c', 'd'].map((t, i) => `  - {name: ${t}, cpu: 100m, mem: 16Mi, cmds: ["sleep 0.7"]${i ? `, rely: [${'abcd'[i - 1]}]` : ''}}\n`).join(''));
-    const cli = exec('node', [BIN, 'run', wf, '--json'], { env });
+    const cli = exec('node', [BIN, 'run', wf, '--json', '--no-cache'], { env });
     // Once the first tool has finished, cut every connection to the broker.
     const taskId = await taskWithTool(store, 'chain', 'a', 'succeeded');
     execFileSync('rabbitmqctl', ['-q', 'close_all_connections', 'toolflow fault test: mid-run'], { stdio: 'ignore' });
@@ -97,7 +97,7 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
     const other: ChildProcess = spawn(process.execPath, [HOST, AMQP_URL, namespace, db.url, 'handle-status'], { stdio: ['ignore', 'pipe', 'inherit'] });
     await new Promise<void>((resolve) => createInterface({ input: other.stdout! }).on('line', (l) => l === 'ready' && resolve()));
     try {
-      const { stdout } = await exec('node', [BIN, 'run', wf, '--json'], { env: { ...env, TOOLFLOW_CPUS: '2' } });
+      const { stdout } = await exec('node', [BIN, 'run', wf, '--json', '--no-cache'], { env: { ...env, TOOLFLOW_CPUS: '2' } });
       const result = JSON.parse(stdout) as { taskId: string; status: string };
       expect(result.status).toBe('succeeded');
       const runs = await store.listToolRuns(result.taskId);
@@ -125,7 +125,7 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
     const wf = join(dir, 'paused.yaml');
     writeFileSync(wf, 'name: paused\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 3"]}\n  - {name: b, cpu: 100m, mem: 16Mi, cmds: ["true"], rely: [a]}\n');
     await startRecorder();
-    const cli = spawn(process.execPath, [BIN, 'run', wf, '--json'], { env: { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const cli = spawn(process.execPath, [BIN, 'run', wf, '--json', '--no-cache'], { env: { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '2' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     cli.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -174,7 +174,7 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
     const wf = join(dir, 'killed.yaml');
     writeFileSync(wf, 'name: killed\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["true"]}\n  - {name: b, cpu: 100m, mem: 16Mi, cmds: ["sleep 1"], rely: [a]}\n');
     const ttl = { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '2' };
-    const cli = spawn(process.execPath, [BIN, 'run', wf, '--json'], { env: ttl, stdio: 'ignore' });
+    const cli = spawn(process.execPath, [BIN, 'run', wf, '--json', '--no-cache'], { env: ttl, stdio: 'ignore' });
     const died = new Promise((r) => cli.on('exit', r));
     const taskId = await taskWithTool(store, 'killed', 'b', 'running');
     cli.kill('SIGKILL');
@@ -190,7 +190,7 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
   it('resume of a task a live run on this machine drives is refused at once, naming that process (the lock in etcd says who holds it)', async () => {
     const wf = join(dir, 'dual.yaml');
     writeFileSync(wf, 'name: dual\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 3"]}\n');
-    const cli = spawn(process.execPath, [BIN, 'run', wf, '--json'], { env, stdio: 'ignore' });
+    const cli = spawn(process.execPath, [BIN, 'run', wf, '--json', '--no-cache'], { env, stdio: 'ignore' });
     const done = new Promise((r) => cli.on('exit', r));
     const taskId = await taskWithTool(store, 'dual', 'a', 'running');
     const resumed = await exec('node', [BIN, 'resume', taskId], { env }).catch((e: unknown) => e as { stderr: string; code: number });
@@ -217,7 +217,7 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
   it('Ctrl-C while resume waits for the lease of a killed run to run out stops the wait at once (exit 130)', async () => {
     const wf = join(dir, 'waiting.yaml');
     writeFileSync(wf, 'name: waiting\ntools:\n  - {name: a, cpu: 100m, mem: 16Mi, cmds: ["sleep 30"]}\n');
-    const cli = spawn(process.execPath, [BIN, 'run', wf, '--json'], { env: { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '60' }, stdio: 'ignore' });
+    const cli = spawn(process.execPath, [BIN, 'run', wf, '--json', '--no-cache'], { env: { ...env, TOOLFLOW_LOCK_TTL_SECONDS: '60' }, stdio: 'ignore' });
     const died = new Promise((r) => cli.on('exit', r));
     const taskId = await taskWithTool(store, 'waiting', 'a', 'running');
     cli.kill('SIGKILL');
@@ -235,7 +235,7 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('ser
   it('goes on when its MariaDB connections are KILLed mid-run', async () => {
     const wf = join(dir, 'killdb.yaml');
     writeFileSync(wf, 'name: killdb\ntools:\n' + Array.from({ length: 12 }, (_, i) => `  - {name: t${i}, cpu: 100m, mem: 16Mi, cmds: ["sleep 0.2"]${i ? `, rely: [t${i - 1}]` : ''}}\n`).join(''));
-    const cli = exec('node', [BIN, 'run', wf, '--json'], { env: { ...env, TOOLFLOW_LOG_LEVEL: 'info' }, timeout: 40_000 });
+    const cli = exec('node', [BIN, 'run', wf, '--json', '--no-cache'], { env: { ...env, TOOLFLOW_LOG_LEVEL: 'info' }, timeout: 40_000 });
     const admin = await createConnection(db.url);
     let killed = 0;
     try {

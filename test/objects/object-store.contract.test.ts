@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ describe.each([
   it('puts, heads, lists, gets and deletes', async () => {
     const src = join(dir, 'in.txt');
     writeFileSync(src, 'hello');
-    expect(await store().putFile('me/u1/in.txt', src)).toEqual({ key: 'me/u1/in.txt', size: 5 });
+    expect(await store().putFile('me/u1/in.txt', src)).toEqual({ key: 'me/u1/in.txt', size: 5, sha256: createHash('sha256').update('hello').digest('hex') });
     expect(await store().head('me/u1/in.txt')).toEqual({ key: 'me/u1/in.txt', size: 5 });
     expect(await store().list('me/')).toEqual(['me/u1/in.txt']);
     const out = join(dir, `out-${randomBytes(3).toString('hex')}.txt`);
@@ -61,10 +61,109 @@ describe.each([
     await store().delete('me/u2/big.bin');
   });
 
+  it('copies an object to another key (keys with brackets too), replacing what is there; the copy outlives its source', async () => {
+    const src = join(dir, `copy-src-${randomBytes(3).toString('hex')}.txt`);
+    writeFileSync(src, 'the bam');
+    const from = 'attempts/t1/align[A]/attempt-1/A.bam';
+    const to = 'attempts/t2/align[A]/attempt-1/A.bam';
+    await store().putFile(from, src);
+    writeFileSync(src, 'an older object, longer');
+    await store().putFile(to, src);
+    expect(await store().copy(from, to)).toEqual({ key: to, size: 7 });
+    expect(await store().head(to)).toEqual({ key: to, size: 7 });
+    await store().delete(from);
+    const out = join(dir, `copy-out-${randomBytes(3).toString('hex')}.txt`);
+    await store().getToFile(to, out); // the stored SHA-256 (S3 metadata) came with the copy: the download checks it
+    expect(readFileSync(out, 'utf8')).toBe('the bam');
+    expect(await store().list('attempts/t2/')).toEqual([to]);
+    await store().delete(to);
+  });
+
+  it('refuses to copy a key that has no object (NotFoundError), and makes nothing', async () => {
+    const err = await store().copy('attempts/t1/none/attempt-1/x.txt', 'attempts/t3/none/attempt-1/x.txt').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect((err as Error).message).toBe('no object attempts/t1/none/attempt-1/x.txt');
+    expect(await store().list('attempts/t3/')).toEqual([]);
+  });
+
   it.each(['../etc/passwd', 'a/../../b', '/abs', 'a//b', 'a/./b', '', 'a\\b', 'a\0b'])('refuses the key %j', async (key) => {
     expect(() => checkObjectKey(key)).toThrow(/invalid object key/);
     await expect(store().head(key)).resolves.toBeUndefined();
     await expect(store().putFile(key, join(dir, 'in.txt'))).rejects.toThrow(/invalid object key/);
+    await expect(store().copy(key, 'me/ok.txt')).rejects.toThrow(/invalid object key/);
+    await expect(store().copy('me/ok.txt', key)).rejects.toThrow(/invalid object key/);
+  });
+});
+
+describe('local folder copy across filesystems', () => {
+  it('copies the file where the hard link is refused (EXDEV): same bytes, another inode', async () => {
+    const storeRoot = join(dir, 'objects-exdev');
+    const shm = join('/dev/shm', `toolflow-test-${process.pid}-${Date.now()}`);
+    mkdirSync(shm);
+    try {
+      mkdirSync(storeRoot);
+      symlinkSync(shm, join(storeRoot, 'attempts')); // keys under attempts/ live on tmpfs
+      expect(statSync(shm).dev).not.toBe(statSync(storeRoot).dev);
+      const store = new LocalObjectStore(storeRoot);
+      writeFileSync(join(dir, 'exdev.txt'), 'across');
+      await store.putFile('me/u/exdev.txt', join(dir, 'exdev.txt'));
+      expect(await store.copy('me/u/exdev.txt', 'attempts/t/x/attempt-1/exdev.txt')).toEqual({ key: 'attempts/t/x/attempt-1/exdev.txt', size: 6 });
+      expect(readFileSync(join(shm, 't/x/attempt-1/exdev.txt'), 'utf8')).toBe('across');
+      expect(statSync(join(shm, 't/x/attempt-1/exdev.txt')).ino).not.toBe(statSync(join(storeRoot, 'me/u/exdev.txt')).ino);
+      // On one filesystem: a hard link.
+      await store.copy('me/u/exdev.txt', 'me/v/exdev.txt');
+      expect(statSync(join(storeRoot, 'me/v/exdev.txt')).ino).toBe(statSync(join(storeRoot, 'me/u/exdev.txt')).ino);
+    } finally {
+      rmSync(shm, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('S3 copy of an object larger than CopyObject takes', () => {
+  it('streams it through, parts and metadata kept: the copy is byte for byte, and its download checks the SHA-256', async () => {
+    const small = new S3ObjectStore({ bucket: 'toolflow', endpoint: `http://127.0.0.1:${s3Port}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxCopyObjectBytes: 1024 });
+    const recorder = await startHttpRecorder(s3Port);
+    const watched = new S3ObjectStore({ bucket: 'toolflow', endpoint: `http://127.0.0.1:${recorder.port}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxCopyObjectBytes: 1024 });
+    try {
+      const src = join(dir, 'large-copy.bin');
+      const data = randomBytes(9 * 1024 * 1024);
+      writeFileSync(src, data);
+      await small.putFile('attempts/t4/x/attempt-1/big.bin', src);
+      expect(await watched.copy('attempts/t4/x/attempt-1/big.bin', 'attempts/t5/x/attempt-1/big.bin')).toEqual({ key: 'attempts/t5/x/attempt-1/big.bin', size: data.length });
+      expect(recorder.requests.some((r) => r.startsWith('PUT ') && r.includes('partNumber=2'))).toBe(true); // a multipart upload, not CopyObject
+      const out = join(dir, 'large-copy-out.bin');
+      await s3.getToFile('attempts/t5/x/attempt-1/big.bin', out);
+      const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+      expect(sha(readFileSync(out))).toBe(sha(data));
+      // The small one still goes by CopyObject.
+      writeFileSync(src, 'tiny');
+      await small.putFile('attempts/t4/x/attempt-1/tiny.txt', src);
+      recorder.requests.length = 0;
+      await watched.copy('attempts/t4/x/attempt-1/tiny.txt', 'attempts/t5/x/attempt-1/tiny.txt');
+      expect(recorder.requests.filter((r) => r.startsWith('PUT ')).map((r) => r.split('?')[0])).toEqual(['PUT /toolflow/attempts/t5/x/attempt-1/tiny.txt']);
+    } finally {
+      await small.close();
+      await watched.close();
+      await recorder.close();
+    }
+  });
+
+  it('refuses a streamed copy whose bytes differ from the stored SHA-256, and deletes the copy', async () => {
+    const small = new S3ObjectStore({ bucket: 'toolflow', endpoint: `http://127.0.0.1:${s3Port}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, maxCopyObjectBytes: 4 });
+    try {
+      const src = join(dir, 'rot.txt');
+      writeFileSync(src, 'the bam as recorded');
+      await small.putFile('attempts/t6/x/attempt-1/rot.txt', src);
+      const folder = join(dir, 's3rver', 'toolflow', 'attempts', 't6', 'x', 'attempt-1');
+      const stored = readdirSync(folder).find((f) => f.startsWith('rot.txt') && f.endsWith('_object'))!;
+      writeFileSync(join(folder, stored), 'the bam as recordeD'); // bit rot: same length, other bytes
+      const err = await small.copy('attempts/t6/x/attempt-1/rot.txt', 'attempts/t7/x/attempt-1/rot.txt').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ChecksumMismatchError);
+      expect((err as Error).message).toMatch(/^object attempts\/t6\/x\/attempt-1\/rot\.txt is corrupt: its SHA-256 is [0-9a-f]{64}, it was stored with [0-9a-f]{64}$/);
+      expect(await small.head('attempts/t7/x/attempt-1/rot.txt')).toBeUndefined();
+    } finally {
+      await small.close();
+    }
   });
 });
 
@@ -89,7 +188,7 @@ describe('upload', () => {
     const up = await uploadFile({ objects, coordination }, 'me', src);
     expect(up.key).toBe(`me/${up.uploadId}/reads.fq`);
     expect(statuses).toEqual(['ongoing', 'successful']);
-    expect(await coordination.get<UploadDoc>(`uploads/${up.uploadId}`)).toEqual({ status: 'successful', key: up.key, size: 9 });
+    expect(await coordination.get<UploadDoc>(`uploads/${up.uploadId}`)).toEqual({ status: 'successful', key: up.key, size: 9, sha256: createHash('sha256').update('@r\nA\n+\nI\n').digest('hex') });
   });
 
   it('marks a failed upload failed and leaves no object', async () => {

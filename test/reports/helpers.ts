@@ -90,6 +90,11 @@ export const fullExit = (): ExitReport => ({
   watchdog: 'lost',
   launchError: 'ErrImagePull: image "nope:1" not found',
   evidence: 'pod tf-0123456789ab-align-reads-a2: container tool terminated, reason OOMKilled, exit code 137',
+  outputs: [
+    { path: 'out/a.bam', bytes: 2 ** 40 + 3, sha256: 'a'.repeat(64) },
+    { path: 'align[A].txt', bytes: 0, sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855' },
+  ],
+  cachedFrom: { taskId: 'ba9876543210', tool: 'align[A]', attempt: 4 },
 });
 
 /** An exit report with every optional field left out and every nullable one null. */

@@ -49,6 +49,9 @@ describe('report round trip', () => {
       bareExit(),
       { ...bareExit(), exitCode: 0, memLimitKind: 'rlimit', watchdog: 'timeout', diskFull: { path: '/', freeBytes: 1, totalBytes: 2, freeInodes: null } },
       { ...bareExit(), exitCode: -1, oomKills: 0, watchdog: 'undelivered', launchError: '', evidence: '' },
+      // Outputs recorded, none declared: apart from outputs not recorded (absent).
+      { ...bareExit(), exitCode: 0, outputs: [] },
+      { ...bareExit(), exitCode: 0, outputs: [{ path: 'A.bam', bytes: 12, sha256: '0123456789abcdef'.repeat(4) }] },
     ];
     for (const r of reports) expect(await c.send(r, token())).toBe('accepted');
     // toStrictEqual: a key present with `undefined` differs from an absent one.
@@ -131,6 +134,12 @@ describe('malformed reports', () => {
     ['an unknown enum value', { ...ok(), memLimitKind: 7 as unknown as 'MEM_LIMIT_KIND_CGROUP' }, 'mem_limit_kind is 7'],
     ['a disk full without a path', { ...ok(), diskFull: { path: '', freeBytes: 0, totalBytes: 1 } }, 'disk_full.path is empty'],
     ['a byte count past 2^53', { ...ok(), peakMemBytes: '18446744073709551615' }, 'peak_mem_bytes is'],
+    ['an output without a path', { ...ok(), outputs: { files: [{ path: '', bytes: 1, sha256: 'a'.repeat(64) }] } }, 'outputs.files[0].path is empty'],
+    ['an output whose SHA-256 is upper case', { ...ok(), outputs: { files: [{ path: 'a', bytes: 1, sha256: 'A'.repeat(64) }] } }, 'outputs.files[0].sha256 is "AAAA'],
+    ['an output whose SHA-256 is short', { ...ok(), outputs: { files: [{ path: 'a', bytes: 1, sha256: 'a'.repeat(63) }] } }, 'outputs.files[0].sha256 is'],
+    ['an output of more than 2^53 bytes', { ...ok(), outputs: { files: [{ path: 'a', bytes: '18446744073709551615', sha256: 'a'.repeat(64) }] } }, 'outputs.files[0].bytes is'],
+    ['a cached-from attempt 0', { ...ok(), cachedFrom: { taskId: 't', tool: 'x', attempt: 0 } }, 'cached_from.attempt is 0'],
+    ['a cached-from without a tool', { ...ok(), cachedFrom: { taskId: 't', tool: '', attempt: 1 } }, 'cached_from.tool is empty'],
   ];
   it.each(cases)('%s: INVALID_ARGUMENT naming the field', async (_name, req, message) => {
     const t = await startTestServer();

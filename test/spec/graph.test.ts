@@ -56,6 +56,30 @@ describe('DAG', () => {
     for (const id of ids) expect(id).toMatch(/^n_[A-Za-z0-9_]+$/);
   });
 
+  it('maps planned instance names (brackets, dots) to different ids: every name over "a", "_", "-", ".", "[", "]", "u", "1" up to 4 characters', () => {
+    const alphabet = ['a', '_', '-', '.', '[', ']', 'u', '1'];
+    const names: string[] = [];
+    const grow = (prefix: string) => {
+      if (prefix.length > 0) names.push(prefix);
+      if (prefix.length < 4) for (const c of alphabet) grow(prefix + c);
+    };
+    grow('');
+    const ids = new Set(names.map(mermaidId));
+    expect(ids.size).toBe(names.length);
+    for (const id of ids) expect(id).toMatch(/^n_[A-Za-z0-9_]+$/);
+    expect(mermaidId('align[A.1]')).toBe('n_align_oA_d1_c');
+    expect(mermaidId('t[a b]')).toBe('n_t_oa_u20_b_c');
+  });
+
+  it('writes a plan\'s instances with their names as labels', () => {
+    const { dag } = buildDag([
+      { name: 'align[A]', rely: [] },
+      { name: 'align[B]', rely: [] },
+      { name: 'call', rely: ['align[A]', 'align[B]'] },
+    ]);
+    expect(toMermaid(dag!)).toBe('flowchart TD\n  n_align_oA_c["align[A]"]\n  n_align_oB_c["align[B]"]\n  n_call["call"]\n  n_align_oA_c --> n_call\n  n_align_oB_c --> n_call\n');
+  });
+
   it('finds a cycle even when another tool relies on an unknown one', () => {
     const { dag, problems } = buildDag(nodes({ a: ['b'], b: ['a'], c: ['nope'] }));
     expect(dag).toBeUndefined();

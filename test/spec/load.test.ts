@@ -40,7 +40,7 @@ tools:
     retry: {max: 5, on: [oom, exit], grow: 3, cap: {mem: 8G}}
 `,
     );
-    expect(spec.inputs).toEqual([{ name: 'reads', required: true, description: 'FASTQ' }]);
+    expect(spec.inputs).toEqual([{ name: 'reads', required: true, description: 'FASTQ', type: 'file' }]);
     expect(spec.tools[0]).toMatchObject({ cpuMillicores: 500, memBytes: 2 * 1024 ** 3, diskBytes: 1e10, image: 'debian:12', env: { LC_ALL: 'C', X: 'a=b' } });
     expect(spec.tools[1]!.retry).toEqual({ maxAttempts: 5, on: ['oom', 'exit'], grow: 3, capMemBytes: 8e9, capDiskBytes: 500e9, capTimeSeconds: 7 * 86_400 });
     expect(spec.tools[1]!.cmds).toEqual(['true']);

@@ -100,7 +100,7 @@ describe('inputs', () => {
     const dir = tempDir();
     const reads = join(dir, 'reads.fq');
     writeFileSync(reads, '@r\nA\n+\nI\n');
-    expect(await resolveInputs(spec, [`reads=${reads}`], 'wf.yaml')).toEqual({ reads });
+    expect(await resolveInputs(spec, [`reads=${reads}`], 'wf.yaml')).toEqual({ files: { reads }, items: {} });
     const err = await resolveInputs(spec, ['red=x', `extra=${dir}`, 'bad'], 'wf.yaml').catch((e: SpecError) => e.issues.map((i) => i.message));
     expect(err).toEqual([
       'the workflow has no input "red" (did you mean "reads"?)',
@@ -135,5 +135,76 @@ describe('value messages found by review', () => {
 
   it('names a params file that cannot be read', async () => {
     await expect(readParamsFile('/nonexistent/params.yaml')).rejects.toThrow(/cannot read the params file/);
+  });
+});
+
+describe('sample sheets and lists (issue 10)', () => {
+  const dir = tempDir();
+  const wfFile = join(dir, 'wf.yaml');
+  const text = `name: w
+inputs:
+  ref: {}
+  samples:
+    type: samples
+    columns:
+      sample: {type: string}
+      fastq: {type: file}
+      group: {type: string}
+  chroms:
+    type: list
+    default: [chr1]
+  refs:
+    type: list
+    of: file
+    default: [a.fa]
+    required: false
+tools:
+  - name: align
+    scatter: samples
+    outputs: {bam: "{sample}_{group}.bam"}
+    cmds: ['true']
+`;
+  writeFileSync(wfFile, text);
+  const { spec: wf } = parseWorkflow(wfFile, text);
+  writeFileSync(join(dir, 'ref.fa'), '>c\n');
+  writeFileSync(join(dir, 'a.fa'), '>a\n');
+  writeFileSync(join(dir, 'A.fq'), '@r\n');
+  writeFileSync(join(dir, 'sheet.csv'), 'sample,fastq,group\nA,A.fq,g1\nB,A.fq,g2\n');
+
+  it('reads the sheet (its files from its folder) and the lists (given, or their defaults from the workflow\'s folder)', async () => {
+    const sheet = join(dir, 'sheet.csv');
+    const got = await resolveInputs(wf, [`ref=${join(dir, 'ref.fa')}`, `samples=${sheet}`, 'chroms=chrX', 'chroms=chrY'], wfFile);
+    expect(got.files).toEqual({ ref: join(dir, 'ref.fa'), samples: sheet, 'samples/A/fastq': join(dir, 'A.fq'), 'samples/B/fastq': join(dir, 'A.fq'), 'refs/a/item': join(dir, 'a.fa') });
+    expect(Object.keys(got.items)).toEqual(['samples', 'chroms', 'refs']);
+    expect(got.items.samples!.map((i) => i.key)).toEqual(['A', 'B']);
+    expect(got.items.chroms).toEqual([
+      { key: 'chrX', fields: { item: 'chrX' }, files: {} },
+      { key: 'chrY', fields: { item: 'chrY' }, files: {} },
+    ]);
+    // The default when none is given.
+    const plain = await resolveInputs(wf, [`ref=${join(dir, 'ref.fa')}`, `samples=${sheet}`], wfFile);
+    expect(plain.items.chroms).toEqual([{ key: 'chr1', fields: { item: 'chr1' }, files: {} }]);
+  });
+
+  it('reports the sheet\'s problems with the arguments\' in order, a sheet given twice, and a missing sheet', async () => {
+    const bad = join(dir, 'bad.csv');
+    writeFileSync(bad, 'sample,fastq,group\nA,none.fq,a/b\n');
+    const err = (await resolveInputs(wf, ['nope=1', `samples=${bad}`, `samples=${bad}`, 'chroms=a b'], wfFile).catch((e: unknown) => e)) as SpecError;
+    expect(err.issues.map((i) => `${i.file}:${i.line ?? ''} ${i.path}: ${i.message}`)).toEqual([
+      '--input nope=1: nope: the workflow has no input "nope"; its inputs: ref, samples, chroms, refs',
+      `${bad}:2 inputs.samples[0].fastq: "${join(dir, 'none.fq')}" does not exist or cannot be read (relative paths are read from the sheet's folder, ${dir})`,
+      `${bad}:2 inputs.samples[0].group: column "group" is part of an output file name ({group}), and "a/b" must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it names instances and files)`,
+      `--input samples=${bad}: samples: input "samples" is given twice (--input samples=${bad}, then --input samples=${bad}); give each input once (a samples input is one sheet, with one row per sample)`,
+      '--input chroms=a b: inputs.chroms[0]: the item "a b" must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it names instances and files)',
+      `${wfFile}: inputs.ref: required input has no file; give it with --input ref=PATH`,
+    ]);
+    const missing = (await resolveInputs(wf, [`ref=${join(dir, 'ref.fa')}`], wfFile).catch((e: unknown) => e)) as SpecError;
+    expect(missing.issues.map((i) => i.message)).toEqual(['required sample sheet is not given; give it with --input samples=SHEET (a CSV or TSV file with a header row)']);
+  });
+
+  it('needs no required input with requireAll: false (toolflow graph)', async () => {
+    const got = await resolveInputs(wf, [], wfFile, { requireAll: false });
+    expect(got.items.chroms).toHaveLength(1);
+    expect(got.items.samples).toBeUndefined();
   });
 });

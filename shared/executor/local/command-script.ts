@@ -7,12 +7,30 @@
  * | variable | value |
  * | --- | --- |
  * | `TF_OPT_<option>` | the option's value (`true`/`false` for bool options) |
- * | `TF_INPUT_<input>` | absolute path of the input file |
+ * | `TF_INPUT_<input>` | absolute path of the input file (a sample sheet: the sheet file) |
  * | `TF_DEP_<tool>` | absolute path of that dependency's work dir (its outputs and logs) |
  * | `TF_WORKDIR` | absolute path of this attempt's work dir (also the current directory) |
  * | `TF_TASK_ID`, `TF_TOOL`, `TF_ATTEMPT` | which run this is |
  * | `TF_CPUS` | cpu as whole cores, at least 1 (for `-t`/`--threads` flags) |
  * | `TF_CPU_MILLICORES`, `TF_MEM_BYTES`, `TF_DISK_BYTES` | the attempt's resources |
+ * | each of `spec.bindings` (issue 10) | see below: `TF_ITEM_<column>`, `TF_ITEM`, `TF_OUT_<name>`, `TF_DEP_<tool>`, `TF_DEP_<tool>_<output>` |
+ *
+ * A planned tool (one with `spec.bindings`, made by the planner, shared/spec/expand.ts) gets
+ * `TF_INPUT_*` only for the workflow's own inputs (stored input names without `/`; an item's file
+ * is stored as `<input>/<key>/<column>` and reaches the tool through a binding), no automatic
+ * `TF_DEP_<tool>` (the planner makes a `dir` binding for each dependency that needs one), and each
+ * binding as its variable:
+ *
+ * | binding | value |
+ * | --- | --- |
+ * | `{env, value}` | the text itself (`TF_ITEM_<column>`, `TF_ITEM`, `TF_OUT_<name>`) |
+ * | `{env, input}` | absolute path of that stored input, staged for the attempt (`TF_ITEM_<file column>`) |
+ * | `{env, dir}` | absolute path of that tool's attempt dir, from `request.deps` (`TF_DEP_<tool>`) |
+ * | `{env, outputs}` | the base names of those files, linked into this attempt's work dir by the executor, joined by single spaces (`TF_DEP_<tool>_<output>`) |
+ *
+ * A binding sets a `TF_` name that nothing else set (a clash, or an input or tool the attempt was
+ * not given, is a launch error). A task stored before issue 10 (no `bindings`) gets `TF_INPUT_<input>`
+ * for every input and `TF_DEP_<tool>` for every dependency, as before.
  *
  * In tool and input names, `-` becomes `_`. The commands run as one bash script (`command.sh` in the
  * work dir, kept for debugging) under `set -euo pipefail`, so a failure anywhere, a pipeline stage
@@ -24,6 +42,8 @@
  * never reach tools, even when named (see `pass-env.ts`).
  */
 import { envKey } from '../../spec/load.js';
+import type { Binding } from '../../spec/types.js';
+import { outputSegments } from '../../sidecar/pod-layout.js';
 import type { AttemptRequest } from '../executor.js';
 import { passedEnv } from './pass-env.js';
 
@@ -60,7 +80,9 @@ export function shellQuote(value: string): string {
  * The environment of an attempt: the minimal pass-through, then `passEnv` and the request's
  * `spec.passEnv` names that are set in `parentEnv` (refused names skipped), then the tool's `env`,
  * then the `TF_*` variables.
- * @param paths absolute paths: the attempt's work dir, each input file, each dependency's work dir.
+ * @param paths absolute paths: the attempt's work dir, each input file (by stored input name), each
+ *   dependency's work dir (by tool).
+ * @throws Error for a binding that cannot be resolved or would replace a variable (see `bindingValue`).
  * @param passEnv names from `TOOLFLOW_PASS_ENV` (already checked by `parsePassEnv`).
  */
 export function commandEnv(
@@ -86,7 +108,48 @@ export function commandEnv(
     TF_DISK_BYTES: r.diskBytes === null ? '' : String(r.diskBytes),
   });
   for (const [name, value] of Object.entries(request.values)) env[`TF_OPT_${name}`] = String(value);
-  for (const [name, path] of Object.entries(paths.inputs)) env[`TF_INPUT_${envKey(name)}`] = path;
-  for (const [tool, path] of Object.entries(paths.deps)) env[`TF_DEP_${envKey(tool)}`] = path;
+  const bindings = request.spec.bindings;
+  if (!bindings) {
+    // A task stored before issue 10: every input, every dependency.
+    for (const [name, path] of Object.entries(paths.inputs)) env[`TF_INPUT_${envKey(name)}`] = path;
+    for (const [tool, path] of Object.entries(paths.deps)) env[`TF_DEP_${envKey(tool)}`] = path;
+    return env;
+  }
+  for (const [name, path] of Object.entries(paths.inputs)) if (!name.includes('/')) env[`TF_INPUT_${envKey(name)}`] = path;
+  for (const b of bindings) {
+    if (!/^TF_[A-Za-z0-9_]+$/.test(b.env)) throw new Error(`binding ${JSON.stringify(b.env)} is not a TF_ variable name (letters, digits and _ after TF_)`);
+    if (Object.hasOwn(env, b.env)) throw new Error(`binding ${b.env} would replace the ${b.env} toolflow already set for the attempt`);
+    env[b.env] = bindingValue(b, paths);
+  }
   return env;
+}
+
+/**
+ * The value of one binding (see the module comment).
+ * @throws Error for an `input` the attempt was not given, a `dir` tool not in `request.deps`, or an
+ *   `outputs` path that is not inside its tool's work dir.
+ */
+function bindingValue(b: Binding, paths: { inputs: Record<string, string>; deps: Record<string, string> }): string {
+  if ('value' in b) return b.value;
+  if ('input' in b) {
+    const path = paths.inputs[b.input];
+    if (path === undefined) throw new Error(`binding ${b.env} names input ${JSON.stringify(b.input)}, which the attempt was not given`);
+    return path;
+  }
+  if ('dir' in b) {
+    const path = paths.deps[b.dir];
+    if (path === undefined) throw new Error(`binding ${b.env} names tool ${JSON.stringify(b.dir)}, which is not among the attempt's dependencies`);
+    return path;
+  }
+  return b.outputs.map((o) => linkedName(o.path)).join(' ');
+}
+
+/**
+ * The name under which a dependency's output `path` (relative to that tool's work dir) is linked
+ * into the work dir of an attempt whose `outputs` binding names it: its last path segment
+ * (`sub/A.bam` → `A.bam`).
+ * @throws Error (`outputSegments`) for a path that is absolute, has a `..` segment, or is empty.
+ */
+export function linkedName(path: string): string {
+  return outputSegments(path).at(-1)!;
 }

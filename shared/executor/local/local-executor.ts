@@ -4,23 +4,32 @@
  * tool's outputs and, while it runs, `.toolflow.pid` (see `leftover.ts`). `root` is the request's
  * `workRoot` when set (the folder recorded on the task), else the executor's own. Inputs are copied
  * once per task into `<root>/<taskId>/_inputs/<name>/<file>` (no tool name starts with `_`, so the
- * two never meet). Reports (start, keepalive, exit) go to the sink as the sidecar's would in cluster
- * mode; the exit report carries the memory evidence of `memory-limit.ts` and, for a failed attempt
- * on a full filesystem, `diskFull` (`disk-check.ts`).
+ * two never meet); an item's file, stored as `<input>/<key>/<column>` (issue 10), goes to
+ * `_inputs/<input>/<key>/<column>/<file>`, each segment checked to be one folder name. Each file of
+ * an `outputs` binding is a symbolic link `<work dir>/<base name>` → `<dependency's attempt
+ * dir>/<path>` (`stageDependencyOutputs`). Reports (start, keepalive, exit) go to the sink as the
+ * sidecar's would in cluster mode; the exit report carries the memory evidence of `memory-limit.ts`,
+ * for a failed attempt on a full filesystem `diskFull` (`disk-check.ts`), and for a succeeded one
+ * `outputs`: each declared output's size and SHA-256, the output then read-only (`outputs.ts`).
+ * `reuse` (a cache hit) links an earlier attempt's outputs into a new attempt dir instead of running it.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { ensureDir } from '../../ensure-dir.js';
-import { access, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { AttemptRef, OutputRecord } from '../../events/catalog.js';
 import type { ObjectStore } from '../../objects/object-store.js';
 import { safeFileName } from '../../objects/object-store.js';
 import { exitReport, type AttemptRequest, type Executor, type ReportSink } from '../executor.js';
 import { MAX_TOOL_ENV_BYTES } from '../../spec/tool-env.js';
-import { commandEnv, commandScript, workerEnv } from './command-script.js';
+import type { Binding } from '../../spec/types.js';
+import { outputSegments } from '../../sidecar/pod-layout.js';
+import { commandEnv, commandScript, linkedName, workerEnv } from './command-script.js';
 import { filesystemState, fullFilesystem, isNoSpace } from './disk-check.js';
 import { removePidFile, stopLeftoverAttempt } from './leftover.js';
 import { detectMemoryLimiter, type MemoryLimiter } from './memory-limit.js';
+import { checkedAttemptDir, recordOutputs, reuseOutputs } from './outputs.js';
 import { parsePassEnv } from './pass-env.js';
 import { ShellWorkerPool } from './process-launcher.js';
 
@@ -108,6 +117,7 @@ export class LocalExecutor implements Executor {
       for (const [name, stored] of Object.entries(request.inputs)) inputs[name] = await this.stageInput(root, taskId, name, stored.key, stored.fileName);
       const deps: Record<string, string> = {};
       for (const d of request.deps) deps[d.tool] = attemptDir(root, taskId, d.tool, d.attempt);
+      if (request.spec.bindings) stageDependencyOutputs(workDir, request.spec.bindings, deps);
       env = commandEnv(request, { workDir, inputs, deps }, process.env, this.passEnv);
       // What validation could only estimate (passed-through values, real paths) is known now:
       // an environment no exec would take is a launch error saying why, not "Argument list too long".
@@ -147,7 +157,22 @@ export class LocalExecutor implements Executor {
       const ok = exitCode === 0 && signal === null;
       // The stderr tail only matters to classify a failure: a success skips the read.
       const stderrTail = ok && !oomKills ? '' : await readTail(join(workDir, 'stderr.log'), STDERR_TAIL_BYTES).catch(() => '');
-      const missingOutputs = ok ? await missing(workDir, request.spec.outputs) : [];
+      const declared = request.spec.outputs;
+      // No awaits for a tool without outputs: this is the path from one tool's exit to the next one's start.
+      const missingOutputs = ok && declared.length > 0 ? missing(workDir, declared) : [];
+      let outputs: OutputRecord[] | undefined;
+      let evidence: string | undefined;
+      if (ok && missingOutputs.length === 0) {
+        if (declared.length === 0) outputs = [];
+        else {
+          const recorded = await recordOutputs(workDir, declared);
+          if (recorded.refused.length === 0) outputs = recorded.outputs;
+          else {
+            missingOutputs.push(...recorded.refused.map((r) => r.path));
+            evidence = `toolflow: ${recorded.refused.map((r) => `output ${r.path} ${r.why}`).join('; ')}`;
+          }
+        }
+      }
       const diskFull = ok ? null : fullFilesystem([workDir, env.TMPDIR ?? '/tmp']);
       sink({
         kind: 'exit',
@@ -164,10 +189,27 @@ export class LocalExecutor implements Executor {
         stderrTail,
         missingOutputs,
         ...(diskFull ? { diskFull } : {}),
+        ...(outputs ? { outputs } : {}),
+        ...(evidence ? { evidence } : {}),
       });
     });
     this.running.set(key, { pid: launched.pid, exited });
     sink({ kind: 'start', taskId, tool, attempt, at: Date.now() });
+  }
+
+  /**
+   * A cache hit: the recorded `outputs` of attempt `from` (its work dir under `from.workRoot`, else
+   * this executor's root) become those of `request`'s attempt, without running it (`reuseOutputs`:
+   * each checked for its recorded size, then hard-linked, or copied across filesystems, with a
+   * `cached-from.txt` saying where they came from). The logs (`stdout.log`, `stderr.log`) are not
+   * reused: the attempt printed nothing.
+   * @returns false, leaving the new attempt dir as it was, when any output is gone or differs in size.
+   * @throws Error for a task, tool or output name that cannot be a folder or a path inside one.
+   */
+  async reuse(request: AttemptRequest, from: AttemptRef & { workRoot?: string }, outputs: OutputRecord[]): Promise<boolean> {
+    const fromDir = checkedAttemptDir(from.workRoot ? resolve(from.workRoot) : this.root, from);
+    const toDir = checkedAttemptDir(request.workRoot ? resolve(request.workRoot) : this.root, request);
+    return reuseOutputs(fromDir, toDir, { taskId: from.taskId, tool: from.tool, attempt: from.attempt }, outputs);
   }
 
   /**
@@ -201,9 +243,12 @@ export class LocalExecutor implements Executor {
     this.limiter.dispose();
   }
 
-  /** Copies an input object into the task's inputs folder once; returns its absolute path. */
+  /**
+   * Copies an input object into the task's inputs folder once, `_inputs/<name's segments>/<file>`;
+   * returns its absolute path. @throws Error for a name with an empty, `.` or `..` segment (see `inputFolder`).
+   */
   private stageInput(root: string, taskId: string, name: string, key: string, fileName: string): Promise<string> {
-    const dir = join(root, taskId, '_inputs', name);
+    const dir = join(root, taskId, '_inputs', ...inputFolder(name));
     let staged = this.stagedInputs.get(dir);
     if (!staged) {
       staged = (async () => {
@@ -216,6 +261,52 @@ export class LocalExecutor implements Executor {
       this.stagedInputs.set(dir, staged);
     }
     return staged;
+  }
+}
+
+/**
+ * The folders under `_inputs/` of a stored input's name: its `/`-separated segments (an item's file
+ * is stored as `<input>/<key>/<column>`). Names are made by toolflow; each segment is checked again
+ * as it becomes a folder, so none can leave `_inputs/`.
+ * @throws Error for an empty, `.` or `..` segment, or one with a backslash or NUL.
+ */
+export function inputFolder(name: string): string[] {
+  const segments = name.split('/');
+  for (const s of segments) {
+    if (s === '' || s === '.' || s === '..' || /[\\\0]/.test(s)) throw new Error(`input ${JSON.stringify(name)} cannot be staged: its name must be folder names separated by "/", none empty, "." or ".."`);
+  }
+  return segments;
+}
+
+/**
+ * Links each file of the `outputs` bindings into the work dir: a symbolic link `<workDir>/<base
+ * name>` → `<that tool's attempt dir>/<path>` (`deps`: tool → attempt dir, from `request.deps`). A
+ * link already there with the same target (a launch tried again) is kept.
+ * @throws Error for a tool not among `deps`, a path outside its work dir, a file that is not there,
+ *   or a name taken in the work dir (naming both the file staged and what is in the way).
+ */
+export function stageDependencyOutputs(workDir: string, bindings: readonly Binding[], deps: Record<string, string>): void {
+  for (const b of bindings) {
+    if (!('outputs' in b)) continue;
+    for (const o of b.outputs) {
+      const depDir = deps[o.tool];
+      if (depDir === undefined) throw new Error(`binding ${b.env} names tool ${JSON.stringify(o.tool)}, which is not among the attempt's dependencies`);
+      const target = join(depDir, ...outputSegments(o.path));
+      const name = linkedName(o.path);
+      const link = join(workDir, name);
+      if (!statSync(target, { throwIfNoEntry: false })) throw new Error(`binding ${b.env}: output ${o.path} of tool ${o.tool} is not there (${target})`);
+      try {
+        symlinkSync(target, link);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+        const there = lstatSync(link);
+        const existing = there.isSymbolicLink() ? readlinkSync(link) : undefined;
+        if (existing === target) continue;
+        throw new Error(
+          `binding ${b.env}: cannot link output ${o.path} of tool ${o.tool} (${target}) into the work dir as ${name}: ${link} exists already${existing !== undefined ? ` (a link to ${existing})` : ''}`,
+        );
+      }
+    }
   }
 }
 
@@ -246,14 +337,7 @@ async function readTail(path: string, bytes: number): Promise<string> {
   }
 }
 
-async function missing(workDir: string, outputs: string[]): Promise<string[]> {
-  const absent: string[] = [];
-  for (const o of outputs) {
-    try {
-      await access(join(workDir, o));
-    } catch {
-      absent.push(o);
-    }
-  }
-  return absent;
+/** Declared outputs not in the work dir (a dangling link is not there). Synchronous: a stat each, microseconds. */
+function missing(workDir: string, outputs: string[]): string[] {
+  return outputs.filter((o) => !existsSync(join(workDir, o)));
 }

@@ -29,8 +29,23 @@
  *   has no such knob, so the sampler SIGKILLs the cgroup when it sees the counter rise (within
  *   `SAMPLE_MS`).
  *
- * Each attempt's cgroup is made before the tool starts; the tool's shell joins it as its first act
- * (see `process-launcher.ts`), so no child escapes it.
+ * The tool's shell joins its attempt's cgroup as its first act (see `process-launcher.ts`), so no
+ * child escapes it.
+ *
+ * **One cgroup per attempt running at once, reused** (issue 10 §6: making and removing a memory
+ * cgroup for every attempt cost more than the no-op tool's own fork). An attempt takes an idle
+ * cgroup of the limiter, or makes one (`a1`, `a2`, …: as many as attempts run at once), and its own
+ * limit is written into it. What it reads back is its own: the peak is the largest of its own
+ * samples, and its OOM kills are how much the cgroup's cumulative `oom_kill` counter rose during the
+ * attempt (the kernel's counters cannot be reset; cgroup v2's `memory.peak`, resettable per open file
+ * since Linux 6.12, is not used: it counts page cache). When the attempt ends, its cgroup goes back
+ * to the idle ones only when it is clean: no process left in it (a leftover just SIGKILLed may still
+ * be exiting), no OOM kill during the attempt, and no memory in use still charged to it (shmem: a
+ * file left in /dev/shm stays charged to the cgroup and would count against the next attempt's
+ * limit). Otherwise it is removed, as every attempt's cgroup was before, and the next attempt gets a
+ * fresh one; so does an attempt whose limit the kernel refuses (cgroup v1 answers EBUSY to a limit
+ * below what is charged and cannot be reclaimed). Page cache that earlier attempts left is charged to
+ * the cgroup but reclaimed first at the limit: it is not in the readings and kills nothing.
  */
 import { readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { ensureDir } from '../../ensure-dir.js';
@@ -58,15 +73,22 @@ export interface AttemptLimit {
   ulimitKib: number | null;
   /** Memory in use now (anonymous + shmem), bytes, or null when not measured. */
   usage(): number | null;
-  /** Takes a last reading, kills whatever is left in the cgroup and removes it. Call once. */
+  /**
+   * Takes a last reading and kills whatever is left in the cgroup; the cgroup is then kept for a
+   * later attempt when clean, else removed. Call once (a second call returns the first result).
+   */
   finish(): AttemptMemory;
 }
 
 /** Creates per-attempt limits. */
 export interface MemoryLimiter {
   readonly mechanism: 'cgroup2' | 'cgroup1' | 'rlimit';
+  /**
+   * A limit of `memBytes` bytes for one attempt. `name` labels the attempt (unique per attempt); the
+   * cgroup limiters do not use it, since their cgroups outlive attempts (see the module comment).
+   */
   prepare(name: string, memBytes: number): AttemptLimit;
-  /** Removes the limiter's own folder (once every attempt has finished). */
+  /** Removes the limiter's own folder and its cgroups (once every attempt has finished). */
   dispose(): void;
 }
 
@@ -102,19 +124,25 @@ function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** SIGKILLs every process in a cgroup; a cgroup or process that is gone already is fine. */
-export function killCgroupProcs(dir: string): void {
+/**
+ * SIGKILLs every process in a cgroup; a cgroup or process that is gone already is fine.
+ * @returns how many processes were in it (0 also when the cgroup is gone).
+ */
+export function killCgroupProcs(dir: string): number {
+  let pids: string[];
   try {
-    for (const pid of readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        /* exited meanwhile */
-      }
-    }
+    pids = readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean);
   } catch {
-    /* gone meanwhile */
+    return 0; // gone meanwhile
   }
+  for (const pid of pids) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return pids.length;
 }
 
 /**
@@ -145,10 +173,24 @@ interface CgroupFiles {
 const V1: CgroupFiles = { limit: 'memory.limit_in_bytes', stat: 'memory.stat', inUse: ['total_rss', 'total_shmem'], events: 'memory.oom_control' };
 const V2: CgroupFiles = { limit: 'memory.max', stat: 'memory.stat', inUse: ['anon', 'shmem'], events: 'memory.events' };
 
+/** A cgroup of the limiter, kept between attempts. */
+interface SlotCgroup {
+  dir: string;
+  /** The kernel kills the whole cgroup on an OOM kill (v2 `memory.oom.group` set). */
+  kernelGroupKill: boolean;
+  /**
+   * Its `oom_kill` counter as last read (null: no counter). It cannot change while the cgroup is
+   * idle (nothing runs in it), so the next attempt's count starts from it without reading it again.
+   */
+  oomCounter: number | null;
+}
+
 /** A running attempt's cgroup as the sampler follows it. */
 interface Watched {
   dir: string;
   limitBytes: number;
+  /** The cgroup's `oom_kill` counter when the attempt began (its OOM kills are the rise). */
+  oomBefore: number;
   /** Largest reading so far, bytes; -1 before the first one. */
   peak: number;
   /** The kernel kills the whole cgroup on an OOM kill (v2 `memory.oom.group` set). */
@@ -160,6 +202,10 @@ interface Watched {
 class CgroupLimiter implements MemoryLimiter {
   private readonly watched = new Set<Watched>();
   private timer: NodeJS.Timeout | undefined;
+  /** Cgroups no attempt uses now, clean (see the module comment). */
+  private readonly idle: SlotCgroup[] = [];
+  /** Cgroups made so far: the next one is `a<made + 1>`. */
+  private made = 0;
 
   constructor(
     readonly mechanism: 'cgroup1' | 'cgroup2',
@@ -170,24 +216,21 @@ class CgroupLimiter implements MemoryLimiter {
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    for (const slot of this.idle.splice(0)) killAndRemove(slot.dir);
     killAndRemove(this.parent);
   }
 
-  prepare(name: string, memBytes: number): AttemptLimit {
-    const dir = join(this.parent, name);
+  /**
+   * A cgroup with the limit `memBytes` for one attempt (`_name` is not used: cgroups are the
+   * limiter's, named `a<n>`, and outlive attempts).
+   * @throws the error of making a fresh cgroup or of writing its limit.
+   */
+  prepare(_name: string, memBytes: number): AttemptLimit {
+    const slot = this.take(memBytes);
+    const { dir, kernelGroupKill } = slot;
     const f = this.files;
-    ensureDir(dir);
-    writeFileSync(join(dir, f.limit), String(memBytes));
-    let kernelGroupKill = false;
-    if (this.mechanism === 'cgroup2') {
-      try {
-        writeFileSync(join(dir, 'memory.oom.group'), '1');
-        kernelGroupKill = true;
-      } catch {
-        /* kernel < 4.19: the sampler kills the cgroup instead, as on v1 */
-      }
-    }
-    const w: Watched = { dir, limitBytes: memBytes, peak: -1, kernelGroupKill, groupKilled: false };
+    const oomBefore = slot.oomCounter;
+    const w: Watched = { dir, limitBytes: memBytes, oomBefore: oomBefore ?? 0, peak: -1, kernelGroupKill, groupKilled: false };
     this.watch(w);
     let finished: AttemptMemory | undefined;
     return {
@@ -197,10 +240,15 @@ class CgroupLimiter implements MemoryLimiter {
       usage: () => this.sample(w),
       finish: () => {
         if (finished) return finished;
-        this.sample(w);
-        const oomKills = readKey(join(dir, f.events), 'oom_kill');
+        const left = this.sample(w);
+        const total = readKey(join(dir, f.events), 'oom_kill');
+        slot.oomCounter = total;
+        const oomKills = total === null || oomBefore === null ? null : Math.max(0, total - oomBefore);
         this.unwatch(w);
-        killAndRemove(dir);
+        // Whatever the tool left running goes, as when a container ends; a clean cgroup is kept.
+        const running = killCgroupProcs(dir);
+        if (running === 0 && !oomKills && (left ?? 0) === 0) this.idle.push(slot);
+        else killAndRemove(dir);
         // A tool that ended before the first sample has nothing charged at the last read (its
         // memory is freed on exit): not measured, rather than 0.
         const peak = oomKills ? Math.max(w.peak, w.limitBytes) : w.peak > 0 ? w.peak : null;
@@ -208,6 +256,40 @@ class CgroupLimiter implements MemoryLimiter {
         return finished;
       },
     };
+  }
+
+  /**
+   * An idle cgroup with its limit set to `memBytes`, else a fresh one. An idle cgroup whose limit
+   * the kernel refuses is removed (a fresh one is made instead).
+   */
+  private take(memBytes: number): SlotCgroup {
+    for (let slot = this.idle.pop(); slot; slot = this.idle.pop()) {
+      // Written even when it is the last one: the write also checks that the cgroup is still there.
+      try {
+        writeFileSync(join(slot.dir, this.files.limit), String(memBytes));
+        return slot;
+      } catch {
+        killAndRemove(slot.dir);
+      }
+    }
+    const dir = join(this.parent, `a${++this.made}`);
+    ensureDir(dir);
+    try {
+      writeFileSync(join(dir, this.files.limit), String(memBytes));
+    } catch (err) {
+      killAndRemove(dir);
+      throw err;
+    }
+    let kernelGroupKill = false;
+    if (this.mechanism === 'cgroup2') {
+      try {
+        writeFileSync(join(dir, 'memory.oom.group'), '1');
+        kernelGroupKill = true;
+      } catch {
+        /* kernel < 4.19: the sampler kills the cgroup instead, as on v1 */
+      }
+    }
+    return { dir, kernelGroupKill, oomCounter: readKey(join(dir, this.files.events), 'oom_kill') };
   }
 
   /** Reads the memory in use of one attempt and keeps the peak. */
@@ -226,7 +308,7 @@ class CgroupLimiter implements MemoryLimiter {
     for (const w of this.watched) {
       this.sample(w);
       // Without memory.oom.group (v1): end the attempt once the kernel has OOM-killed anything in it.
-      if (!w.kernelGroupKill && !w.groupKilled && (readKey(join(w.dir, this.files.events), 'oom_kill') ?? 0) > 0) {
+      if (!w.kernelGroupKill && !w.groupKilled && (readKey(join(w.dir, this.files.events), 'oom_kill') ?? 0) > w.oomBefore) {
         w.groupKilled = true;
         killCgroupProcs(w.dir);
       }

@@ -6,6 +6,8 @@ import type { AttemptRef as _toolflow_reports_v1_AttemptRef, AttemptRef__Output 
 import type { MemLimitKind as _toolflow_reports_v1_MemLimitKind, MemLimitKind__Output as _toolflow_reports_v1_MemLimitKind__Output } from '../../../toolflow/reports/v1/MemLimitKind.js';
 import type { DiskFull as _toolflow_reports_v1_DiskFull, DiskFull__Output as _toolflow_reports_v1_DiskFull__Output } from '../../../toolflow/reports/v1/DiskFull.js';
 import type { Watchdog as _toolflow_reports_v1_Watchdog, Watchdog__Output as _toolflow_reports_v1_Watchdog__Output } from '../../../toolflow/reports/v1/Watchdog.js';
+import type { RecordedOutputs as _toolflow_reports_v1_RecordedOutputs, RecordedOutputs__Output as _toolflow_reports_v1_RecordedOutputs__Output } from '../../../toolflow/reports/v1/RecordedOutputs.js';
+import type { AttemptId as _toolflow_reports_v1_AttemptId, AttemptId__Output as _toolflow_reports_v1_AttemptId__Output } from '../../../toolflow/reports/v1/AttemptId.js';
 import type { Long } from '@grpc/proto-loader';
 
 /**
@@ -68,6 +70,14 @@ export interface ExitRequest {
    * Set by a watchdog (never by a sidecar); unspecified otherwise.
    */
   'watchdog'?: (_toolflow_reports_v1_Watchdog);
+  /**
+   * The declared outputs with their sizes and SHA-256, set for an exit code 0 with none missing.
+   */
+  'outputs'?: (_toolflow_reports_v1_RecordedOutputs | null);
+  /**
+   * Set when the attempt did not run: its outputs were reused from this earlier attempt (the cache).
+   */
+  'cachedFrom'?: (_toolflow_reports_v1_AttemptId | null);
   '_exitCode'?: "exitCode";
   '_signal'?: "signal";
   '_oomKills'?: "oomKills";
@@ -136,6 +146,14 @@ export interface ExitRequest__Output {
    * Set by a watchdog (never by a sidecar); unspecified otherwise.
    */
   'watchdog': (_toolflow_reports_v1_Watchdog__Output);
+  /**
+   * The declared outputs with their sizes and SHA-256, set for an exit code 0 with none missing.
+   */
+  'outputs': (_toolflow_reports_v1_RecordedOutputs__Output | null);
+  /**
+   * Set when the attempt did not run: its outputs were reused from this earlier attempt (the cache).
+   */
+  'cachedFrom': (_toolflow_reports_v1_AttemptId__Output | null);
   '_exitCode'?: "exitCode";
   '_signal'?: "signal";
   '_oomKills'?: "oomKills";
