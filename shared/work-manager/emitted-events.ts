@@ -12,6 +12,9 @@ import type { RetryPolicy } from '../spec/types.js';
 import type { Resources } from '../scheduler/resources.js';
 import type { ToolSpec } from '../spec/types.js';
 import type { OptionValue } from '../spec/types.js';
+import { boundTools } from '../spec/bindings.js';
+import type { Dag } from '../spec/graph.js';
+import type { Slot } from './slot.js';
 
 /** What a ready event is made of. */
 export interface ReadyAttempt {
@@ -104,4 +107,20 @@ export function finalEvent(taskId: string, outcome: { cancelled: boolean; failur
     return makeEvent(EventType.taskFailed, source, { taskId, error }, `failed/${taskId}`);
   }
   return makeEvent(EventType.taskSucceeded, source, { taskId }, `succeeded/${taskId}`);
+}
+
+/**
+ * The `deps` of tool `i`'s ready event: the current attempt of each of its parents, then of each
+ * other tool its bindings reference (ancestors whose named outputs its commands read), once each.
+ */
+export function dependencyAttempts(dag: Dag, slots: readonly Slot[], i: number): { tool: string; attempt: number }[] {
+  const deps = dag.parents[i]!.map((p) => ({ tool: slots[p]!.spec.name, attempt: slots[p]!.attempt }));
+  const seen = new Set(deps.map((d) => d.tool));
+  for (const name of boundTools(slots[i]!.spec)) {
+    const k = dag.index.get(name);
+    if (k === undefined || seen.has(name)) continue;
+    seen.add(name);
+    deps.push({ tool: name, attempt: slots[k]!.attempt });
+  }
+  return deps;
 }

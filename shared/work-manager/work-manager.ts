@@ -10,11 +10,11 @@
 import { EventType, makeEvent, type ExitDetails, type StoredInput, type ToolflowEvent } from '../events/catalog.js';
 import type { ToolReport } from '../executor/executor.js';
 import type { Ports } from '../runtime/ports.js';
-import { boundTools, inputsFor } from '../spec/bindings.js';
+import { inputsFor } from '../spec/bindings.js';
 import { descendants, type Dag } from '../spec/graph.js';
 import type { ToolValues } from '../spec/values.js';
 import { AttemptTimers } from './attempt-timers.js';
-import { exitedEvent, finalEvent, readyEvent } from './emitted-events.js';
+import { dependencyAttempts, exitedEvent, finalEvent, readyEvent } from './emitted-events.js';
 import { publishUntilConfirmed, stopLeftovers } from './resilience.js';
 import { restorePlan } from './restore.js';
 import { TERMINAL, type Slot, type ToolState } from './slot.js';
@@ -343,7 +343,7 @@ export class WorkManager {
             resources: s.resources,
             values: this.values[s.spec.name] ?? {},
             inputs: inputsFor(s.spec, this.inputs),
-            deps: this.depsOf(i),
+            deps: dependencyAttempts(this.dag, this.slots, i),
             ...(this.noCache ? { noCache: true } : {}),
             ...(this.workRoot ? { workRoot: this.workRoot } : {}),
           },
@@ -353,19 +353,6 @@ export class WorkManager {
     }
     this.queue = rest;
     if (events.length) await this.publish(events);
-  }
-
-  /** The succeeded attempt of each parent of tool `i`, then of each other tool its bindings reference (ancestors it names). */
-  private depsOf(i: number): { tool: string; attempt: number }[] {
-    const deps = this.dag.parents[i]!.map((p) => ({ tool: this.slots[p]!.spec.name, attempt: this.slots[p]!.attempt }));
-    const seen = new Set(deps.map((d) => d.tool));
-    for (const name of boundTools(this.slots[i]!.spec)) {
-      const k = this.dag.index.get(name);
-      if (k === undefined || seen.has(name)) continue;
-      seen.add(name);
-      deps.push({ tool: name, attempt: this.slots[k]!.attempt });
-    }
-    return deps;
   }
 
   private settle(s: Slot, state: 'succeeded' | 'failed' | 'skipped' | 'cancelled'): void {
