@@ -17,7 +17,7 @@ import { readFileSync } from 'node:fs';
 import { AbortedError, ConfigError, LeaseLostError, NotFoundError, ServiceUnavailableError, SpecError, TaskStalledError } from '../errors.js';
 import { parseBytes, parseCpu } from '../spec/resources.js';
 import { countOf, printSpecError } from './messages.js';
-import { collect, DEFAULT_LIMIT, parseStatusFilter, portNumber, positiveInt, TASK_STATUSES, wrap } from './options.js';
+import { collect, DEFAULT_LIMIT, once, parseStatusFilter, portNumber, positiveInt, TASK_STATUSES, wrap } from './options.js';
 
 /** Each command's module, imported when that command runs (a module may serve several commands). */
 const COMMANDS = {
@@ -72,7 +72,7 @@ program
   .addOption(new Option('--memory <size>', 'memory budget, e.g. 8Gi (default: this machine)').argParser(wrap(parseBytes)))
   .option('--fail-fast', 'after a tool fails for good, start no other tool (default: independent tools go on)')
   .option('--no-cache', 'rerun every tool: reuse no earlier attempt whose inputs are the same (default: reuse them)')
-  .option('-o, --outdir <dir>', 'publish the results into DIR/<tool>/<file> (instances DIR/<tool>/<key>/<file>) when the task ends: what succeeded (see publish: in the workflow)')
+  .option('-o, --outdir <dir>', 'publish the results into DIR/<tool>/<file> (instances DIR/<tool>/<key>/<file>) when the task ends: what succeeded (see publish: in the workflow)', once)
   .option('--json', 'print one JSON object with the result, and no progress')
   .option('-q, --quiet', 'no progress, only the summary')
   .action(action('run', (m) => m.runCommand));

@@ -9,6 +9,15 @@ import type { TaskStatus } from '../scheduler/status.js';
 /** commander's accumulator for a repeatable option: `--input a --input b` → `['a', 'b']`. */
 export const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/**
+ * commander's parser for an option given at most once (`--outdir`): a second one is refused rather
+ * than silently winning, as a repeated `--input` or `--set` is. @throws InvalidArgumentError.
+ */
+export const once = (value: string, previous: string | undefined): string => {
+  if (previous !== undefined) throw new InvalidArgumentError(`given twice (${previous}, then ${value}); give it once`);
+  return value;
+};
+
 /** Turns a parser that throws Error into one that throws commander's InvalidArgumentError (same message). */
 export const wrap =
   <T>(parse: (v: string) => T) =>

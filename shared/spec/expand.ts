@@ -264,10 +264,11 @@ function planInstances(tool: ToolSpec, index: number, inputs: Map<string, InputS
       input.type === 'list'
         ? [{ env: 'TF_ITEM', field: 'item', isFile: input.of === 'file' }]
         : (input.columns ?? []).map((c) => ({ env: `TF_ITEM_${envKey(c.name)}`, field: c.name, isFile: c.type === 'file' }));
-    // A file is staged only for the instances whose commands name its variable (sort[A] does not get
-    // A's reads): no download in a Pod, no copy, and no cache key that changes with a file it never reads.
+    // An item's cells are bound only for the tools whose commands name them (sort[A] does not get A's
+    // reads): no file staged or downloaded for nothing, and no cache key that changes with a cell the
+    // tool never reads (placeholders are resolved into its outputs, which are in the key).
     const named = new Set(tool.cmds.flatMap((cmd) => (cmd.includes('TF_ITEM') ? scanReferences(cmd).map((r) => r.name) : [])));
-    tp.itemEnv = itemEnv.filter((e) => !e.isFile || named.has(e.env));
+    tp.itemEnv = itemEnv.filter((e) => named.has(e.env));
     tp.names = given.map((it) => instanceName(tool.name, it.key));
   }
   const fieldsKnown = tp.input ? (tp.input.type === 'list' ? ['item'] : (tp.input.columns ?? []).map((c) => c.name)) : [];

@@ -187,6 +187,7 @@ export function parseSampleSheet(text: string, input: InputSpec, options: SheetO
       }
       const cellProblem = checkCell(c, cell, options.pathColumns?.has(c.name) === true);
       if (cellProblem) problem(cellProblem);
+      else fields[c.name] = typedText(c, cell);
     }
     if (keyOk) {
       const first = firstLine.get(key);
@@ -203,6 +204,17 @@ export function parseSampleSheet(text: string, input: InputSpec, options: SheetO
     out.items.push({ key, fields, files });
   });
   return out;
+}
+
+/**
+ * A valid cell as its variable holds it: int, float and bool cells written as option values are
+ * (`1e3` → `1000`, `+7` → `7`, `TRUE` → `true`), so `[ "$TF_ITEM_depth" -gt 3 ]` and
+ * `[ "$TF_ITEM_paired" = true ]` work whatever the sheet's spelling; other cells as written.
+ */
+function typedText(c: ColumnSpec, cell: string): string {
+  if (c.type !== 'int' && c.type !== 'float' && c.type !== 'bool') return cell;
+  const typed = typeOptionValue(c.type, cell);
+  return 'error' in typed ? cell : String(typed.value);
 }
 
 /** Why a non-empty cell does not fit its column, or undefined. */

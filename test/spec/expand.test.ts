@@ -91,17 +91,16 @@ describe('expandWorkflow', () => {
       outputs: ['B.bam'],
       namedOutputs: { bam: 'B.bam' },
       instance: { tool: 'align', input: 'samples', key: 'B', index: 1 },
+      // Only the cells its commands name: $TF_ITEM_fastq (not sample or depth).
       bindings: [
-        { env: 'TF_ITEM_sample', value: 'B' },
         { env: 'TF_ITEM_fastq', input: 'samples/B/fastq' },
-        { env: 'TF_ITEM_depth', value: '11' },
         { env: 'TF_OUT_bam', value: 'B.bam' },
       ],
     });
     expect(t.get('sort[B]')!.rely).toEqual(['align[B]']);
     // sort's commands do not name $TF_ITEM_fastq: B's reads are not staged for it (nor in its cache key).
     expect(t.get('sort[B]')!.bindings!.map((b) => b.env)).not.toContain('TF_ITEM_fastq');
-    expect(t.get('sort[B]')!.bindings!.slice(3)).toEqual([
+    expect(t.get('sort[B]')!.bindings!.slice(1)).toEqual([
       { env: 'TF_DEP_align', dir: 'align[B]' },
       { env: 'TF_DEP_align_bam', outputs: [{ tool: 'align[B]', path: 'B.bam' }] },
     ]);
@@ -135,7 +134,7 @@ describe('expandWorkflow', () => {
     for (const k of ['A', 'B']) {
       const inst = byName(plan).get(`align[${k}]`)!;
       expect(inst.rely).toEqual(['index']);
-      expect(inst.bindings!.slice(4)).toEqual([
+      expect(inst.bindings!.slice(2)).toEqual([
         { env: 'TF_DEP_index', dir: 'index' },
         { env: 'TF_DEP_index_idx', outputs: [{ tool: 'index', path: 'ref.idx' }] },
       ]);
@@ -196,8 +195,8 @@ describe('expandWorkflow', () => {
       refs: [{ key: 'hg38', fields: { item: 'hg38' }, files: { item: 'refs/hg38/item' } }],
     };
     const t = byName(expandWorkflow(workflow([per, each], [optional, refsInput]), items));
-    expect(t.get('per[A]')!.bindings).toEqual([{ env: 'TF_ITEM_sample', value: 'A' }, { env: 'TF_ITEM_extra', input: 'samples/A/extra' }]);
-    expect(t.get('per[B]')!.bindings).toEqual([{ env: 'TF_ITEM_sample', value: 'B' }, { env: 'TF_ITEM_extra', value: '' }]);
+    expect(t.get('per[A]')!.bindings).toEqual([{ env: 'TF_ITEM_extra', input: 'samples/A/extra' }]);
+    expect(t.get('per[B]')!.bindings).toEqual([{ env: 'TF_ITEM_extra', value: '' }]);
     expect(t.get('each[hg38]')!.bindings).toEqual([{ env: 'TF_ITEM', input: 'refs/hg38/item' }, { env: 'TF_OUT_out', value: 'hg38.txt' }]);
   });
 

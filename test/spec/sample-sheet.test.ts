@@ -28,13 +28,24 @@ const plain: InputSpec = { ...samples, columns: [{ name: 'sample', type: 'string
 const where = (issues: SpecIssue[]) => issues.map((i) => `${i.line}:${i.column} ${i.path}: ${i.message}`);
 
 describe('parseSampleSheet', () => {
+  it('writes int, float and bool cells as option values are (1e3, +7, .5, TRUE as 1000, 7, 0.5, true)', () => {
+    const text = 'sample,fastq,depth,ratio,paired\nA,a.fq,1e3,.5,TRUE\nB,b.fq,+7,5.,False\n';
+    const { items, issues } = parseSampleSheet(text, samples, { file: 'sheet.csv' });
+    expect(issues).toEqual([]);
+    expect(items.map((i) => [i.fields.depth, i.fields.ratio, i.fields.paired])).toEqual([
+      ['1000', '0.5', 'true'],
+      ['7', '5', 'false'],
+    ]);
+  });
+
   it('reads a TSV into items in file order, keyed by the key column, with each file cell named as its stored input', () => {
     const text = 'sample\tfastq\tdepth\tratio\tparied\n'.replace('paried', 'paired') + 'A\ta.fq\t30\t0.5\ttrue\nB\tsub/b.fq\t\t\tFALSE\n';
     const { items, fileCells, issues } = parseSampleSheet(text, samples, { file: 'sheet.tsv' });
     expect(issues).toEqual([]);
     expect(items).toEqual([
       { key: 'A', fields: { sample: 'A', fastq: 'a.fq', depth: '30', ratio: '0.5', paired: 'true' }, files: { fastq: 'samples/A/fastq' } },
-      { key: 'B', fields: { sample: 'B', fastq: 'sub/b.fq', depth: '', ratio: '', paired: 'FALSE' }, files: { fastq: 'samples/B/fastq' } },
+      // Typed cells are written as option values are: FALSE → false.
+      { key: 'B', fields: { sample: 'B', fastq: 'sub/b.fq', depth: '', ratio: '', paired: 'false' }, files: { fastq: 'samples/B/fastq' } },
     ]);
     expect(fileCells).toEqual([
       { storedName: 'samples/A/fastq', value: 'a.fq', line: 2, column: 2, path: 'inputs.samples[0].fastq' },
