@@ -70,11 +70,13 @@ export interface Executor {
    */
   stopLeftover(taskId: string, tool: string, attempt: number, workRoot?: string): Promise<boolean>;
   /**
-   * A cache hit (issue 10): makes the outputs of the earlier attempt `from` (in task `from.taskId`,
-   * whose work dirs are under `fromWorkRoot` when given) the outputs of `request`'s attempt without
-   * running it: the local executor hard-links them (copies across filesystems) into the new attempt
-   * dir; a Kubernetes executor copies the objects. Every file must still exist with its recorded size.
-   * @returns false (nothing reused; the tool is then run) when any is gone or differs.
+   * A cache hit (issue 10): makes the files of the earlier attempt `from` (in task `from.taskId`,
+   * whose work dirs are under `from.workRoot` when given) the files of `request`'s attempt without
+   * running it: every file it left (its whole work dir, so also files its dependents read without
+   * them being declared, and its logs), not only its `outputs`: the local executor hard-links them
+   * (copies across filesystems) into the new attempt dir; a Kubernetes executor copies the objects
+   * under the attempt's prefix. Every declared output must still exist with its recorded size.
+   * @returns false (nothing reused; the tool is then run) when any declared output is gone or differs.
    * Absent: the executor cannot reuse, and the cache is not used.
    */
   reuse?(request: AttemptRequest, from: AttemptRef & { workRoot?: string }, outputs: OutputRecord[]): Promise<boolean>;

@@ -17,7 +17,10 @@ describe('an option given at most once', () => {
 
   it('run --outdir twice is refused (exit 2) before anything runs', async () => {
     const home = mkdtempSync(join(tmpdir(), 'tf-once-'));
-    const r = await exec('node', [BIN, 'run', join(__dirname, '..', '..', 'examples', 'oom-rerun', 'workflow.yaml'), '--outdir', join(home, 'o1'), '--outdir', join(home, 'o2')], { env: { ...process.env, TOOLFLOW_HOME: home } }).catch((e: { code: number; stderr: string }) => e);
+    const r = await exec('node', [BIN, 'run', join(__dirname, '..', '..', 'examples', 'oom-rerun', 'workflow.yaml'), '--outdir', join(home, 'o1'), '--outdir', join(home, 'o2')], { env: { ...process.env, TOOLFLOW_HOME: home } }).then(
+      () => ({ code: 0, stderr: '' }),
+      (e: { code: number; stderr: string }) => e,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('given twice');
   });

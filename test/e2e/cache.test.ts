@@ -1,13 +1,14 @@
 /**
  * Cached reruns end to end (issue 10, section 3), through the CLI in embedded mode as a user runs
  * it: a 3-tool chain run again is reused whole (no tool's process starts: each command appends to a
- * log outside toolflow, and the reused attempts have no stdout.log); a changed option reruns that
- * tool and its descendants only; a deleted cached output file reruns its tool; `--no-cache` reruns
+ * log outside toolflow, and the reused attempts' logs are the first run's, hard-linked); a changed
+ * option reruns that tool and its descendants only, and a tool reading a file its cached dependency
+ * wrote but never declared finds it (the design-doc-tool example); a deleted cached output file reruns its tool; `--no-cache` reruns
  * everything; a changed input file reruns the tools that get it; `toolflow explain` and `status
  * --json` say why each time.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +35,8 @@ interface ToolJson {
   status: string;
   workDir: string | null;
   cache?: { hit: boolean; from?: string; why?: string } | null;
+  /** In `run --json`: the attempt reused, or null when the tool ran. */
+  cached?: { taskId: string; tool: string; attempt: number } | null;
 }
 interface TaskJson {
   taskId: string;
@@ -114,11 +117,11 @@ describe('cached reruns through the CLI', () => {
     expect(outputOf(first.task, 'c', 'c.txt').trim()).toBe('1');
     expect(await explain(first.task.taskId, 'a')).toMatchObject({ outcome: 'first-run', message: 'it ran because no earlier run of workflow cached-chain had tool a' });
 
-    // 2. The same run again: all reused, no process started, no logs, the same bytes.
+    // 2. The same run again: all reused, no process started, the first run's logs, the same bytes.
     const second = await runChain();
     expect(second.ran).toEqual([]);
     for (const tool of ['a', 'b', 'c']) {
-      expect(existsSync(join(dirOf(second.task, tool), 'stdout.log'))).toBe(false);
+      expect(statSync(join(dirOf(second.task, tool), 'stdout.log')).ino).toBe(statSync(join(dirOf(first.task, tool), 'stdout.log')).ino);
       const e = await explain(second.task.taskId, tool);
       expect(e).toMatchObject({ outcome: 'cached', cachedFrom: `${first.task.taskId}/${tool}/1` });
       expect(e.message).toBe(`cache hit: reused the outputs of task ${first.task.taskId}'s attempt 1; it did not run`);
@@ -160,5 +163,24 @@ describe('cached reruns through the CLI', () => {
     const sixth = await runChain();
     expect(sixth.ran).toEqual(['a', 'b', 'c']);
     expect(await explain(sixth.task.taskId, 'a')).toMatchObject({ outcome: 'changed', changes: ['input words changed'] });
+  });
+
+  it('the design-doc-tool example rerun with a changed option: its dependencies cached, it finds their undeclared files', { timeout: 120_000 }, async () => {
+    // make_words declares no outputs; tool_name reads "$TF_DEP_make_words/words.txt" all the same.
+    const example = join(import.meta.dirname, '../../examples/design-doc-tool/workflow.yaml');
+    const first = await toolflow(['run', example, '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    const again = await toolflow(['run', example, '--set', 'tool_name.label=hello', '--json']);
+    expect(again.code, again.stderr).toBe(0);
+    const task = JSON.parse(again.stdout) as TaskJson;
+    const earlier = (JSON.parse(first.stdout) as TaskJson).taskId;
+    expect(task.status).toBe('succeeded');
+    expect(task.tools.map((t) => [t.name, t.cached?.taskId ?? null])).toEqual([
+      ['make_words', earlier],
+      ['make_numbers', earlier],
+      ['tool_name', null],
+    ]);
+    expect(outputOf(task, 'tool_name', 'summary.txt')).toBe('hello\ndistinct words: 37\nsum: 1275\n');
+    expect(readFileSync(join(dirOf(task, 'make_words'), 'words.txt'), 'utf8')).toBe(readFileSync(join(dirOf(JSON.parse(first.stdout) as TaskJson, 'make_words'), 'words.txt'), 'utf8'));
   });
 });

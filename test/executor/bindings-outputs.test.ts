@@ -259,6 +259,59 @@ describe('reuse (a cache hit)', () => {
     expect(existsSync(join(to, 'ran.txt'))).toBe(false);
   });
 
+  it('links every file the attempt left, undeclared ones and its logs too, but not its pid file', async () => {
+    // The design-doc-tool example's make_words: words.txt is written, never declared; its dependent reads it.
+    const req0 = planned(['mkdir -p notes/deep && printf w1 > words.txt && printf n > notes/deep/n.txt && ln -s words.txt alias && echo out && echo err >&2', 'printf d > A.bam'], [], { outputs: ['A.bam'] });
+    const { exit } = await runAttempt(executor, req0);
+    expect(exit.exitCode).toBe(0);
+    const from = executor.workDirOf(req0.taskId, req0.tool, 1);
+    writeFileSync(join(from, '.toolflow.pid'), 'a stale pid file');
+    const req = next();
+    expect(await executor.reuse(req, { taskId: req0.taskId, tool: req0.tool, attempt: 1 }, exit.outputs!)).toBe(true);
+    const to = executor.workDirOf('task2', req.tool, 1);
+    expect(readFileSync(join(to, 'words.txt'), 'utf8')).toBe('w1');
+    expect(statSync(join(to, 'words.txt')).ino).toBe(statSync(join(from, 'words.txt')).ino);
+    expect(readFileSync(join(to, 'notes/deep/n.txt'), 'utf8')).toBe('n');
+    expect(lstatSync(join(to, 'notes')).isDirectory()).toBe(true);
+    expect(lstatSync(join(to, 'notes/deep')).isSymbolicLink()).toBe(false);
+    expect(readlinkSync(join(to, 'alias'))).toBe('words.txt');
+    expect(readFileSync(join(to, 'stdout.log'), 'utf8')).toBe('out\n');
+    expect(readFileSync(join(to, 'stderr.log'), 'utf8')).toBe('err\n');
+    expect(readFileSync(join(to, 'command.sh'), 'utf8')).toBe(readFileSync(join(from, 'command.sh'), 'utf8'));
+    expect(existsSync(join(to, '.toolflow.pid'))).toBe(false);
+    expect(readdirSync(to).sort()).toEqual(['A.bam', 'alias', 'cached-from.txt', 'command.sh', 'notes', 'stderr.log', 'stdout.log', 'words.txt']);
+  });
+
+  it('an undeclared file named cached-from.txt (the earlier attempt was itself reused) is linked, no note written over it', async () => {
+    const req0 = planned(['printf earlier > cached-from.txt', 'printf d > A.bam'], [], { outputs: ['A.bam'] });
+    const { exit } = await runAttempt(executor, req0);
+    const req = next();
+    expect(await executor.reuse(req, { taskId: req0.taskId, tool: req0.tool, attempt: 1 }, exit.outputs!)).toBe(true);
+    expect(readFileSync(join(executor.workDirOf('task2', req.tool, 1), CACHED_FROM_FILE), 'utf8')).toBe('earlier');
+    expect(readFileSync(join(executor.workDirOf(req0.taskId, req0.tool, 1), CACHED_FROM_FILE), 'utf8')).toBe('earlier');
+  });
+
+  it('a declared output gone: false, and no undeclared file is linked either', async () => {
+    const req0 = planned(['printf w > words.txt', 'printf d > A.bam'], [], { outputs: ['A.bam'] });
+    const { exit } = await runAttempt(executor, req0);
+    rmSync(join(executor.workDirOf(req0.taskId, req0.tool, 1), 'A.bam'), { force: true });
+    const req = next();
+    expect(await executor.reuse(req, { taskId: req0.taskId, tool: req0.tool, attempt: 1 }, exit.outputs!)).toBe(false);
+    expect(existsSync(executor.workDirOf('task2', req.tool, 1))).toBe(false);
+  });
+
+  it('an undeclared folder where the new attempt has a file: false, what it made removed, what was there kept', async () => {
+    const req0 = planned(['mkdir -p notes && printf n > notes/n.txt', 'printf d > A.bam'], [], { outputs: ['A.bam'] });
+    const { exit } = await runAttempt(executor, req0);
+    const req = next();
+    const to = executor.workDirOf('task2', req.tool, 1);
+    mkdirSync(to, { recursive: true });
+    writeFileSync(join(to, 'notes'), 'in the way');
+    expect(await executor.reuse(req, { taskId: req0.taskId, tool: req0.tool, attempt: 1 }, exit.outputs!)).toBe(false);
+    expect(readdirSync(to)).toEqual(['notes']);
+    expect(readFileSync(join(to, 'notes'), 'utf8')).toBe('in the way');
+  });
+
   it('a file deleted since: false, and nothing left in the new attempt dir', async () => {
     const e = await earlier({ 'A.bam': 'bam', 'B.bam': 'bee' });
     rmSync(join(e.dir, 'B.bam'));

@@ -73,6 +73,44 @@ describe.each([
     );
   });
 
+  it('copies every object of the attempt: undeclared files and the logs too', async () => {
+    // The design-doc-tool example's make_words: words.txt is uploaded, never declared; its dependent reads it.
+    const e = await earlier({ 'A.bam': 'bam' });
+    const fromPrefix = attemptObjectPrefix(e.from.taskId, e.from.tool, 2);
+    for (const [name, content] of Object.entries({ 'words.txt': 'w1', 'notes/n.txt': 'n', 'stdout.log': 'out\n', 'stderr.log': 'err\n', 'command.sh': 'echo out' })) {
+      const file = join(dir, `extra-${n}-${name.replace('/', '_')}`);
+      writeFileSync(file, content);
+      await e.objects.putFile(fromPrefix + name, file);
+    }
+    expect(await e.executor.reuse(e.request, e.from, e.outputs)).toBe(true);
+    expect(await e.objects.list(e.to)).toEqual(
+      ['A.bam', 'cached-from.txt', 'command.sh', 'notes/n.txt', 'stderr.log', 'stdout.log', 'words.txt'].map((k) => e.to + k),
+    );
+    const out = join(dir, `words-${n}`);
+    await e.objects.getToFile(`${e.to}words.txt`, out);
+    expect(readFileSync(out, 'utf8')).toBe('w1');
+    await e.objects.getToFile(`${e.to}stdout.log`, out);
+    expect(readFileSync(out, 'utf8')).toBe('out\n');
+  });
+
+  it('an undeclared cached-from.txt of the earlier attempt is copied, no note written over it', async () => {
+    const e = await earlier({ 'A.bam': 'bam' });
+    const file = join(dir, `cf-${n}`);
+    writeFileSync(file, 'earlier note');
+    await e.objects.putFile(attemptObjectPrefix(e.from.taskId, e.from.tool, 2) + 'cached-from.txt', file);
+    expect(await e.executor.reuse(e.request, e.from, e.outputs)).toBe(true);
+    const out = join(dir, `cf-out-${n}`);
+    await e.objects.getToFile(`${e.to}cached-from.txt`, out);
+    expect(readFileSync(out, 'utf8')).toBe('earlier note');
+  });
+
+  it('a declared output gone: false, and no undeclared object is copied either', async () => {
+    const e = await earlier({ 'A.bam': 'bam', 'words.txt': 'w' });
+    await e.objects.delete(attemptObjectPrefix(e.from.taskId, e.from.tool, 2) + 'A.bam');
+    expect(await e.executor.reuse(e.request, e.from, [e.outputs[0]!])).toBe(false);
+    expect(await e.objects.list(e.to)).toEqual([]);
+  });
+
   it('an output gone: false, nothing copied', async () => {
     const e = await earlier({ 'A.bam': 'bam', 'B.bam': 'bee' });
     await e.objects.delete(attemptObjectPrefix(e.from.taskId, e.from.tool, 2) + 'B.bam');
@@ -113,5 +151,28 @@ describe('KubernetesExecutor.reuse: an output removed between its head and its c
     const outputs = ['a.txt', 'b.txt'].map((p) => ({ path: p, bytes: 5, sha256: sha(p) }));
     expect(await executor.reuse(request, from, outputs)).toBe(false);
     expect(await inner.list(attemptObjectPrefix('race11111111', 'x', 1))).toEqual([]);
+  });
+});
+
+describe('KubernetesExecutor.reuse: an output removed between its head and the listing', () => {
+  it('false, nothing copied', async () => {
+    const inner = new LocalObjectStore(join(dir, 'racing-list'));
+    const from = { taskId: 'race22222222', tool: 'x', attempt: 1 };
+    const prefix = attemptObjectPrefix(from.taskId, 'x', 1);
+    for (const f of ['a.txt', 'words.txt']) {
+      writeFileSync(join(dir, f), f);
+      await inner.putFile(prefix + f, join(dir, f));
+    }
+    // The listing no longer has a.txt (another process cleaned it up after its head).
+    const objects: ObjectStore = Object.assign(Object.create(inner) as LocalObjectStore, {
+      list: async (p: string) => {
+        await inner.delete(prefix + 'a.txt');
+        return inner.list(p);
+      },
+    });
+    const executor = new KubernetesExecutor(settingsFrom(), { kubeConfig: nowhere(), objects, log: pino({ level: 'silent' }) });
+    const request = requestFor({ taskId: 'race33333333', tool: 'x', attempt: 1 });
+    expect(await executor.reuse(request, from, [{ path: 'a.txt', bytes: 5, sha256: sha('a.txt') }])).toBe(false);
+    expect(await inner.list(attemptObjectPrefix('race33333333', 'x', 1))).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@
  * - `cancel`, `stopLeftover` (work manager): `delete` batch/jobs; `list` and, with a grace period
  *   given, `delete` pods;
  * - `watchTask` (work manager): `list` + `watch` batch/jobs and pods; `get` batch/jobs; `delete` batch/jobs.
- * - `reuse` (a cache hit, issue 10): no API call; object-store `head`, `copy`, `putFile`, `delete`.
+ * - `reuse` (a cache hit, issue 10): no API call; object-store `head`, `list`, `copy`, `putFile`, `delete`.
  */
 import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -25,7 +25,7 @@ import { NotFoundError } from '../../errors.js';
 import type { AttemptRef, OutputRecord } from '../../events/catalog.js';
 import type { ObjectStore } from '../../objects/object-store.js';
 import { attemptToken } from '../../reports/attempt-token.js';
-import { attemptObjectKey, attemptObjectPrefix, outputSegments } from '../../sidecar/pod-layout.js';
+import { attemptObjectKey, attemptObjectPrefix } from '../../sidecar/pod-layout.js';
 import { apiError, statusCode } from './api-errors.js';
 import { toolJob } from './manifests.js';
 import { jobName, Label, labelValue, taskSelector, workManagerJobName } from './names.js';
@@ -45,7 +45,7 @@ export interface KubernetesExecutorDeps {
   now?: () => number;
 }
 
-/** Object written beside the outputs of an attempt whose outputs were reused (as the local executor's `cached-from.txt`). */
+/** Object written beside the files of an attempt whose files were reused (as the local executor's `cached-from.txt`). */
 const CACHED_FROM_OBJECT = 'cached-from.txt';
 
 /** Largest Job object sent, bytes of JSON: the API server refuses requests above ~1.5 MiB (etcd's limit). */
@@ -262,37 +262,42 @@ export class KubernetesExecutor implements Executor {
   }
 
   /**
-   * A cache hit: the recorded `outputs` of attempt `from` become the objects of `request`'s attempt
-   * without a Job: each is checked with a `head` (there, with its recorded size), then copied
-   * (`ObjectStore.copy`: S3 CopyObject, the bytes stay in the bucket) to the new attempt's keys, and
-   * a `cached-from.txt` object says where they came from (unless an output has that name), so the
-   * attempt's prefix is never empty for the dependents' staging. `from.workRoot` is not used.
+   * A cache hit: every object of attempt `from` (under its prefix `attempts/<task>/<tool>/attempt-<n>/`:
+   * its outputs, files its dependents read without them being declared, its logs) becomes an object
+   * of `request`'s attempt without a Job: first each recorded output is checked with a `head` (there,
+   * with its recorded size), then the prefix is listed and each object copied (`ObjectStore.copy`: S3
+   * CopyObject, the bytes stay in the bucket) to the same name under the new attempt's prefix, and a
+   * `cached-from.txt` object says where they came from (unless the earlier attempt has an object of
+   * that name: it is copied instead), so the attempt's prefix is never empty for the dependents'
+   * staging. `from.workRoot` is not used.
    * @returns false, having copied nothing (or removed what it copied), when an output is gone or
-   *   has another size (also when one disappears between its `head` and its copy).
+   *   has another size (also when one disappears between its `head` and its copy, or from the listing).
    * @throws Error for an output path outside the work dir; the store's error (after removing what
    *   was copied) when it fails otherwise.
    */
   async reuse(request: AttemptRequest, from: AttemptRef & { workRoot?: string }, outputs: OutputRecord[]): Promise<boolean> {
     const objects = this.deps.objects;
-    const pairs = outputs.map((o) => ({
-      record: o,
-      fromKey: attemptObjectKey(from.taskId, from.tool, from.attempt, o.path),
-      toKey: attemptObjectKey(request.taskId, request.tool, request.attempt, o.path),
-    }));
-    for (const p of pairs) {
-      const info = await objects.head(p.fromKey);
-      if (!info || info.size !== p.record.bytes) return false;
+    const fromPrefix = attemptObjectPrefix(from.taskId, from.tool, from.attempt);
+    const toPrefix = attemptObjectPrefix(request.taskId, request.tool, request.attempt);
+    const checks = outputs.map((o) => ({ record: o, fromKey: attemptObjectKey(from.taskId, from.tool, from.attempt, o.path) }));
+    for (const c of checks) {
+      const info = await objects.head(c.fromKey);
+      if (!info || info.size !== c.record.bytes) return false;
     }
     const copied: string[] = [];
     try {
-      for (const p of pairs) {
-        if (copied.includes(p.toKey)) continue;
-        await objects.copy(p.fromKey, p.toKey);
-        copied.push(p.toKey);
+      const keys = await objects.list(fromPrefix);
+      // A declared output missing from the listing was removed after its head.
+      if (checks.some((c) => !keys.includes(c.fromKey))) return false;
+      for (const fromKey of keys) {
+        if (!fromKey.startsWith(fromPrefix)) continue;
+        const toKey = toPrefix + fromKey.slice(fromPrefix.length);
+        await objects.copy(fromKey, toKey);
+        copied.push(toKey);
       }
-      if (!outputs.some((o) => outputSegments(o.path).join('/') === CACHED_FROM_OBJECT)) {
-        const note = `toolflow: this attempt did not run: its outputs are those of task ${from.taskId}, tool ${from.tool}, attempt ${from.attempt} (${attemptObjectPrefix(from.taskId, from.tool, from.attempt)}), whose cache key was the same.\n${outputs.map((o) => `${o.sha256}  ${o.bytes}  ${o.path}\n`).join('')}`;
-        const key = attemptObjectPrefix(request.taskId, request.tool, request.attempt) + CACHED_FROM_OBJECT;
+      if (!keys.includes(fromPrefix + CACHED_FROM_OBJECT)) {
+        const note = `toolflow: this attempt did not run: its outputs are those of task ${from.taskId}, tool ${from.tool}, attempt ${from.attempt} (${fromPrefix}), whose cache key was the same.\n${outputs.map((o) => `${o.sha256}  ${o.bytes}  ${o.path}\n`).join('')}`;
+        const key = toPrefix + CACHED_FROM_OBJECT;
         const dir = await mkdtemp(join(tmpdir(), 'toolflow-cached-from-'));
         try {
           await writeFile(join(dir, CACHED_FROM_OBJECT), note);
@@ -302,7 +307,7 @@ export class KubernetesExecutor implements Executor {
           await rm(dir, { recursive: true, force: true });
         }
       }
-      this.deps.log.info({ taskId: request.taskId, tool: request.tool, attempt: request.attempt, from, outputs: outputs.length }, 'outputs reused from the cache');
+      this.deps.log.info({ taskId: request.taskId, tool: request.tool, attempt: request.attempt, from, outputs: outputs.length, objects: keys.length }, 'attempt files reused from the cache');
       return true;
     } catch (err) {
       for (const key of copied) await objects.delete(key).catch(() => undefined);

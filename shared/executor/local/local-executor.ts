@@ -11,7 +11,7 @@
  * sidecar's would in cluster mode; the exit report carries the memory evidence of `memory-limit.ts`,
  * for a failed attempt on a full filesystem `diskFull` (`disk-check.ts`), and for a succeeded one
  * `outputs`: each declared output's size and SHA-256, the output then read-only (`outputs.ts`).
- * `reuse` (a cache hit) links an earlier attempt's outputs into a new attempt dir instead of running it.
+ * `reuse` (a cache hit) links an earlier attempt's files into a new attempt dir instead of running it.
  */
 import { existsSync, lstatSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { ensureDir } from '../../ensure-dir.js';
@@ -198,11 +198,12 @@ export class LocalExecutor implements Executor {
   }
 
   /**
-   * A cache hit: the recorded `outputs` of attempt `from` (its work dir under `from.workRoot`, else
-   * this executor's root) become those of `request`'s attempt, without running it (`reuseOutputs`:
-   * each checked for its recorded size, then hard-linked, or copied across filesystems, with a
-   * `cached-from.txt` saying where they came from). The logs (`stdout.log`, `stderr.log`) are not
-   * reused: the attempt printed nothing.
+   * A cache hit: the attempt `from` (its work dir under `from.workRoot`, else this executor's root)
+   * becomes `request`'s attempt, without running it (`reuseOutputs`): each recorded output is
+   * checked for its recorded size, then every file the earlier attempt left (its whole work dir,
+   * undeclared files and its logs `command.sh`, `stdout.log`, `stderr.log` included, so `toolflow
+   * logs` shows the original run's) is hard-linked, or copied across filesystems, with a
+   * `cached-from.txt` saying where they came from.
    * @returns false, leaving the new attempt dir as it was, when any output is gone or differs in size.
    * @throws Error for a task, tool or output name that cannot be a folder or a path inside one.
    */

@@ -3,8 +3,9 @@
  * - `recordOutputs`: each declared output's size and SHA-256 (streamed, never read whole), then the
  *   output made read-only (`chmod a-w`; a directory and everything in it), so that the tools that
  *   link it (`outputs` bindings) and the attempts that reuse it (the cache) cannot change it by mistake;
- * - `reuseOutputs`: an earlier attempt's recorded outputs hard-linked (copied across filesystems)
- *   into a new attempt's work dir, after checking each is still there with its recorded size.
+ * - `reuseOutputs`: an earlier attempt's whole work dir (every file it left, its logs too) hard-linked
+ *   (copied across filesystems) into a new attempt's work dir, after checking each recorded output
+ *   is still there with its recorded size.
  *
  * A declared output that is a **directory** is recorded as a whole: `bytes` is the total size of the
  * regular files in it, `sha256` the SHA-256 of its manifest, one line per entry below it sorted by
@@ -22,6 +23,7 @@ import { chmod, copyFile, link, lstat, mkdir, readdir, readlink, realpath, rm, s
 import { join } from 'node:path';
 import type { AttemptRef, OutputRecord } from '../../events/catalog.js';
 import { outputSegments } from '../../sidecar/pod-layout.js';
+import { PID_FILE } from './leftover.js';
 
 /** Read size of the streamed hash, bytes. */
 const HASH_CHUNK_BYTES = 1024 * 1024;
@@ -32,7 +34,7 @@ const HASH_CHUNK_BYTES = 1024 * 1024;
  */
 const SYNC_HASH_BYTES = 1024 * 1024;
 
-/** File written in an attempt dir whose outputs were reused: where they came from. */
+/** File written in an attempt dir whose files were reused (a cache hit): where they came from. */
 export const CACHED_FROM_FILE = 'cached-from.txt';
 
 /** What `recordOutputs` found: the records, and the outputs that could not be recorded, each with why. */
@@ -154,35 +156,36 @@ export function checkedAttemptDir(root: string, ref: AttemptRef): string {
 }
 
 /**
- * Makes the recorded `outputs` of the attempt in `fromDir` the outputs of the attempt in `toDir`:
- * first checks that each is there with its recorded size (`bytes`; a directory: the total of its
- * files), then hard-links each file into `toDir` at the same path (copies it, `COPYFILE_FICLONE`,
- * read-only, where the link is refused: another filesystem, EXDEV; hard links not allowed), then
- * writes `cached-from.txt` saying where they came from (unless an output has that name).
+ * Makes the attempt in `toDir` hold every file the attempt in `fromDir` left (a cache hit): first
+ * checks that each of its recorded `outputs` is there with its recorded size (`bytes`; a directory:
+ * the total of its files), then places its whole work dir, recursively (`placeTree`): each file
+ * hard-linked at the same path (copied, `COPYFILE_FICLONE`, read-only, where the link is refused:
+ * another filesystem, EXDEV; hard links not allowed), each symbolic link made again with the same
+ * target, each directory made (not linked), so that files its dependents read without them being
+ * declared (`"$TF_DEP_x/words.txt"`) and its logs (`command.sh`, `stdout.log`, `stderr.log`) are
+ * there too; its pid file (`.toolflow.pid`) is not. A declared output is placed as the output was
+ * recorded (`place`: a symbolic link by the file it names). Then writes `cached-from.txt` saying
+ * where they came from, unless the earlier attempt left a file of that name (it is linked instead).
+ * Only the declared outputs are checked: the other files are taken as they are.
  * @returns false, leaving nothing of its own in `toDir` (what it made is removed; `toDir` too when it
  *   made it), when an output is gone or has another size, or a link or copy fails (a file removed
- *   meanwhile, a full disk): the tool is then run.
+ *   meanwhile, a full disk, something in the way): the tool is then run.
  * @throws Error (before anything is made) for an output path that is not inside its work dir.
  */
 export async function reuseOutputs(fromDir: string, toDir: string, from: AttemptRef, outputs: readonly OutputRecord[]): Promise<boolean> {
-  const paths = outputs.map((o) => ({ record: o, segments: outputSegments(o.path) }));
-  for (const { record, segments } of paths) {
-    if ((await bytesNow(join(fromDir, ...segments))) !== record.bytes) return false;
+  const declared = new Set<string>();
+  for (const o of outputs) {
+    const segments = outputSegments(o.path);
+    declared.add(segments.join('/'));
+    if ((await bytesNow(join(fromDir, ...segments))) !== o.bytes) return false;
   }
   const madeDir = await mkdir(toDir, { recursive: true });
   const made: string[] = [];
   try {
-    for (const { segments } of paths) {
-      if (segments.length > 1) {
-        const first = await mkdir(join(toDir, ...segments.slice(0, -1)), { recursive: true });
-        if (first !== undefined) made.push(first);
-      }
-      const target = join(toDir, ...segments);
-      await place(join(fromDir, ...segments), target);
-      made.push(target);
-    }
-    // Not over an output of that name (a hard link: writing it would change the earlier attempt's file).
-    if (!paths.some((p) => p.segments.join('/') === CACHED_FROM_FILE)) {
+    const names = await readdir(fromDir);
+    await placeTree(fromDir, toDir, '', declared, made);
+    // Not over a file of that name (a hard link: writing it would change the earlier attempt's file).
+    if (!names.includes(CACHED_FROM_FILE)) {
       const note = join(toDir, CACHED_FROM_FILE);
       await writeFile(note, cachedFromNote(fromDir, from, outputs));
       made.push(note);
@@ -191,6 +194,50 @@ export async function reuseOutputs(fromDir: string, toDir: string, from: Attempt
   } catch {
     for (const p of madeDir !== undefined ? [madeDir] : made.reverse()) await removeAll(p).catch(() => undefined);
     return false;
+  }
+}
+
+/**
+ * Places every entry below `src` (relative path `rel`, `/`-separated; `''` for the work dir itself)
+ * at the same place below `dst`: a declared output (`declared`: their segments joined by `/`) by
+ * `place`; otherwise a directory made (or kept, when one is there: a reuse delivered again), filled,
+ * then given the mode of the earlier one; a symbolic link made again with the same target (never
+ * followed); a file by `placeFile`. The pid file at the top is left out, and so is anything that is
+ * not a file, a directory or a symbolic link (a FIFO, a socket). Each path it makes is pushed to
+ * `made` (a directory before what is in it). @throws the file system's error (something in the way).
+ */
+async function placeTree(src: string, dst: string, rel: string, declared: ReadonlySet<string>, made: string[]): Promise<void> {
+  for (const name of await readdir(src)) {
+    if (rel === '' && name === PID_FILE) continue;
+    const r = rel === '' ? name : `${rel}/${name}`;
+    const s = join(src, name);
+    const d = join(dst, name);
+    if (declared.has(r)) {
+      made.push(d);
+      await place(s, d);
+      continue;
+    }
+    const st = await lstat(s);
+    if (st.isDirectory()) {
+      const there = await lstat(d).catch(() => undefined);
+      if (there === undefined) {
+        await mkdir(d);
+        made.push(d);
+      } else if (there.isDirectory()) {
+        await chmod(d, there.mode | 0o700);
+      } else {
+        throw new Error(`${d} is in the way of a directory`);
+      }
+      await placeTree(s, d, r, declared, made);
+      await chmod(d, st.mode & 0o7777);
+    } else if (st.isSymbolicLink()) {
+      await rm(d, { force: true });
+      await symlink(await readlink(s), d);
+      made.push(d);
+    } else if (st.isFile()) {
+      await placeFile(s, d);
+      made.push(d);
+    }
   }
 }
 
