@@ -12,14 +12,10 @@ import { dirname, resolve } from 'node:path';
  *   not a folder.
  */
 export function ensureDir(path: string): void {
-  // The common case first, in one system call: the parent exists.
-  try {
-    mkdirSync(path);
-    return;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'EEXIST' && code !== 'ENOENT') throw err;
-  }
+  // The common cases first, in one or three system calls: the parent exists, or the grandparent
+  // does (an attempt's work dir `<task>/<tool>/attempt-1`: issue 10 §6).
+  const first = tryMkdir(path);
+  if (first === 'made' || (first === 'missing' && tryMkdir(dirname(path)) === 'made' && tryMkdir(path) === 'made')) return;
   const missing: string[] = [];
   let at = resolve(path);
   for (;;) {
@@ -40,5 +36,21 @@ export function ensureDir(path: string): void {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
+  }
+}
+
+/**
+ * One mkdir: `made`, `exists` (EEXIST: whether it is a folder is for the caller to check), or
+ * `missing` (ENOENT: a parent is missing). @throws any other mkdir error.
+ */
+function tryMkdir(path: string): 'made' | 'exists' | 'missing' {
+  try {
+    mkdirSync(path);
+    return 'made';
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return 'exists';
+    if (code === 'ENOENT') return 'missing';
+    throw err;
   }
 }

@@ -2,7 +2,7 @@
  * The result of a task as people and programs read it: one row per tool, from the store, and for
  * each failed tool the last lines of its stderr and where its logs are.
  */
-import Table from 'cli-table3';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { TaskRow, ToolRunRow, Store } from '../store/store.js';
 import { formatBytes, formatCpu } from '../spec/resources.js';
@@ -245,6 +245,33 @@ export function withPublished(summary: TaskSummary, report: PublishReport): Task
 /** Table borders without lines between rows. */
 export const COMPACT = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
 
+/**
+ * The table cli-table3 draws with `COMPACT` borders and no style, drawn in linear time: cli-table3
+ * lays cells out in quadratic time (its span checks compare every cell with every other), ~0.3-0.45 s
+ * for a 500-tool summary here (issue 10 §6). Cells of printable ASCII on one line are drawn here,
+ * byte for byte as cli-table3 draws them (test/cli/summary-table.test.ts); any other cell (wide or
+ * combining characters, colours, a newline) gets cli-table3 itself, loaded then.
+ */
+export function compactTable(head: string[], rows: (string | number)[][]): string {
+  const all = [head, ...rows.map((r) => r.map(String))];
+  const widths = head.map(() => 0);
+  for (const r of all) {
+    for (let i = 0; i < r.length; i++) {
+      const cell = r[i]!;
+      if (!/^[\x20-\x7e]*$/.test(cell)) {
+        const Table = createRequire(import.meta.url)('cli-table3') as typeof import('cli-table3');
+        const table = new Table({ head, style: { head: [], border: [] }, chars: COMPACT });
+        table.push(...rows);
+        return table.toString();
+      }
+      if (cell.length > widths[i]!) widths[i] = cell.length;
+    }
+  }
+  const rule = (left: string, mid: string, right: string) => left + widths.map((w) => '─'.repeat(w + 2)).join(mid) + right;
+  const line = (r: string[]) => `│${widths.map((w, i) => ` ${(r[i] ?? '').padEnd(w)} `).join('│')}│`;
+  return [rule('┌', '┬', '┐'), ...all.map(line), rule('└', '┴', '┘')].join('\n');
+}
+
 /** Formats milliseconds as `0.42s`, `12.3s`, `4m05s`. */
 export function formatDuration(ms: number | null): string {
   if (ms === null) return '-';
@@ -307,11 +334,8 @@ export function publishLines(p: PublishSummary, taskStatus: string): string[] {
  * warnings, what was published, and what went wrong.
  */
 export function summaryTable(summary: TaskSummary): string {
-  const table = new Table({ head: ['tool', 'status', 'attempts', 'exit code', 'reason', 'duration', 'peak memory'], style: { head: [], border: [] }, chars: COMPACT });
-  for (const t of summary.tools) {
-    table.push([t.name, t.status, t.attempts, t.exitCode ?? '-', reasonCell(t), formatDuration(t.durationMs), t.peakMemBytes === null ? '-' : formatBytes(t.peakMemBytes)]);
-  }
-  const lines = [table.toString(), `task ${summary.taskId} (${summary.name}): ${summary.status} in ${formatDuration(summary.durationMs)}`];
+  const rows = summary.tools.map((t) => [t.name, t.status, t.attempts, t.exitCode ?? '-', reasonCell(t), formatDuration(t.durationMs), t.peakMemBytes === null ? '-' : formatBytes(t.peakMemBytes)]);
+  const lines = [compactTable(['tool', 'status', 'attempts', 'exit code', 'reason', 'duration', 'peak memory'], rows), `task ${summary.taskId} (${summary.name}): ${summary.status} in ${formatDuration(summary.durationMs)}`];
   if (summary.error) lines.push(`error: ${summary.error}`);
   for (const w of summary.warnings ?? []) lines.push(`warning: ${w}`);
   if (summary.published) lines.push(...publishLines(summary.published, summary.status));

@@ -5,14 +5,15 @@
  * `catalog.ts` by `npm run schemas`; docs/events.md says who calls what.
  *
  * Unknown fields and unknown attributes are accepted (a newer producer may add optional ones; an
- * older consumer ignores them). Start-up cost: ajv (~30-90 ms to load) is loaded on the first
- * validation, and each type's schema is compiled on the first event of that type.
+ * older consumer ignores them). Start-up cost: the validators are compiled ahead of time
+ * (`event-validators.generated.ts`, `npm run schemas`), so no process loads ajv for them.
  */
 import { createRequire } from 'node:module';
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import schema from '../../schema/events/event-data.schema.json' with { type: 'json' };
 import { EventInvalidError } from '../errors.js';
 import { EventType, type ToolflowEvent } from './catalog.js';
+import { VALIDATORS } from './event-validators.generated.js';
 
 /** What `validateEvent` found: `message` names the type and the field, e.g. `io.toolflow.tool.exited: data.exitCode must be integer or null`. */
 export type EventCheck = { ok: true } | { ok: false; message: string };
@@ -26,17 +27,17 @@ const JSON_CONTENT = /^application\/json\s*(;.*)?$/i;
 let ajv: Ajv | undefined;
 const validators = new Map<string, ValidateFunction>();
 
-/** The compiled schema of `type`'s data, made on first use. */
+/**
+ * The validator of `type`'s data: compiled ahead of time (event-validators.generated.ts, made by
+ * scripts/generate-event-validators.mjs from the same schema: no ajv import nor compile at run time,
+ * ~140 ms of a process's first events here, issue 10 §6), else compiled on first use.
+ */
 function validatorOf(type: string): ValidateFunction {
-  let validate = validators.get(type);
+  let validate = validators.get(type) ?? (VALIDATORS as unknown as Record<string, ValidateFunction | undefined>)[type];
   if (validate) return validate;
   if (!ajv) {
-    // Loaded here, not imported: a process pays for ajv only once it handles an event.
+    // Loaded here, not imported: only a type the generated file lacks needs ajv at run time.
     const { Ajv: AjvClass } = createRequire(import.meta.url)('ajv') as typeof import('ajv');
-    // Compile time over call time: a function scaled from zero compiles on its first event. Not
-    // inlining refs nor optimizing the generated code compiles task.submitted in ~3 ms instead of
-    // ~13 ms; a call then costs ~0.1 µs more (bench/event-validation.mjs). The schema is not checked
-    // against the meta-schema here: test/events/event-schemas.test.ts does that.
     ajv = new AjvClass({ allErrors: false, strict: true, allowUnionTypes: true, validateSchema: false, inlineRefs: false, code: { optimize: false } });
     ajv.addSchema(schema);
   }

@@ -19,8 +19,7 @@
  *
  * The executor removes the file when the attempt ends.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readdirSync, readFileSync, rmSync, unlink } from 'node:fs';
 import { join } from 'node:path';
 import { killAndRemove } from './memory-limit.js';
 
@@ -48,9 +47,13 @@ function bootId(): string | null {
   }
 }
 
-/** Removes an attempt's pid file, in the background; a missing one is fine (the start time guards a stale one). */
+/**
+ * Removes an attempt's pid file, in the background; a missing one is fine (the start time guards a
+ * stale one). One unlink on the thread pool: `fs.promises.rm` costs an lstat, an unlink and its
+ * promise machinery on every attempt's exit (issue 10 §6).
+ */
 export function removePidFile(workDir: string): void {
-  rm(join(workDir, PID_FILE), { force: true }).catch(() => undefined);
+  unlink(join(workDir, PID_FILE), () => undefined);
 }
 
 /** Reads an attempt's pid file. @returns null when there is none, or it is not one (a cgroup path of another shape is dropped). */
