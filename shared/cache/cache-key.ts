@@ -174,12 +174,18 @@ export function cacheKeyOf(request: AttemptRequest, depOutputs: Map<string, Outp
   const detail: CacheDetail = { name: spec.name, cmds: spec.cmds.map((c) => cut(sha256Hex(c))), outputs, env, passEnv, values, image, inputs, items: itemsShown, deps: depHashes };
   const stored = {} as Record<PartName, string>;
   for (const p of PART_NAMES) stored[p] = cut(hashes[p]);
-  return { key: keyOfHashes(hashes), parts: { v: CACHE_RECIPE, ...stored, detail } };
+  return { key: keyOfHashes(hashes, request.owner), parts: { v: CACHE_RECIPE, ...stored, detail } };
 }
 
-/** The key from the parts' whole hashes (other members of `hashes` are left out): SHA-256 of the canonical JSON of `{v, command, …, deps}`. */
-export function keyOfHashes(hashes: Record<PartName, string>): string {
-  const form: Record<string, Json> = { v: CACHE_RECIPE };
+/**
+ * The key from the parts' whole hashes (other members of `hashes` are left out): SHA-256 of the
+ * canonical JSON of `{v, owner, command, …, deps}`. The owner scopes the cache: an attempt is reused
+ * only by tasks of the same owner. Another user who ran the "same" tool may have run it with other
+ * passed-through variables (a `PATH` whose `bwa` is their own: those values are not in the key), so
+ * their outputs are never handed to someone else.
+ */
+export function keyOfHashes(hashes: Record<PartName, string>, owner = ''): string {
+  const form: Record<string, Json> = { v: CACHE_RECIPE, owner };
   for (const p of PART_NAMES) form[p] = hashes[p];
   return sha256Hex(canonicalJson(form));
 }

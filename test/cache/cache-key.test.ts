@@ -91,11 +91,16 @@ describe('cacheKeyOf', () => {
     expect(PART_NAMES.filter((p) => other.parts[p] !== base.parts[p])).toEqual(['inputs', 'items']);
   });
 
-  it('does not change with resources, the task, the attempt, the owner, the dependencies\' attempt numbers or work root', () => {
+  it('is scoped to the owner: another user\'s attempt with the same parts has another key (their passed-through PATH may differ)', () => {
+    const theirs = keyed(request({ owner: 'you' }));
+    expect(theirs.key).not.toBe(base.key);
+    expect(PART_NAMES.filter((p) => theirs.parts[p] !== base.parts[p])).toEqual([]);
+  });
+
+  it('does not change with resources, the task, the attempt, the dependencies\' attempt numbers or work root', () => {
     const other = request({
       taskId: 't2',
       attempt: 3,
-      owner: 'you',
       workRoot: '/elsewhere',
       deps: [{ tool: 'index', attempt: 2 }],
       resources: { cpuMillicores: 4000, memBytes: 8e9, diskBytes: 1e10, timeSeconds: 60 },
