@@ -15,6 +15,7 @@ import { loadConfig } from '../runtime/config.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { attemptDir, LOG_FILES, workRootOf, type LogFile } from './attempt-files.js';
+import { shellWord } from './messages.js';
 
 export { checkToolName, type AttemptLogs } from '../attempts/attempt-logs.js';
 
@@ -112,7 +113,7 @@ export async function printLogs(store: Store, taskId: string, tool: string, opts
   if (!end.ended) return 130;
   const status = end.run?.status ?? 'gone';
   io.note(`tool ${tool} attempt ${key.attempt} ${status}${end.run?.message ? `: ${end.run.message}` : ''}`);
-  if (status === 'failed') io.note(`a rerun, if any, is attempt ${key.attempt + 1}: toolflow logs ${taskId} ${tool} --attempt ${key.attempt + 1} --follow`);
+  if (status === 'failed') io.note(`a rerun, if any, is attempt ${key.attempt + 1}: toolflow logs ${taskId} ${shellWord(tool)} --attempt ${key.attempt + 1} --follow`);
   return 0;
 }
 

@@ -13,3 +13,11 @@ export function countOf(n: number, one: string, many = `${one}s`): string {
 export function printSpecError(err: SpecError): void {
   process.stderr.write(`${countOf(err.issues.length, 'problem')}:\n${err.message}\n`);
 }
+
+/**
+ * A tool name as one shell word, for a command a person may paste: as it is, or single-quoted when
+ * it holds characters a shell would read (`'align[A]'`: unquoted, bash would glob it).
+ */
+export function shellWord(name: string): string {
+  return /^[A-Za-z0-9._-]+$/.test(name) ? name : `'${name.replace(/'/g, "'\\''")}'`;
+}

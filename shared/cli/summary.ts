@@ -10,6 +10,7 @@ import type { InstanceOf, ToolSpec, WorkflowSpec } from '../spec/types.js';
 import type { AttemptRef } from '../events/catalog.js';
 import { NotFoundError } from '../errors.js';
 import { attemptObjectKey, outputSegments } from '../sidecar/pod-layout.js';
+import { shellWord } from './messages.js';
 import { cachedFromOf, latestSucceeded, outputEntries } from '../attempts/recorded-outputs.js';
 import type { PublishReport } from '../attempts/publish.js';
 import { attemptDir, readStderrTail } from './attempt-files.js';
@@ -151,7 +152,8 @@ function namesOf(group: ToolSummary[]): string {
 export function cpuWarnings(tools: readonly ToolSummary[]): string[] {
   const groups = new Map<string, ToolSummary[]>();
   for (const t of tools) {
-    if (t.requestedCpuMillicores === null || t.requestedCpuMillicores <= t.cpuMillicores) continue;
+    // A cache hit did not run: it got no cpu at all.
+    if (t.cached || t.requestedCpuMillicores === null || t.requestedCpuMillicores <= t.cpuMillicores) continue;
     const key = `${t.instance?.tool ?? t.name}\0${t.requestedCpuMillicores}\0${t.cpuMillicores}`;
     groups.set(key, [...(groups.get(key) ?? []), t]);
   }
@@ -294,7 +296,7 @@ export function failureDetails(taskId: string, t: ToolSummary): string[] {
   if (t.evidence) lines.push(`    seen:   ${t.evidence}`);
   if (t.stderrTail && t.stderrTail.length > 0) t.stderrTail.forEach((l, i) => lines.push(`    ${i === 0 ? 'stderr:' : '       '} ${l}`));
   else if (t.stderrTail) lines.push('    stderr: (empty)');
-  if (t.workDir) lines.push(`    logs:   ${t.workDir}/ ${t.stderrTail === null ? '(not found on this machine)' : `(toolflow logs ${taskId} ${t.name})`}`);
+  if (t.workDir) lines.push(`    logs:   ${t.workDir}/ ${t.stderrTail === null ? '(not found on this machine)' : `(toolflow logs ${taskId} ${shellWord(t.name)})`}`);
   return lines;
 }
 

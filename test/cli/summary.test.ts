@@ -7,6 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { localSource, publishTask } from '../../shared/attempts/publish.js';
+import { shellWord } from '../../shared/cli/messages.js';
 import { cpuWarnings, publishLines, summarizeTask, summaryJson, summaryTable, withPublished, type ToolSummary } from '../../shared/cli/summary.js';
 import { statusCommand } from '../../shared/cli/status-command.js';
 import type { ToolSpec } from '../../shared/spec/types.js';
@@ -66,7 +67,7 @@ afterEach(async () => {
 });
 
 describe('the summary of a task with instances', () => {
-  it('gives every tool its instance, outputs (absolute paths in the work dir), cache hit and cpu, and the cpu warning once for the template', async () => {
+  it('gives every tool its instance, outputs (absolute paths in the work dir), cache hit and cpu, and the cpu warning for what ran (align[A] is a cache hit)', async () => {
     const root = join(base, 'w1');
     await storeVariants(store, 't1', root);
     const s = await summarizeTask(store, 't1');
@@ -96,7 +97,7 @@ describe('the summary of a task with instances', () => {
         cpu: [1000, null],
       },
     ]);
-    expect(s.warnings).toEqual(['align[A] and align[B] asked for 4 cpu and ran with 2, the most this executor has (TF_CPUS=2)']);
+    expect(s.warnings).toEqual(['align[B] asked for 4 cpu and ran with 2, the most this executor has (TF_CPUS=2)']);
     expect(s.published).toBeNull();
     // The JSON is the summary as it is.
     expect(JSON.parse(summaryJson(s))).toEqual(JSON.parse(JSON.stringify(s)));
@@ -114,7 +115,7 @@ describe('the summary of a task with instances', () => {
     const rows = table.split('\n');
     expect(rows.find((l) => l.includes('align[A]'))).toMatch(/│ align\[A\] +│ succeeded +│ 1 +│ 0 +│ cached \(task oldtask00001\) +│/);
     expect(rows.find((l) => l.includes('align[B]'))).toMatch(/│ align\[B\] +│ succeeded +│ 1 +│ 0 +│ - +│/);
-    expect(rows.slice(-2)).toEqual(['task t3 (variants): succeeded in 1.00s', 'warning: align[A] and align[B] asked for 4 cpu and ran with 2, the most this executor has (TF_CPUS=2)']);
+    expect(rows.slice(-2)).toEqual(['task t3 (variants): succeeded in 1.00s', 'warning: align[B] asked for 4 cpu and ran with 2, the most this executor has (TF_CPUS=2)']);
   });
 
   it('with what --outdir published: each output\'s published path, the counts, and the lines under the table', async () => {
@@ -159,6 +160,19 @@ describe('cpu warnings', () => {
       'a[1], a[2], a[3] and 1 more instance of a asked for 4 cpu and ran with 2, the most this executor has (TF_CPUS=2)',
     ]);
     expect(cpuWarnings([t('half', 500, 1500)])).toEqual(['half asked for 1500m cpu and ran with 500m, the most this executor has (TF_CPUS=1)']);
+  });
+
+  it('say nothing of a cache hit: it did not run', () => {
+    const hit = { ...t('a[1]', 2000, 4000, 'a'), cached: { taskId: 'f00', tool: 'a[1]', attempt: 1 } } as ToolSummary;
+    expect(cpuWarnings([hit, t('a[2]', 2000, 4000, 'a')])).toEqual(['a[2] asked for 4 cpu and ran with 2, the most this executor has (TF_CPUS=2)']);
+  });
+});
+
+describe('a tool name in a command to paste', () => {
+  it('stays as it is when a shell reads it as one word, and is single-quoted otherwise (brackets would glob)', () => {
+    expect(shellWord('read_stats')).toBe('read_stats');
+    expect(shellWord('align[A]')).toBe("'align[A]'");
+    expect(shellWord("it's")).toBe("'it'\\''s'");
   });
 });
 
