@@ -55,6 +55,11 @@ export interface Coordination {
   put(key: string, value: unknown, options?: { fence?: Lease }): Promise<void>;
   /** @returns the document, or undefined. */
   get<T>(key: string): Promise<T | undefined>;
+  /**
+   * Every document whose key starts with `prefix`, sorted by key (the upload sweeper and the
+   * per-owner quota read `uploads/<owner>/`). @returns `[key, document]` pairs.
+   */
+  list<T>(prefix: string): Promise<Array<[string, T]>>;
   /** Calls `listener` on every later put under `prefix`. @returns a function that stops watching. */
   watch(prefix: string, listener: (key: string, value: unknown) => void): () => void;
   close(): Promise<void>;

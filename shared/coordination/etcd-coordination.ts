@@ -255,6 +255,11 @@ export class EtcdCoordination implements Coordination {
     return text === null ? undefined : (JSON.parse(text) as T);
   }
 
+  async list<T>(prefix: string): Promise<Array<[string, T]>> {
+    const all = await this.call(`list ${prefix}`, () => this.kv.getAll().prefix(prefix).sort('Key', 'Ascend').strings());
+    return Object.entries(all).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, JSON.parse(v) as T]);
+  }
+
   watch(prefix: string, listener: (key: string, value: unknown) => void): () => void {
     let stopped = false;
     const created = this.kv

@@ -63,6 +63,10 @@ export class MemoryCoordination implements Coordination {
     return text === undefined ? undefined : (JSON.parse(text) as T);
   }
 
+  async list<T>(prefix: string): Promise<Array<[string, T]>> {
+    return [...this.docs.entries()].filter(([k]) => k.startsWith(prefix)).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, JSON.parse(v) as T]);
+  }
+
   watch(prefix: string, listener: (key: string, value: unknown) => void): () => void {
     const w = { prefix, listener };
     this.watchers.add(w);

@@ -120,6 +120,10 @@ export class StoreCoordination implements Coordination {
     return this.docs.get<T>(key);
   }
 
+  list<T>(prefix: string): Promise<Array<[string, T]>> {
+    return this.docs.list<T>(prefix);
+  }
+
   watch(prefix: string, listener: (key: string, value: unknown) => void): () => void {
     return this.docs.watch(prefix, listener);
   }
