@@ -10,6 +10,11 @@
 // through the in-process bus, the AMQP bus and the connector + HTTP function);
 // BENCH_CLUSTER=0 skips cluster mode (bench/cluster.mjs: reports/s and keepalive CPU of one work
 // manager, step latency on the Kubernetes API test double);
+// BENCH_UPLOADS=0 skips the uploads (bench/uploads.mjs: a 1 GiB file through the upload function
+// with tus against a direct lib-storage upload to radosgw, the function's peak RSS, parts sent again
+// after a resume; an embedded `toolflow run` of that file against `wc -c` directly);
+// BENCH_METRICS=0 skips the cost of metrics (bench/metrics.mjs: chain-200 with and without them, the
+// `toolflow run` process and the in-process hot path, interleaved, with / without ratio);
 // BENCH_BASELINE=DIR also runs the toolflow of another built checkout (with node_modules) on the
 // same DAGs, interleaved with this one's runs, e.g. the tree before a change (its own column).
 // The floor: a bare `bash -c true` (fork + exec of bash, as a tool's process at the least costs),
@@ -136,5 +141,15 @@ if (process.env.BENCH_HTTP !== '0') {
 
 if (process.env.BENCH_CLUSTER !== '0') {
   const r = spawnSync('node', [join(root, 'bench', 'cluster.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
+
+if (process.env.BENCH_UPLOADS !== '0') {
+  const r = spawnSync('node', [join(root, 'bench', 'uploads.mjs')], { stdio: 'inherit' });
+  if (r.status !== 0) process.exitCode = r.status ?? 1;
+}
+
+if (process.env.BENCH_METRICS !== '0') {
+  const r = spawnSync('node', [join(root, 'bench', 'metrics.mjs')], { stdio: 'inherit' });
   if (r.status !== 0) process.exitCode = r.status ?? 1;
 }

@@ -8,16 +8,23 @@
  * | `POST /v1/tasks`, `GET /v1/tasks`, `GET /v1/tasks/{taskId}`, `POST /v1/tasks/{taskId}/cancel` | `tasks-routes.ts` |
  * | `GET /v1/tasks/{taskId}/tools/{tool}/logs` | `logs-routes.ts` |
  * | `GET /v1/tasks/{taskId}/tools/{tool}/outputs[/{name}]` | `outputs-routes.ts` |
- * | `POST /v1/uploads`, `GET /v1/uploads/{uploadId}` | `uploads-routes.ts` |
+ * | `POST /v1/uploads`, `GET /v1/uploads/{uploadId}`, tus `POST`/`OPTIONS /v1/tus`, `HEAD`/`PATCH`/`DELETE /v1/tus/{owner}/{uploadId}/{name}` | `uploads-routes.ts` |
  * | `GET /health/liveness`, `GET /health/readiness`, `GET /openapi.json` (open) | here |
+ * | `GET /metrics` (open: Prometheus metrics only, `TOOLFLOW_METRICS_PORT` may move it) | `../metrics/fastify.ts` |
  *
- * Authentication: `auth.ts`; errors: `errors.ts`; tokens: `tokens.ts`.
+ * Authentication: `auth.ts`; errors: `errors.ts`; tokens: `tokens.ts`. Uploads go through one
+ * uploads facade (`uploads/uploads.ts`), made here unless given; once the server listens, its
+ * sweeper aborts abandoned uploads every min(expiry / 4, 60 s).
  */
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ConfigError } from '../errors.js';
+import { mountMetrics } from '../metrics/fastify.js';
+import type { MetricsPlan } from '../metrics/settings.js';
 import type { Runtime } from '../runtime/runtime.js';
 import { parseBytes } from '../spec/resources.js';
+import { DEFAULT_UPLOAD_SETTINGS, type UploadSettings } from '../uploads/upload-doc.js';
+import { createUploads, uploadSettingsFromEnv, type Uploads } from '../uploads/uploads.js';
 import { requireBearer } from './auth.js';
 import { apiContext, type ApiSettings } from './context.js';
 import { ApiError, installErrorHandling } from './errors.js';
@@ -29,25 +36,35 @@ import { uploadRoutes } from './uploads-routes.js';
 
 /** Longest submission body by default: 16 MiB (workflow files themselves may be up to 64 MiB on the CLI). */
 export const DEFAULT_SUBMIT_BODY_LIMIT = 16 * 1024 * 1024;
-/** Longest upload by default: 5 GiB. */
-export const DEFAULT_UPLOAD_BODY_LIMIT = 5 * 1024 * 1024 * 1024;
+/** Longest upload by default: the uploads' per-file limit (`DEFAULT_UPLOAD_SETTINGS.maxFileBytes`, 100 GiB). */
+export const DEFAULT_UPLOAD_BODY_LIMIT = DEFAULT_UPLOAD_SETTINGS.maxFileBytes;
 
 /** Options of `buildApi`. */
 export interface ApiOptions {
   /** Longest JSON or YAML submission, bytes (default 16 MiB); a longer one answers 413. */
   submitBodyLimit?: number;
-  /** Longest upload, bytes (default 5 GiB); a longer one answers 413 (checked as the body streams). */
+  /**
+   * Longest upload, bytes (default `TOOLFLOW_UPLOAD_LIMIT`, else 100 GiB); a longer one answers 413
+   * (before any byte is stored when its size is declared, else as the body streams). Ignored when
+   * `uploads` is given (its settings rule).
+   */
   uploadBodyLimit?: number;
+  /** The process's uploads facade; default: one made over the runtime's ports with `uploadSettingsFromEnv()` (closed with the app). */
+  uploads?: Uploads;
+  /** Upload settings over `uploadSettingsFromEnv()` for the facade made here (quota, expiry…). */
+  uploadSettings?: Partial<UploadSettings>;
   /** Where the request logs go (pino); the `authorization` header is redacted. Default: no logs. */
   logger?: Logger;
   /** Serve `/health/liveness` and `/health/readiness` (default true; false when the host serves its own). */
   health?: boolean;
   /** Folder the tasks submitted here keep their work dirs in (recorded on each task; `toolflow resume` finds it). */
   workRoot?: string;
-  /** Folder of upload spool files (default the OS's temp dir). */
+  /** Unused since uploads stream to the object store (issue 11); kept so callers that pass it still build. */
   spoolDir?: string;
   /** Milliseconds between two looks at a followed log (default 250). */
   followPollMs?: number;
+  /** Where `/metrics` is served (shared/metrics/settings.ts); default from `TOOLFLOW_METRICS_PORT`: on this server when unset. */
+  metrics?: MetricsPlan;
 }
 
 /** Types the submission route reads as YAML text (`application/yaml` is RFC 9512's; the others are in use). */
@@ -57,8 +74,8 @@ const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text
 const REDACT = ['req.headers.authorization', 'headers.authorization', '*.headers.authorization', 'request.headers.authorization'];
 
 /**
- * The API's settings from the environment: `TOOLFLOW_API_SUBMIT_LIMIT` and `TOOLFLOW_API_UPLOAD_LIMIT`
- * (sizes as workflows write them: `16Mi`, `5Gi`, or bytes).
+ * The API's settings from the environment: `TOOLFLOW_API_SUBMIT_LIMIT` and `TOOLFLOW_UPLOAD_LIMIT`
+ * (`TOOLFLOW_API_UPLOAD_LIMIT` read when it is unset; sizes as workflows write them: `16Mi`, `5Gi`, or bytes).
  * @throws ConfigError naming the variable of a malformed size.
  */
 export function apiOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<ApiOptions, 'submitBodyLimit' | 'uploadBodyLimit'> {
@@ -72,7 +89,7 @@ export function apiOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Pick<Ap
     }
   };
   const submitBodyLimit = size('TOOLFLOW_API_SUBMIT_LIMIT');
-  const uploadBodyLimit = size('TOOLFLOW_API_UPLOAD_LIMIT');
+  const uploadBodyLimit = size('TOOLFLOW_UPLOAD_LIMIT') ?? size('TOOLFLOW_API_UPLOAD_LIMIT');
   return { ...(submitBodyLimit !== undefined ? { submitBodyLimit } : {}), ...(uploadBodyLimit !== undefined ? { uploadBodyLimit } : {}) };
 }
 
@@ -97,9 +114,14 @@ function schemaError(errors: { instancePath: string; keyword: string; params: Re
  * @throws Error when the OpenAPI document is missing (a broken install).
  */
 export function buildApi(runtime: Runtime, options: ApiOptions = {}): FastifyInstance {
+  const uploadSettings: UploadSettings = options.uploads?.settings ?? {
+    ...uploadSettingsFromEnv(),
+    ...(options.uploadBodyLimit !== undefined ? { maxFileBytes: options.uploadBodyLimit } : {}),
+    ...options.uploadSettings,
+  };
   const settings: ApiSettings = {
     submitBodyLimit: options.submitBodyLimit ?? DEFAULT_SUBMIT_BODY_LIMIT,
-    uploadBodyLimit: options.uploadBodyLimit ?? DEFAULT_UPLOAD_BODY_LIMIT,
+    uploadBodyLimit: uploadSettings.maxFileBytes,
     followPollMs: options.followPollMs ?? 250,
     recordWaitMs: 10_000,
     ...(options.spoolDir ? { spoolDir: options.spoolDir } : {}),
@@ -109,8 +131,10 @@ export function buildApi(runtime: Runtime, options: ApiOptions = {}): FastifyIns
   const app = Fastify({
     ...(options.logger
       ? {
+          // No `component` of its own: the process's logger has one (`toolflow`), and pino would
+          // write the key twice. Request lines are told by their `req` field.
           loggerInstance: options.logger.child(
-            { component: 'api' },
+            {},
             // Query strings are left out of request logs: a client may put a token there (?access_token=…).
             { redact: { paths: REDACT, censor: '[redacted]' }, serializers: { req: (req: { method?: string; url?: string; id?: unknown }) => ({ id: req.id, method: req.method, url: (req.url ?? '').replace(/\?.*$/s, (q) => (q.length > 1 ? '?[query redacted]' : q)) }) } },
           ) as FastifyBaseLogger,
@@ -118,6 +142,8 @@ export function buildApi(runtime: Runtime, options: ApiOptions = {}): FastifyIns
       : { logger: false }),
     bodyLimit: settings.submitBodyLimit,
     return503OnClosing: true,
+    // A tus upload URL's name segment is up to 255 UTF-8 bytes, percent-encoded (765 characters).
+    routerOptions: { maxParamLength: 1024 },
     schemaErrorFormatter: schemaError,
     ajv: {
       // Unknown fields are refused (not silently dropped); query values are typed from their text.
@@ -139,17 +165,54 @@ export function buildApi(runtime: Runtime, options: ApiOptions = {}): FastifyIns
     });
   }
   app.get('/openapi.json', async () => document);
+  // Open, as Prometheus scrapes, and only metrics: no task id, owner, upload id or file name.
+  mountMetrics(app, runtime.ports.store, (message) => app.log.warn(message), options.metrics);
 
   const ctx = apiContext(runtime, settings);
+  let uploads: Uploads | Promise<Uploads>;
+  if (options.uploads) uploads = options.uploads;
+  else {
+    // A facade made here is this app's: closed with it. Its failure to open fails `ready()`.
+    const made = createUploads(runtime.ports, uploadSettings);
+    made.catch(() => undefined);
+    app.addHook('onClose', async () => (await made.catch(() => undefined))?.close());
+    uploads = made;
+  }
+  sweepWhileListening(app, uploads, uploadSettings);
   void app.register(
     async (v1) => {
       requireBearer(v1, runtime.ports.store);
       taskRoutes(v1, ctx);
       logRoutes(v1, ctx);
       outputRoutes(v1, ctx);
-      uploadRoutes(v1, ctx);
+      uploadRoutes(v1, ctx, uploads);
     },
     { prefix: '/v1' },
   );
   return app;
+}
+
+/**
+ * Runs `uploads.sweep()` every min(expireAfterMs / 4, 60 s) from when `app` listens until it
+ * closes (an unref'd timer: it never keeps the process alive). A failed sweep is logged and the
+ * next one runs as planned.
+ */
+function sweepWhileListening(app: FastifyInstance, uploads: Uploads | Promise<Uploads>, settings: UploadSettings): void {
+  let timer: NodeJS.Timeout | undefined;
+  const every = Math.max(1000, Math.min(Math.floor(settings.expireAfterMs / 4), 60_000));
+  app.addHook('onListen', async () => {
+    const up = await uploads;
+    timer ??= setInterval(() => {
+      up.sweep().then(
+        (aborted) => {
+          if (aborted.length) app.log.info({ aborted }, `aborted ${aborted.length} abandoned upload(s)`);
+        },
+        (err: unknown) => app.log.warn({ err: { message: (err as Error).message } }, 'the upload sweep failed'),
+      );
+    }, every).unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+    timer = undefined;
+  });
 }

@@ -5,16 +5,43 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigError, NotFoundError, ServiceUnavailableError, SpecError, ToolflowError, type SpecIssue } from '../errors.js';
+import { uploadIdOf } from '../uploads/upload-errors.js';
 
 /** The stable codes of the API's errors. */
-export type ApiErrorCode = 'UNAUTHENTICATED' | 'NOT_FOUND' | 'SPEC_INVALID' | 'PAYLOAD_TOO_LARGE' | 'BAD_REQUEST' | 'SERVICE_UNAVAILABLE' | 'INTERNAL';
+export type ApiErrorCode =
+  | 'UNAUTHENTICATED'
+  | 'NOT_FOUND'
+  | 'SPEC_INVALID'
+  | 'PAYLOAD_TOO_LARGE'
+  | 'QUOTA_EXCEEDED'
+  | 'FORMAT_MISMATCH'
+  | 'CHECKSUM_MISMATCH'
+  | 'UPLOAD_FAILED'
+  | 'BAD_REQUEST'
+  | 'SERVICE_UNAVAILABLE'
+  | 'INTERNAL';
+
+/**
+ * Codes of the upload errors (`uploads/upload-errors.ts`, which carry their HTTP `status`) the API
+ * answers as they are; a declared checksum that does not match answers 422 here (the tus endpoint
+ * answers it 460, the status of tus's checksum extension).
+ */
+const UPLOAD_CODES: Partial<Record<string, ApiErrorCode>> = {
+  PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  QUOTA_EXCEEDED: 'QUOTA_EXCEEDED',
+  FORMAT_MISMATCH: 'FORMAT_MISMATCH',
+  CHECKSUM_MISMATCH: 'CHECKSUM_MISMATCH',
+  UPLOAD_FAILED: 'UPLOAD_FAILED',
+  BAD_REQUEST: 'BAD_REQUEST',
+};
 
 /** The body of an error answer. */
 export interface ErrorBody {
   code: ApiErrorCode;
   message: string;
   /** For `SPEC_INVALID`: every problem, as the CLI prints them. */
-  issues?: SpecIssue[];
+  issues?: SpecIssue[];  /** For an upload refused once created (`FORMAT_MISMATCH`, `CHECKSUM_MISMATCH`…): its id, whose status document says `failed`. */
+  uploadId?: string;
 }
 
 /** An error with its HTTP status, code and (optional) headers, thrown by routes. */
@@ -60,6 +87,17 @@ export function toErrorAnswer(err: unknown): { status: number; body: ErrorBody; 
   if (err instanceof NotFoundError) return answer(404, 'NOT_FOUND', err.message);
   if (err instanceof ConfigError) return answer(400, 'BAD_REQUEST', err.message);
   if (err instanceof ServiceUnavailableError) return answer(503, 'SERVICE_UNAVAILABLE', err.message, {}, { 'retry-after': '5' });
+  // An upload refused after its creation names its id (`uploadIdOf`): its status document says why it failed.
+  const uploadId = uploadIdOf(err);
+  const withId = uploadId !== undefined ? { uploadId } : {};
+  if (err instanceof ToolflowError && err.code === 'CHECKSUM_MISMATCH' && typeof (err as { status?: unknown }).status === 'number') return answer(422, 'CHECKSUM_MISMATCH', err.message, withId);
+  if (err instanceof ToolflowError && UPLOAD_CODES[err.code] && typeof (err as { status?: unknown }).status === 'number') {
+    const status = (err as unknown as { status: number }).status;
+    // Refused before the body was read (a declared size over the limit or the quota): the connection is not reused.
+    return answer(status, UPLOAD_CODES[err.code]!, err.message, withId, status === 413 ? { connection: 'close' } : {});
+  }
+  // The client went away in the middle of its body (an upload): nobody reads this answer.
+  if (err instanceof ToolflowError && err.code === 'ABORTED') return answer(400, 'BAD_REQUEST', err.message);
   if (err instanceof ToolflowError && err.code === 'PAYLOAD_TOO_LARGE') return answer(413, 'PAYLOAD_TOO_LARGE', err.message, {}, { connection: 'close' });
   const fe = err as Partial<FastifyError> | undefined;
   if (fe?.validation) return answer(400, 'BAD_REQUEST', `the request is invalid: ${fe.message}`);

@@ -9,6 +9,10 @@
  * from the object store and checked as the CLI checks it; each cell of a file column is then the
  * upload id of that file (the caller's own, finished), not a path. List inputs cannot be given
  * over the API yet: a list of strings takes its `default`; giving one is refused, saying so.
+ *
+ * Every upload id given is looked up and each one that cannot be used is an issue of its own
+ * (`upload-input.ts`: not the caller's, still uploading, failed, or not of the format the input or
+ * the sheet's column declares), so one answer lists them all.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +20,6 @@ import { join } from 'node:path';
 import { SpecError, type SpecIssue } from '../errors.js';
 import type { StoredInput } from '../events/catalog.js';
 import type { Executor } from '../executor/executor.js';
-import { findUpload } from '../handlers/upload.js';
 import { validateSubmission, type Submission } from '../handlers/validate.js';
 import type { Ports } from '../runtime/ports.js';
 import { pathColumnsByInput } from '../spec/expand.js';
@@ -25,6 +28,7 @@ import { MAX_SHEET_BYTES, parseSampleSheet } from '../spec/sample-sheet.js';
 import type { GivenValue } from '../spec/values.js';
 import type { OptionValue, ScatterItems, WorkflowSpec } from '../spec/types.js';
 import { badRequest } from './errors.js';
+import { uploadInput } from './upload-input.js';
 
 /** A JSON submission (`SubmitRequest` in the OpenAPI document). */
 export interface SubmitBody {
@@ -84,36 +88,34 @@ function inputsFromQuery(args: string[], issues: SpecIssue[]): Record<string, st
   return inputs;
 }
 
-/** Why an upload cannot be used as an input, or the input it is. */
-async function uploadOf(ports: Pick<Ports, 'objects' | 'coordination'>, owner: string, id: string): Promise<StoredInput | { problem: string }> {
-  const upload = await findUpload(ports, owner, id);
-  if (!upload) return { problem: `no upload ${JSON.stringify(cut(id))}: upload the file with POST /v1/uploads?name=FILE and give the uploadId it answers` };
-  if (upload.status === 'ongoing') return { problem: `upload ${id} is still in progress; submit once it has finished` };
-  if (upload.status === 'failed') return { problem: `upload ${id} failed (${upload.error ?? 'no reason recorded'}); upload the file again` };
-  // The checksum and size, when the upload recorded them, go with it: the cache key reads them.
-  return { key: upload.key, fileName: upload.fileName, ...(upload.sha256 !== undefined ? { sha256: upload.sha256 } : {}), ...(upload.bytes !== undefined ? { bytes: upload.bytes } : {}) };
-}
+/** Upload ids looked up at once (inputs, a sheet's file cells). */
+const LOOKUPS_AT_ONCE = 16;
 
 /**
- * Resolves upload ids to the caller's stored objects.
- * @returns the inputs found; an issue for each id that is unknown, another owner's (the same
- *   message), still uploading, or failed. `from` is where the ids came from (`inputs`, `input=…`).
+ * Resolves upload ids to the caller's stored objects, every id looked up (LOOKUPS_AT_ONCE at a time).
+ * @param spec the workflow, when it parsed: the format each file input declares is checked.
+ * @returns the inputs found; one issue for EACH id that cannot be used (`uploadInput`: no upload of
+ *   the caller's, still uploading, failed, not of the declared format), in the order given, at the
+ *   input's name. `from` is where the ids came from (`inputs`, `input=…`).
  */
-async function resolveUploads(ports: Pick<Ports, 'objects' | 'coordination'>, owner: string, ids: Record<string, string>, from: (name: string) => string, issues: SpecIssue[]): Promise<{ found: Record<string, StoredInput>; missing: string[] }> {
+async function resolveUploads(ports: Pick<Ports, 'objects' | 'coordination'>, owner: string, spec: WorkflowSpec | undefined, ids: Record<string, string>, from: (name: string) => string, issues: SpecIssue[]): Promise<{ found: Record<string, StoredInput>; missing: string[] }> {
   const found: Record<string, StoredInput> = {};
   const missing: string[] = [];
-  for (const [name, id] of Object.entries(ids)) {
-    const got = await uploadOf(ports, owner, id);
-    if ('problem' in got) {
-      issues.push({ file: from(name), path: name, message: got.problem });
-      missing.push(name);
-    } else found[name] = got;
+  const declared = new Map((spec?.inputs ?? []).flatMap((i) => (i.type === 'file' && i.format ? [[i.name, { format: i.format, declaredAt: `inputs.${i.name}` }] as const] : [])));
+  const entries = Object.entries(ids);
+  const got: Awaited<ReturnType<typeof uploadInput>>[] = [];
+  for (let k = 0; k < entries.length; k += LOOKUPS_AT_ONCE) {
+    got.push(...(await Promise.all(entries.slice(k, k + LOOKUPS_AT_ONCE).map(([name, id]) => uploadInput(ports, owner, id, declared.get(name))))));
   }
+  entries.forEach(([name], k) => {
+    const g = got[k]!;
+    if ('problem' in g) {
+      issues.push({ file: from(name), path: name, message: g.problem });
+      missing.push(name);
+    } else found[name] = g;
+  });
   return { found, missing };
 }
-
-/** Upload ids looked up at once when a sheet's file cells are resolved. */
-const LOOKUPS_AT_ONCE = 16;
 
 /**
  * Reads the sheet of each samples input given (an upload) from the object store, checks it as the
@@ -130,6 +132,7 @@ async function readSheets(ports: Pick<Ports, 'objects' | 'coordination'>, owner:
   for (const input of spec.inputs) {
     const sheet = found[input.name];
     if (input.type !== 'samples' || !sheet) continue;
+    const formats = new Map((input.columns ?? []).flatMap((c) => (c.format ? [[c.name, { format: c.format, declaredAt: `inputs.${input.name}.columns.${c.name}` }] as const] : [])));
     const sheetIssues: SpecIssue[] = [];
     const info = await ports.objects.head(sheet.key);
     if (info && info.size > MAX_SHEET_BYTES) sheetIssues.push({ file: sheet.fileName, path: `inputs.${input.name}`, message: `the sheet is ${info.size} bytes, more than the ${MAX_SHEET_BYTES}-byte limit (16 MiB); split it into several runs` });
@@ -148,8 +151,8 @@ async function readSheets(ports: Pick<Ports, 'objects' | 'coordination'>, owner:
       for (let k = 0; k < cells.length; k += LOOKUPS_AT_ONCE) {
         await Promise.all(
           cells.slice(k, k + LOOKUPS_AT_ONCE).map(async (cell) => {
-            const got = await uploadOf(ports, owner, cell.value);
-            if ('problem' in got) sheetIssues.push({ file: sheet.fileName, line: cell.line, column: cell.column, path: cell.path, message: `over the API, a file cell is the upload id of the file: ${got.problem}` });
+            const got = await uploadInput(ports, owner, cell.value, formats.get(cell.storedName.slice(cell.storedName.lastIndexOf('/') + 1)));
+            if ('problem' in got) sheetIssues.push({ file: sheet.fileName, line: cell.line, column: cell.column, path: cell.path, message: got.notFound ? `over the API, a file cell is the upload id of the file: ${got.problem}` : got.problem });
             else files[cell.storedName] = got;
           }),
         );
@@ -202,7 +205,7 @@ export async function buildSubmission(
     issues.push({ file: from(input.name), path: input.name, message: `"${input.name}" is a list input, and list inputs cannot be given over the API yet: run the workflow with toolflow run (--input ${input.name}=VALUE once per item), or declare a default` });
     delete ids[input.name];
   }
-  const { found, missing } = await resolveUploads(ports, owner, ids, from, issues);
+  const { found, missing } = await resolveUploads(ports, owner, spec, ids, from, issues);
   const sheets = spec ? await readSheets(ports, owner, spec, found, issues) : { items: {}, files: {}, broken: [] };
   const inputs = { ...found, ...sheets.files };
   if (issues.length === 0) return { ...sub, inputs, items: sheets.items };

@@ -10,11 +10,12 @@ import type { AttemptRef } from '../events/catalog.js';
 import type { InstanceOf } from '../spec/types.js';
 import type { AttemptStatus, TaskStatus } from '../scheduler/status.js';
 import type { TaskCursor, TaskRow, ToolRunRow } from '../store/store.js';
+import { attemptView, spanMs as span, type AttemptView } from '../task-report/attempt-view.js';
 import { badRequest } from './errors.js';
 
+export { attemptView, type AttemptView } from '../task-report/attempt-view.js';
+
 const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
-const num = (v: number | null) => (v === null ? null : Number(v));
-const span = (from: number | null, to: number | null) => (from !== null && to !== null ? Math.max(0, Number(to) - Number(from)) : null);
 
 /** A task as listed. */
 export interface TaskListItemView {
@@ -27,25 +28,6 @@ export interface TaskListItemView {
   startedAt: string | null;
   finishedAt: string | null;
   durationMs: number | null;
-}
-
-/** One attempt of one tool. */
-export interface AttemptView {
-  attempt: number;
-  status: AttemptStatus;
-  reason: string | null;
-  message: string | null;
-  exitCode: number | null;
-  signal: string | null;
-  resources: { cpuMillicores: number; memBytes: number; diskBytes: number | null; timeSeconds: number | null };
-  peakMemBytes: number | null;
-  deliveredAt: string | null;
-  startedAt: string | null;
-  lastHeartbeatAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-  /** What the outcome was read from when the platform told it (cluster mode: the Pod's status). */
-  evidence: string | null;
 }
 
 /** One tool of a task: its status is its latest attempt's. */
@@ -85,26 +67,6 @@ export function taskListItemView(t: TaskRow): TaskListItemView {
     startedAt: iso(t.started_at),
     finishedAt: iso(t.finished_at),
     durationMs: span(t.started_at, t.finished_at),
-  };
-}
-
-/** An attempt row as shown. */
-export function attemptView(r: ToolRunRow): AttemptView {
-  return {
-    attempt: Number(r.attempt),
-    status: r.status,
-    reason: r.reason,
-    message: r.message,
-    exitCode: num(r.exit_code),
-    signal: r.signal,
-    resources: { cpuMillicores: Number(r.cpu_millicores), memBytes: Number(r.mem_bytes), diskBytes: num(r.disk_bytes), timeSeconds: num(r.time_seconds) },
-    peakMemBytes: num(r.peak_mem_bytes),
-    deliveredAt: iso(r.delivered_at),
-    startedAt: iso(r.started_at),
-    lastHeartbeatAt: iso(r.last_heartbeat_at),
-    finishedAt: iso(r.finished_at),
-    durationMs: span(r.started_at, r.finished_at),
-    evidence: r.evidence ?? null,
   };
 }
 

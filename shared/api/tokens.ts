@@ -7,18 +7,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { ConfigError } from '../errors.js';
 import type { ApiTokenRow, Store } from '../store/store.js';
+import { checkOwnerName } from './owner-name.js';
 
 /** What every token starts with. */
 export const TOKEN_PREFIX = 'tf_';
 
 /** A token's shape: the prefix and 43 base64url characters (32 bytes). */
 const TOKEN_SHAPE = /^tf_[A-Za-z0-9_-]{43}$/;
-
-/**
- * An owner name: it is a segment of object keys (`<owner>/<upload-id>/<file>`), so letters, digits,
- * `.`, `_`, `-` and `@`, starting with a letter or digit, at most 128 (`tasks.owner` is varchar(128)).
- */
-const OWNER = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$/;
 
 /** Longest label, characters (`api_tokens.label` is varchar(255)). */
 const MAX_LABEL = 255;
@@ -39,14 +34,11 @@ export function looksLikeToken(token: string): boolean {
 }
 
 /**
- * Checks an owner name.
+ * Checks an owner name (`owner-name.ts`: the one rule, shared with `TOOLFLOW_OWNER`).
  * @throws ConfigError saying what an owner name may hold.
  */
 export function checkOwner(owner: string): string {
-  if (!OWNER.test(owner)) {
-    throw new ConfigError(`${JSON.stringify(owner)} is not an owner name: use letters, digits, ".", "_", "-" and "@", starting with a letter or digit, at most 128`);
-  }
-  return owner;
+  return checkOwnerName(owner);
 }
 
 /**

@@ -11,6 +11,7 @@ import { ensureDir } from '../ensure-dir.js';
 import { ConfigError } from '../errors.js';
 import type { Config } from '../runtime/config.js';
 import { createRuntime, type Runtime, type RuntimeParts } from '../runtime/runtime.js';
+import { makeLogger } from '../runtime/log.js';
 
 /** Where and how to listen. */
 export interface ListenOptions {
@@ -50,15 +51,22 @@ export async function serveUntilSignal(
       throw new ConfigError(`${what} ${dir} cannot be used as a folder: ${(err as Error).message}`);
     }
   }
-  const runtime = await createRuntime(config, parts);
-  const app = buildApi(runtime, {
-    ...apiOptionsFromEnv(),
-    ...(opts.uploadLimit !== undefined ? { uploadBodyLimit: opts.uploadLimit } : {}),
-    logger: runtime.ports.log,
-    workRoot: resolve(config.workDir),
-    // Under TOOLFLOW_HOME rather than /tmp, which is often a tmpfs held in memory.
-    spoolDir,
-  });
+  // A server's JSON log lines go to stdout, where the platform collects them (runtime/log.ts); its lines for people stay on stderr.
+  const runtime = await createRuntime(config, { log: makeLogger(config.logLevel, { component: 'toolflow' }, 'stdout'), ...parts });
+  let app: FastifyInstance;
+  try {
+    app = buildApi(runtime, {
+      ...apiOptionsFromEnv(),
+      ...(opts.uploadLimit !== undefined ? { uploadBodyLimit: opts.uploadLimit } : {}),
+      logger: runtime.ports.log,
+      workRoot: resolve(config.workDir),
+      // Under TOOLFLOW_HOME rather than /tmp, which is often a tmpfs held in memory.
+      spoolDir,
+    });
+  } catch (err) {
+    await runtime.close(); // a refused setting: nothing may keep the process alive (it would hang, not listening)
+    throw err;
+  }
   let extension: ServerExtension = {};
   let address: string;
   try {

@@ -4,7 +4,7 @@
  * Ctrl-C there would (tools get SIGTERM, then SIGKILL after 10 s). A task no live process drives
  * (its process died) is cancelled here: what its driver left running is stopped first.
  */
-import { pino } from 'pino';
+import { lazyLogger } from '../runtime/lazy-logger.js';
 import { NotFoundError } from '../errors.js';
 import { LocalExecutor } from '../executor/local/local-executor.js';
 import { LocalObjectStore } from '../objects/local-object-store.js';
@@ -32,7 +32,7 @@ export interface CancelOptions {
  */
 export async function cancelCommand(taskId: string, opts: CancelOptions): Promise<number> {
   const config = loadConfig();
-  const log = pino({ level: config.logLevel }, pino.destination(2));
+  const log = lazyLogger(config.logLevel, { component: 'toolflow' }); // stderr: stdout carries the result
   const store = await openStore(config.databasePath);
   const coordination = await openCoordination(config, store, log).catch(async (err: unknown) => {
     await store.close();

@@ -3,11 +3,12 @@
  * stops gracefully: requests in flight are finished (and acked on 2xx), deliveries not started are
  * given back to their queues. A second signal exits at once (the broker redelivers what was unacked).
  */
-import { pino } from 'pino';
 import { Connector } from '../connector/connector.js';
 import { connectorSettings, type ConnectorFlags } from '../connector/settings.js';
 import { maskUrl } from '../mask-url.js';
+import { metricsPlan, metricsSetting, startDedicatedMetrics } from '../metrics/settings.js';
 import { FUNCTIONS } from '../runtime/functions.js';
+import { makeLogger } from '../runtime/log.js';
 
 /**
  * Runs the connector with `flags` and the environment until a signal stops it.
@@ -17,12 +18,17 @@ import { FUNCTIONS } from '../runtime/functions.js';
  */
 export async function connectorCommand(flags: ConnectorFlags): Promise<number> {
   const settings = connectorSettings(process.env, flags, FUNCTIONS);
-  const log = pino({ level: settings.logLevel, base: { component: 'toolflow-connector' } }, pino.destination(2));
+  const metricsAt = metricsPlan('daemon', metricsSetting()); // TOOLFLOW_METRICS_PORT: default port 9464
+  // JSON log lines on stdout (collected by the platform); the lines below for people on stderr.
+  const log = makeLogger(settings.logLevel, { component: 'toolflow-connector' }, 'stdout');
   const connector = await Connector.start({ amqpUrl: settings.amqpUrl, namespace: settings.namespace, log, targets: settings.targets, timeoutMs: settings.timeoutMs, secret: settings.secret });
   for (const t of settings.targets) {
     process.stderr.write(`toolflow connector: ${connector.names.queue(t.function)} → ${maskUrl(t.url)} (at most ${t.concurrency} in flight)\n`);
   }
   process.stderr.write(`toolflow connector: delivering from RabbitMQ at ${maskUrl(settings.amqpUrl)}; SIGTERM or Ctrl-C stops after the requests in flight\n`);
+  // Queue depth at scrape (the connector's `queueDepths`), dead letters, default process metrics.
+  const metrics = await startDedicatedMetrics(metricsAt, (m) => process.stderr.write(`toolflow connector: ${m}\n`));
+  if (metrics) process.stderr.write(`toolflow connector: metrics on ${metrics.url}\n`);
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.stderr.write(`toolflow connector: ${signal}: stopping after ${connector.inFlight} deliver${connector.inFlight === 1 ? 'y' : 'ies'} in flight or buffered (${signal} again exits at once)\n`);
@@ -32,6 +38,7 @@ export async function connectorCommand(flags: ConnectorFlags): Promise<number> {
     };
     for (const s of ['SIGTERM', 'SIGINT'] as const) process.on(s, stop);
   });
+  await metrics?.close();
   process.stderr.write('toolflow connector: stopped\n');
   return 0;
 }

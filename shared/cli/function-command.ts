@@ -2,7 +2,7 @@
  * `toolflow function NAME [--port 8080] [--host 127.0.0.1]`: one event function over HTTP under faas-js-runtime (the
  * Knative Functions runtime), its module `functions/NAME/index.ts` as Knative would load it, with
  * the contract of `http/event-function.ts` (README, "Functions"), configured by the same environment
- * variables as every command. The shared functions (enqueue, handle-status, rerun-policy) run on
+ * variables as every command. The shared functions (enqueue, handle-status, rerun-policy, notify) run on
  * their own; the task-host ones (start-workflow, schedule-tool) act on the work managers and the
  * executor of a task's host process, so they are refused here: they run in `toolflow dev` for now.
  * SIGINT or SIGTERM closes it (faas-js-runtime calls the module's `shutdown`, then exits 0).
@@ -12,7 +12,7 @@
  * cannot be configured for any of these, so `http/faas-guard.ts` does it in front of its server.
  * With `TOOLFLOW_FUNCTION_SECRET` set, calls without it are answered 401.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors.js';
 import { checkHost, guardFaasServer, isEveryInterface } from '../http/faas-guard.js';
@@ -26,6 +26,7 @@ export const EVENT_FUNCTIONS = {
   'schedule-tool': () => import('../../functions/schedule-tool/index.js'),
   'handle-status': () => import('../../functions/handle-status/index.js'),
   'rerun-policy': () => import('../../functions/rerun-policy/index.js'),
+  notify: () => import('../../functions/notify/index.js'),
 };
 
 /** Options of `toolflow function`. */
@@ -54,19 +55,36 @@ export async function functionCommand(name: string, opts: FunctionOptions): Prom
   const host = checkHost(opts.host ?? '127.0.0.1');
   const fn = await load();
   if (fn.definition.placement === 'task-host' && !config.kubernetes) throw new ConfigError(taskHostMessage(name));
+  // toolflow's metrics take `/metrics` (shared/metrics/node-http.ts); faas-js-runtime's own (faas_*)
+  // move to /metrics/faas: it reads METRICS_URL when it is loaded.
+  const { serverMetrics } = await import('../metrics/node-http.js');
+  const metrics = await serverMetrics((m) => process.stderr.write(`toolflow function ${name}: ${m}\n`));
+  if (metrics.route) process.env.METRICS_URL ??= '/metrics/faas';
   const { default: faas } = await import('faas-js-runtime');
   // faas-js-runtime reads func.yaml from `config` (the function's own folder, which has none here).
   const dir = fileURLToPath(new URL(`../../functions/${name}/`, import.meta.url));
-  const options = { port: opts.port, includeRaw: true, logLevel: config.logLevel, bodyLimit: fn.bodyLimit, config: dir };
+  // faas-js-runtime's own fastify lines (a request's start and end) carry none of toolflow's fields
+  // (component, function, taskId: runtime/log.ts): kept to warnings and errors, on stdout beside toolflow's.
+  const faasLevel = ['fatal', 'error', 'silent'].includes(config.logLevel) ? config.logLevel : 'warn';
+  const options = { port: opts.port, includeRaw: true, logLevel: faasLevel, bodyLimit: fn.bodyLimit, config: dir };
   // The module's shape is faas-js-runtime's `Function` (init, shutdown, handle, liveness, readiness);
   // its typings name its own cloudevents 8 and fastify 4 types, hence the casts.
   const start = faas.start as unknown as (module: object, options: object) => Promise<Server>;
   const server = await start(fn, options);
   guardFaasServer(server, { host, secret: config.functionSecret }); // at once: no request was read since the listen
+  const route = metrics.route;
+  if (route) {
+    const behind = server.listeners('request') as ((req: IncomingMessage, res: ServerResponse) => void)[];
+    server.removeAllListeners('request');
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (!route(req, res)) for (const listener of behind) listener.call(server, req, res);
+    });
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const shown = isEveryInterface(host) ? 'every interface, port ' : host.includes(':') ? `http://[${host}]:` : `http://${host}:`;
-  process.stderr.write(`toolflow function ${name}: listening on ${shown}${port} (POST CloudEvents on /; GET /health/liveness, /health/readiness)\n`);
+  process.stderr.write(`toolflow function ${name}: listening on ${shown}${port} (POST CloudEvents on /; GET /health/liveness, /health/readiness${route ? ', /metrics' : ''})\n`);
+  if (metrics.dedicated) process.stderr.write(`toolflow function ${name}: metrics on ${metrics.dedicated.url}\n`);
   if (isEveryInterface(host) && !config.functionSecret) {
     process.stderr.write(`toolflow function ${name}: warning: no TOOLFLOW_FUNCTION_SECRET, so anyone who reaches this port can post events (fine only where the network keeps others out, e.g. a cluster-local Knative Service)\n`);
   }

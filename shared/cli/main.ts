@@ -15,8 +15,10 @@
 import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { AbortedError, ConfigError, LeaseLostError, NotFoundError, ServiceUnavailableError, SpecError, TaskStalledError } from '../errors.js';
-import { parseBytes, parseCpu } from '../spec/resources.js';
+import { parseBytes, parseCpu, parseDuration } from '../spec/resources.js';
 import { countOf, printSpecError } from './messages.js';
+import { jsonSafe, shownText } from '../uploads/upload-names.js';
+import { FILE_FORMATS } from '../uploads/upload-doc.js';
 import { collect, DEFAULT_LIMIT, once, parseStatusFilter, portNumber, positiveInt, TASK_STATUSES, wrap } from './options.js';
 
 /** Each command's module, imported when that command runs (a module may serve several commands). */
@@ -27,8 +29,11 @@ const COMMANDS = {
   validate: () => import('./validate-command.js'),
   graph: () => import('./graph-command.js'),
   status: () => import('./status-command.js'),
+  report: () => import('./report-command.js'),
   logs: () => import('./logs-command.js'),
   publish: () => import('./publish-command.js'),
+  gc: () => import('./gc-command.js'),
+  upload: () => import('./upload-command.js'),
   explain: () => import('./explain-command.js'),
   token: () => import('./token-command.js'),
   serve: () => import('./serve-command.js'),
@@ -37,6 +42,7 @@ const COMMANDS = {
   function: () => import('./function-command.js'),
   'work-manager': () => import('./work-manager-command.js'),
   sidecar: () => import('./sidecar-command.js'),
+  check: () => import('./check-command.js'),
 };
 type CommandModule<N extends keyof typeof COMMANDS> = Awaited<ReturnType<(typeof COMMANDS)[N]>>;
 
@@ -119,7 +125,16 @@ program
   .addOption(new Option('-a, --all', 'list every task').conflicts('limit'))
   .option('--status <status>', `list only tasks with this status: ${TASK_STATUSES.join(', ')} (repeatable, or comma-separated)`, parseStatusFilter)
   .option('-w, --workdir <dir>', 'where the work dirs are, for tasks that did not record theirs (default $TOOLFLOW_HOME/work)')
+  .option('--attempts', 'with a task: list every attempt of every tool (by default only of the tools that ran more than once)')
   .action(action('status', (m) => m.statusCommand));
+
+program
+  .command('report')
+  .description('write a task\'s report: one self-contained HTML file (no network needed) with a timeline of its attempts, its DAG coloured by status, the memory and cpu each attempt used against what it was given, and every failure\'s message')
+  .argument('<task>', 'task id')
+  .option('-o, --output <file>', 'where to write it (default toolflow-report-<task>.html in the current folder; an existing file is replaced)')
+  .option('-w, --workdir <dir>', 'where the work dirs are, for tasks that did not record theirs (default $TOOLFLOW_HOME/work)')
+  .action(action('report', (m) => m.reportCommand));
 
 program
   .command('logs')
@@ -149,6 +164,25 @@ program
   .option('-w, --workdir <dir>', 'where the work dirs are, for tasks that did not record theirs (default $TOOLFLOW_HOME/work)')
   .option('--json', 'print one JSON object: {taskId, status, outdir, files: [{tool, name, path, published, bytes, how}], notPublished, errors}')
   .action(action('publish', (m) => m.publishCommand));
+
+program
+  .command('gc')
+  .description('remove the work dirs and input objects of tasks that finished before the cutoff and that no newer task needs (an attempt a newer task reused stays; an unfinished task keeps everything); prints what it removed and the bytes freed')
+  .option('--older-than <duration>', 'collect tasks that finished longer ago than this: 0, or seconds or d/h/m/s units (3600, 12h, 7d, 1d12h); default 7d', wrap((v) => (v.trim() === '0' ? 0 : parseDuration(v))))
+  .option('--dry-run', 'say what would be removed and the bytes it would free; remove nothing')
+  .option('--json', 'print one JSON object: {before, dryRun, tasks: [{taskId, name, status, finishedAt, dir, keptAttempts}], keptTasks, objects: [{key, kind, taskId}], freedBytes, removedFiles, checksumsDropped, problems}')
+  .option('-w, --workdir <dir>', 'where the work dirs are, for tasks that did not record theirs (default $TOOLFLOW_HOME/work)')
+  .action(action('gc', (m) => m.gcCommand));
+
+program
+  .command('upload')
+  .description('upload files and print their upload ids (<uploadId> TAB <file>, one line each): to a toolflow server with --server (resumable: after Ctrl-C or a lost connection, the same command resumes each file), else into this machine\'s configured store')
+  .argument('<file...>', 'the files')
+  .option('--server <url>', 'the toolflow server (toolflow serve), e.g. http://host:8080 (default TOOLFLOW_SERVER); without it the files go into the configured store (TOOLFLOW_HOME, or the services configured)')
+  .option('--token <token>', 'the bearer token for --server (default TOOLFLOW_TOKEN, which keeps it out of the process list)')
+  .addOption(new Option('--format <format>', 'what the files are, checked on their first bytes').choices(FILE_FORMATS))
+  .option('--json', 'print one JSON array: [{"file", "uploadId", "size", "sha256", "status", "error"}]')
+  .action(action('upload', (m) => m.uploadCommand));
 
 const token = program.command('token').description('bearer tokens of the user API (toolflow serve): each reads and writes only its owner\'s tasks and uploads');
 token
@@ -219,6 +253,16 @@ program
   .description('cluster mode: the sidecar of a tool attempt\'s Pod (stages inputs, reports start, keepalives and exit to the work manager, uploads outputs); configured by the Job\'s environment')
   .action(action('sidecar', (m) => m.sidecarCommand));
 
+program
+  .command('check')
+  .description('the periodic check (a CronJob): Pods Pending too long, Pods, cpu, memory, running tools and queue depth over a period, from Prometheus, against the configured limits; notifies (DingTalk, webhook: the TOOLFLOW_NOTIFY_* settings) when any is passed. Exit 0 all within, 1 a limit passed, 2 bad configuration, 3 Prometheus unreachable')
+  .option('--prometheus <url>', 'Prometheus\' base URL (default TOOLFLOW_CHECK_PROMETHEUS_URL, else prometheus: in --config)')
+  .option('-c, --config <file>', 'a YAML file of settings and limits: prometheus, namespace, period, limits {pendingPods, pendingFor, pods, cpu, memory, runningTools, queueDepth} (default TOOLFLOW_CHECK_CONFIG)')
+  .option('--period <duration>', 'how far back to look: seconds or d/h/m/s units (15m, 1h); default TOOLFLOW_CHECK_PERIOD, else 15m')
+  .option('--dry-run', 'measure and compare, notify nobody (the exit code still says whether a limit was passed)')
+  .option('--json', 'print one JSON object: {status, prometheus, namespace, period, from, to, step, checks: [{check, what, unit, query, value, at, mean, limit, over}], over, warnings, notification}')
+  .action(action('check', (m) => m.checkCommand));
+
 // A closed pipe on stdout (`toolflow run … | head`) is not an error of the run: stop writing, go on.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code !== 'EPIPE') throw err;
@@ -230,7 +274,8 @@ try {
 } catch (err) {
   const json = process.argv.includes('--json');
   const fail = (message: string, issues?: unknown) => {
-    if (json) process.stdout.write(JSON.stringify({ status: 'invalid', error: message, ...(issues ? { issues } : {}) }) + '\n');
+    // jsonSafe: a user's name echoed in a message keeps its bidi and look-alike characters as \u escapes (upload-names.ts).
+    if (json) process.stdout.write(jsonSafe(JSON.stringify({ status: 'invalid', error: message, ...(issues ? { issues } : {}) })) + '\n');
     process.exitCode = 2;
   };
   if (err instanceof CommanderError) {
@@ -242,7 +287,7 @@ try {
     printSpecError(err);
     fail(countOf(err.issues.length, 'problem'), err.issues);
   } else if (err instanceof ConfigError || err instanceof NotFoundError || err instanceof ServiceUnavailableError) {
-    process.stderr.write(`toolflow: ${err.message}\n`);
+    process.stderr.write(`toolflow: ${shownText(err.message)}\n`);
     fail(err.message);
   } else if (err instanceof TaskStalledError) {
     // An event the task needs was given up on (dead-lettered): the run stops here and says why.

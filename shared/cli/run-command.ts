@@ -2,8 +2,8 @@
  * `toolflow run`: validate, upload inputs, submit, follow, summarize. Exit code 0 only when the
  * task succeeded (1 when it failed or was cancelled, 2 for invalid input, 130 after Ctrl-C).
  */
-import { readFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
 import { ConfigError, SpecError } from '../errors.js';
 import type { StoredInput } from '../events/catalog.js';
 import { loadWorkflowFile } from '../spec/load.js';
@@ -12,7 +12,11 @@ import { parseSetArgs, readParamsFile, resolveInputs, resolveValues, type Resolv
 import { loadConfig, type Config } from '../runtime/config.js';
 import { ensureDir } from '../ensure-dir.js';
 import { createRuntime, type Runtime } from '../runtime/runtime.js';
+import { metricsPlan, metricsSetting, startDedicatedMetrics } from '../metrics/settings.js';
 import { showProgress, type PlanTool } from './progress.js';
+import { startUploadProgress, type UploadProgress } from './upload-progress.js';
+import { quotedName, shownName } from '../uploads/upload-names.js';
+import { FormatMismatchError } from '../uploads/upload-errors.js';
 import { countOf, summarizeTask, summaryJson, summaryTable, withPublished, type TaskSummary } from './summary.js';
 import { checkOutdir, localSource, publishTask, type OutputSource } from '../attempts/publish.js';
 import type { WorkflowSpec } from '../spec/types.js';
@@ -37,6 +41,7 @@ export interface RunOptions {
 /** Runs a workflow. @returns the process exit code. */
 export async function runCommand(workflowFile: string, opts: RunOptions, overrides: Partial<Config> = {}): Promise<number> {
   const config = loadConfig(process.env, { ...overrides, ...(opts.workdir ? { workDir: opts.workdir } : {}), ...(opts.cpus ? { cpuMillicores: opts.cpus } : {}), ...(opts.memory ? { memBytes: opts.memory } : {}) });
+  const metricsAt = metricsPlan('one-shot', metricsSetting()); // none unless TOOLFLOW_METRICS_PORT asks
   // Check everything that can be checked before anything is stored.
   const { spec, source } = await loadWorkflowFile(workflowFile);
   // Values and inputs are checked together so that one run reports every problem.
@@ -67,9 +72,17 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
   }
   if (opts.outdir) await checkOutdir(opts.outdir, config.workDir); // said before anything runs, not after it
   const runtime = await createRuntime(config);
+  await startMetrics(metricsAt);
   let taskId: string | undefined;
   return followTask(runtime, () => taskId, opts, async (signal) => {
-    const inputs = await uploadInputs(runtime, config.owner, resolved.files, signal);
+    // A bar per large input file, on a terminal only: run's other output is unchanged.
+    const progress = await startUploadProgress(opts.json || opts.quiet || !process.stderr.isTTY ? 'off' : 'live', { minBytes: UPLOAD_BAR_BYTES, donePrefix: runtime.mode === 'embedded' ? 'input' : 'uploaded' });
+    let inputs: Record<string, StoredInput>;
+    try {
+      inputs = await uploadInputs(runtime, config.owner, resolved.files, signal, progress, resolved.streams);
+    } finally {
+      progress.stop();
+    }
     taskId = await runtime.submit({
       owner: config.owner,
       workflowFile,
@@ -85,17 +98,32 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
   });
 }
 
+/**
+ * Serves `/metrics` while this process runs when `TOOLFLOW_METRICS_PORT` asks (shared/metrics/): the
+ * server never keeps the process alive, and a port that cannot be used is a warning, not a failure.
+ */
+async function startMetrics(plan: ReturnType<typeof metricsPlan>): Promise<void> {
+  await startDedicatedMetrics(plan, (m) => process.stderr.write(`toolflow: ${m}\n`));
+}
+
 /** Uploads in flight at once. */
 const UPLOADS_AT_ONCE = 4;
+
+/** Input files at least this large get a progress bar while they are uploaded (on a terminal): 32 MiB. */
+export const UPLOAD_BAR_BYTES = 32 * 1024 * 1024;
 
 /**
  * Uploads the run's files (each file input, each sheet, each item file), a path given under several
  * names (two samples sharing a file) once.
  * @param files stored input name → local path (`ResolvedInputs.files`).
+ * @param progress where each file's bytes show (`UploadProgress.add` skips files under its `minBytes`).
+ * @param streams the inputs given as pipes (`ResolvedInputs.streams`): their declared format is
+ *   checked on the way in (the first 64 KiB of the copy), and a mismatch is a SpecError naming the
+ *   input, as a local file's is.
  * @returns stored input name → where it is stored.
- * @throws the first upload's error (the others in flight finish or fail first); an abort through `signal`.
+ * @throws SpecError for a pipe whose bytes do not fit its format; the first upload's error (the others in flight finish or fail first); an abort through `signal`.
  */
-async function uploadInputs(runtime: Runtime, owner: string, files: Record<string, string>, signal: AbortSignal): Promise<Record<string, StoredInput>> {
+async function uploadInputs(runtime: Runtime, owner: string, files: Record<string, string>, signal: AbortSignal, progress: UploadProgress, streams: NonNullable<ResolvedInputs['streams']> = {}): Promise<Record<string, StoredInput>> {
   const byPath = new Map<string, string[]>();
   for (const [name, path] of Object.entries(files)) {
     const abs = resolve(path);
@@ -111,9 +139,24 @@ async function uploadInputs(runtime: Runtime, owner: string, files: Record<strin
     while (next < todo.length && failed === undefined) {
       const [path, names] = todo[next++]!;
       try {
-        const { key, fileName, sha256, bytes } = await runtime.upload(owner, path, signal);
+        const size = progress.mode === 'off' ? 0 : (await stat(path)).size;
+        const bar = progress.add(shownName(basename(path)), size);
+        let stored;
+        try {
+          // Embedded mode: in place, no byte copied (`Runtime.useInput`).
+          const stream = names.map((n) => streams[n]).find((x) => x !== undefined);
+          stored = await runtime.useInput(owner, path, { signal, onProgress: (n: number) => bar.update(n), ...(stream?.format ? { format: stream.format } : {}) }).catch((err: unknown) => {
+            if (!(stream?.format && err instanceof FormatMismatchError)) throw err;
+            throw new SpecError([{ ...stream.issue, message: `${quotedName(path)}: ${err.message} (${stream.declaredAt} declares format: ${stream.format})` }]);
+          });
+        } finally {
+          bar.finish(stored ? size : undefined);
+        }
+        const { key, fileName, sha256, bytes } = stored;
+        // How an in-place input is held, for the executor's checks (`StoredInput.local`).
+        const local = 'local' in stored ? stored.local : undefined;
         // The checksum and size go with it: the cache key reads them.
-        for (const name of names) inputs[name] = { key, fileName, sha256, bytes };
+        for (const name of names) inputs[name] = { key, fileName, sha256, bytes, ...(local ? { local } : {}) };
       } catch (err) {
         failed ??= err;
       }
@@ -136,7 +179,9 @@ export type ResumeOptions = Pick<RunOptions, 'json' | 'quiet' | 'cpus' | 'memory
  */
 export async function resumeCommand(taskId: string, opts: ResumeOptions, overrides: Partial<Config> = {}): Promise<number> {
   const config = loadConfig(process.env, { ...overrides, ...(opts.cpus ? { cpuMillicores: opts.cpus } : {}), ...(opts.memory ? { memBytes: opts.memory } : {}) });
+  const metricsAt = metricsPlan('one-shot', metricsSetting());
   const runtime = await createRuntime(config);
+  await startMetrics(metricsAt);
   return followTask(runtime, () => taskId, opts, async (signal) => {
     const resumed = await runtime.resume(taskId, {
       signal,

@@ -12,11 +12,12 @@
  * Exit, `TOOLFLOW_REPORT_WAIT_SECONDS` (the wrapper waits that long for `reported`). SIGTERM cancels
  * a Start or Keepalive in flight, never an Exit (the kubelet's grace period bounds it).
  */
-import { pino } from 'pino';
 import { LocalObjectStore } from '../objects/local-object-store.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import { runSidecar } from '../sidecar/sidecar.js';
 import { sidecarSettings } from '../sidecar/settings.js';
+import { makeLogger } from '../runtime/log.js';
+import { serveProcessMetrics } from '../metrics/settings.js';
 
 /**
  * Runs the sidecar until SIGTERM (see the module comment).
@@ -27,7 +28,10 @@ import { sidecarSettings } from '../sidecar/settings.js';
 export async function sidecarCommand(): Promise<number> {
   const settings = sidecarSettings(process.env);
   const { request } = settings;
-  const log = pino({ level: settings.logLevel, base: { component: 'toolflow-sidecar', taskId: request.taskId, tool: request.tool, attempt: request.attempt } }, pino.destination({ dest: 2, sync: true }));
+  // JSON log lines on stdout (the container's log), every one with the attempt's ids; synchronous: the kubelet may kill the container at any time.
+  const log = makeLogger(settings.logLevel, { component: 'toolflow-sidecar', taskId: request.taskId, tool: request.tool, attempt: request.attempt }, 'stdout', { sync: true });
+  // One per attempt, so none by default (cAdvisor covers its container); TOOLFLOW_METRICS_PORT asks for them.
+  const metrics = await serveProcessMetrics('one-shot', (m) => log.warn(m));
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     log.info({ signal }, 'stopping');
@@ -69,11 +73,12 @@ export async function sidecarCommand(): Promise<number> {
       stop.signal.addEventListener('abort', () => (clearInterval(idle), resolve()), { once: true });
     });
   } catch (err) {
-    log.error({ error: (err as Error).message }, 'sidecar failed: exiting 1 (the kubelet restarts it, and it resumes from the shared folder)');
+    log.error({ err: (err as Error).message }, 'sidecar failed: exiting 1 (the kubelet restarts it, and it resumes from the shared folder)');
     code = 1;
   } finally {
     client.close();
     await objects.close?.();
+    await metrics?.close();
   }
   return code;
 }

@@ -1,6 +1,7 @@
 /**
- * `toolflow status [TASK]`: one task's tools (the summary `run` prints), or a list of tasks, newest
- * first, from the store.
+ * `toolflow status [TASK]`: one task's tools (the summary `run` prints) with the attempts of those
+ * that ran more than once (`--attempts`: of every tool; `attempts-table.ts`), or a list of tasks,
+ * newest first, from the store.
  */
 import Table from 'cli-table3';
 import { loadConfig } from '../runtime/config.js';
@@ -8,7 +9,7 @@ import type { TaskStatus } from '../scheduler/status.js';
 import { openStore } from '../store/open-store.js';
 import { withCacheFields } from '../cache/explain.js';
 import { ConfigError } from '../errors.js';
-import { pino } from 'pino';
+import { lazyLogger } from '../runtime/lazy-logger.js';
 import { describeProcess } from '../process-identity.js';
 import { openCoordination } from '../runtime/adapters.js';
 import { abandonedNote, driverOf, STALLED } from '../runtime/task-driver.js';
@@ -16,6 +17,7 @@ import type { TaskRow } from '../store/store.js';
 import { attemptDir } from './attempt-files.js';
 import { COMPACT, formatDuration, summarizeTask, summaryTable, taskListItem } from './summary.js';
 import { DEFAULT_LIMIT } from './options.js';
+import { attemptsSection } from './attempts-table.js';
 
 export { DEFAULT_LIMIT, parseStatusFilter, TASK_STATUSES } from './options.js';
 
@@ -30,20 +32,24 @@ export interface StatusOptions {
   status?: TaskStatus[];
   /** Where the work dirs are for tasks that did not record theirs (default: the configured work dir). */
   workdir?: string;
+  /** Every attempt of every tool, not only of the tools that ran more than once (text output; JSON always has them all). */
+  attempts?: boolean;
 }
 
 /**
  * Runs `status`: writes the task's summary, or the list, to stdout (JSON with `json`).
- * @throws NotFoundError for an unknown task; ConfigError for list options given with a task id.
+ * @throws NotFoundError for an unknown task; ConfigError for list options given with a task id, or
+ *   `--attempts` without one.
  */
 export async function statusCommand(taskId: string | undefined, opts: StatusOptions): Promise<void> {
   if (taskId && (opts.status || opts.all || opts.limit !== undefined)) {
     throw new ConfigError('--status, --limit and --all choose which tasks to list; leave them out to show one task');
   }
+  if (!taskId && opts.attempts) throw new ConfigError('--attempts shows the attempts of one task: give its id (toolflow status TASK --attempts)');
   const config = loadConfig(process.env, opts.workdir ? { workDir: opts.workdir } : {});
   const store = await openStore(config.databasePath);
   // Who drives each unfinished task: its lock's holder (the database's locks table, or etcd).
-  const coordination = await openCoordination(config, store, pino({ level: config.logLevel }, pino.destination(2))).catch(async (err: unknown) => {
+  const coordination = await openCoordination(config, store, lazyLogger(config.logLevel, { component: 'toolflow' })).catch(async (err: unknown) => {
     await store.close();
     throw err;
   });
@@ -59,7 +65,7 @@ export async function statusCommand(taskId: string | undefined, opts: StatusOpti
         process.stdout.write(JSON.stringify({ ...summary, tools, driver: driver.state, ...(driver.state === 'live' && driver.holder ? { driverProcess: driver.holder } : {}) }) + '\n');
         return;
       }
-      const lines = [summaryTable(summary)];
+      const lines = [summaryTable(summary), ...attemptsSection(summary, opts.attempts ? 'all' : 'reruns')];
       if (driver.state === 'gone') lines.push(`driver: none — ${abandonedNote(row)}`);
       else if (driver.state === 'live') lines.push(`driver: ${driver.holder ? describeProcess(driver.holder) : 'a live process (its lock is held)'}`);
       if (row.status === 'processing' && row.error?.startsWith(STALLED)) lines.push(`stalled: ${row.error.slice(STALLED.length)}`);

@@ -14,6 +14,7 @@ import { shellWord } from './messages.js';
 import { cachedFromOf, latestSucceeded, outputEntries } from '../attempts/recorded-outputs.js';
 import type { PublishReport } from '../attempts/publish.js';
 import { attemptDir, readStderrTail } from './attempt-files.js';
+import { attemptView, type AttemptView } from '../task-report/attempt-view.js';
 
 /**
  * One output of a tool's newest succeeded attempt. `bytes` and `sha256` are as recorded when the
@@ -54,7 +55,13 @@ export interface PublishSummary {
 export interface ToolSummary {
   name: string;
   status: 'succeeded' | 'failed' | 'skipped' | 'cancelled' | 'pending' | 'ready' | 'running';
-  attempts: number;
+  /**
+   * Every attempt, first to last (as the API's task view has them): when each was submitted,
+   * started and finished, its wall and cpu time, peak memory, exit code, reason and message, the
+   * resources it was given, the attempt it reused. A skipped tool has its one attempt that never ran;
+   * how many ran: those with `deliveredAt`.
+   */
+  attempts: AttemptView[];
   exitCode: number | null;
   reason: string | null;
   message: string | null;
@@ -206,7 +213,7 @@ export async function summarizeTask(store: Store, taskId: string, options: { wor
       return {
         name: t.name,
         status,
-        attempts: delivered.length,
+        attempts: runs.map(attemptView),
         exitCode: last?.exit_code ?? null,
         reason: last?.reason ?? null,
         message: last?.message ?? null,
@@ -300,6 +307,11 @@ export function failureDetails(taskId: string, t: ToolSummary): string[] {
   return lines;
 }
 
+/** How many of a tool's attempts were submitted to run (a skipped tool's attempt never was). */
+export function attemptsRun(t: Pick<ToolSummary, 'attempts'>): number {
+  return t.attempts.filter((a) => a.deliveredAt !== null).length;
+}
+
 /** The reason column: a cache hit names the task whose attempt it reused. */
 function reasonCell(t: ToolSummary): string {
   if (t.cached) return t.cached.taskId === '' ? 'cached' : `cached (task ${t.cached.taskId})`;
@@ -336,7 +348,7 @@ export function publishLines(p: PublishSummary, taskStatus: string): string[] {
  * warnings, what was published, and what went wrong.
  */
 export function summaryTable(summary: TaskSummary): string {
-  const rows = summary.tools.map((t) => [t.name, t.status, t.attempts, t.exitCode ?? '-', reasonCell(t), formatDuration(t.durationMs), t.peakMemBytes === null ? '-' : formatBytes(t.peakMemBytes)]);
+  const rows = summary.tools.map((t) => [t.name, t.status, attemptsRun(t), t.exitCode ?? '-', reasonCell(t), formatDuration(t.durationMs), t.peakMemBytes === null ? '-' : formatBytes(t.peakMemBytes)]);
   const lines = [compactTable(['tool', 'status', 'attempts', 'exit code', 'reason', 'duration', 'peak memory'], rows), `task ${summary.taskId} (${summary.name}): ${summary.status} in ${formatDuration(summary.durationMs)}`];
   if (summary.error) lines.push(`error: ${summary.error}`);
   for (const w of summary.warnings ?? []) lines.push(`warning: ${w}`);
@@ -347,8 +359,10 @@ export function summaryTable(summary: TaskSummary): string {
 
 /**
  * The `--json` object: `{taskId, name, status, error, durationMs, …, warnings, published, tools:
- * [{name, status, attempts, exitCode, reason, durationMs, workDir, stderrTail, instance, cached,
- * outputs: [{name, path, bytes, sha256, published}], cpuMillicores, requestedCpuMillicores, …}]}`.
+ * [{name, status, attempts: [{attempt, status, reason, message, exitCode, resources, peakMemBytes,
+ * cpuTimeMs, deliveredAt, startedAt, finishedAt, durationMs, cachedFrom, …}], exitCode, reason,
+ * durationMs, workDir, stderrTail, instance, cached, outputs: [{name, path, bytes, sha256,
+ * published}], cpuMillicores, requestedCpuMillicores, …}]}`.
  */
 export function summaryJson(summary: TaskSummary): string {
   return JSON.stringify(summary);

@@ -11,11 +11,12 @@
  * configuration or an unknown task, 3 when its lock was lost or it was stopped by SIGTERM before the
  * end (the Job's next Pod, or `toolflow resume`, takes the task over).
  */
-import { pino } from 'pino';
 import { ConfigError, LeaseLostError } from '../errors.js';
 import { isTerminal } from '../scheduler/status.js';
 import { loadConfig } from '../runtime/config.js';
 import { createRuntime } from '../runtime/runtime.js';
+import { makeLogger } from '../runtime/log.js';
+import { metricsPlan, metricsSetting, startDedicatedMetrics, type ProcessMetrics } from '../metrics/settings.js';
 
 /**
  * Runs the work manager of `taskId` until the task ends or SIGTERM/SIGINT.
@@ -27,10 +28,13 @@ export async function workManagerCommand(taskId: string): Promise<number> {
   const config = loadConfig();
   const secret = config.reportSecret;
   if (!secret) throw new ConfigError('toolflow work-manager checks each report\'s attempt token: set TOOLFLOW_REPORT_SECRET (the same value schedule-tool has), e.g. to the output of `openssl rand -hex 32`');
-  const log = pino({ level: config.logLevel, base: { component: 'work-manager', taskId } }, pino.destination(2));
+  // JSON log lines on stdout (the Job's container log), every one with the task's id.
+  const log = makeLogger(config.logLevel, { component: 'work-manager', taskId }, 'stdout');
+  const metricsAt = metricsPlan('daemon', metricsSetting()); // TOOLFLOW_METRICS_PORT: default port 9464
   const runtime = await createRuntime(config, { log, routeShared: false });
   const { startReportServer } = await import('../reports/report-server.js');
   let server: Awaited<ReturnType<typeof startReportServer>> | undefined;
+  let metrics: ProcessMetrics | undefined;
   const stop = new AbortController();
   const onSignal = () => {
     log.warn('stopping: the task is left to the next work manager');
@@ -47,6 +51,9 @@ export async function workManagerCommand(taskId: string): Promise<number> {
     }
     server = await startReportServer({ listen: config.reportListen, secret, deliver: (r) => runtime.deliverReport(r), log });
     process.stderr.write(`toolflow work-manager: task ${taskId}, reports on port ${server.port}\n`);
+    // Reports, running tools, durations, queue waits, watchdog verdicts (shared/metrics/).
+    metrics = await startDedicatedMetrics(metricsAt, (m) => log.warn(m));
+    if (metrics) process.stderr.write(`toolflow work-manager: metrics on ${metrics.url}\n`);
     const resumed = await runtime.resume(taskId, { signal: stop.signal, onWait: (m) => process.stderr.write(`${m}\n`), inProcess: true });
     const ended = resumed.finished ? undefined : runtime.waitFor(taskId);
     const stopped = new Promise<'stopped'>((r) => stop.signal.addEventListener('abort', () => r('stopped'), { once: true }));
@@ -64,6 +71,7 @@ export async function workManagerCommand(taskId: string): Promise<number> {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     await server?.close();
+    await metrics?.close();
     await runtime.close();
   }
 }

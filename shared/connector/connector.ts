@@ -20,12 +20,14 @@
  */
 import type { ChannelModel, RecoveringChannelModel } from 'amqplib';
 import type { Logger } from 'pino';
+import { eventLogFields, withLogFields } from '../runtime/log.js';
 import { amqpNames, type AmqpNames } from '../events/amqp-binding.js';
 import { connectRecovering } from '../events/amqp-connection.js';
 import { AmqpConsumer, type ConsumerContext } from '../events/amqp-consumer.js';
 import { DELIVERY_LIMIT, declareTopology } from '../events/amqp-topology.js';
 import type { DeadLetter } from '../events/bus.js';
 import type { EventTypeName } from '../events/catalog.js';
+import { addQueueDepthSource } from '../metrics/record.js';
 import { FunctionUnauthorizedError, postEvent } from './http-delivery.js';
 
 /** One function the connector feeds. */
@@ -76,6 +78,8 @@ export class Connector {
   private closing = false;
   private closed: Promise<void> | undefined;
   private busy = 0;
+  /** Removes this connector's `toolflow_queue_depth` source. */
+  private offQueueDepth: (() => void) | undefined;
   /** Exchange and queue names. */
   readonly names: AmqpNames;
 
@@ -85,7 +89,7 @@ export class Connector {
     this.consumers = options.targets.map((target) => {
       const context: ConsumerContext = {
         names: this.names,
-        log: options.log,
+        log: withLogFields(options.log, { function: target.function }), // each consumer's lines name its function
         prefetch: target.concurrency,
         deliveryLimit: options.deliveryLimit ?? DELIVERY_LIMIT,
         taskQueueExpiresMs: 3_600_000, // unused: the connector's queues are shared ones
@@ -102,7 +106,7 @@ export class Connector {
             await postEvent(target, event, timeoutMs, options.secret);
           } catch (err) {
             if (err instanceof FunctionUnauthorizedError) {
-              options.log.error({ function: target.function, id: event.id, type: event.type, err: err.message }, 'misconfiguration: the function refuses the connector\'s TOOLFLOW_FUNCTION_SECRET (401); the event is delivered again, and dead-lettered past the delivery limit');
+              options.log.error({ ...eventLogFields(event, target.function), id: event.id, type: event.type, err: err.message }, 'misconfiguration: the function refuses the connector\'s TOOLFLOW_FUNCTION_SECRET (401); the event is delivered again, and dead-lettered past the delivery limit');
             }
             throw err;
           }
@@ -129,12 +133,31 @@ export class Connector {
       },
       closing: () => connector.closing,
     });
+    connector.offQueueDepth = addQueueDepthSource(() => connector.queueDepths());
     return connector;
   }
 
   /** Deliveries buffered here or being delivered (for tests and logs). */
   get inFlight(): number {
     return this.busy;
+  }
+
+  /**
+   * Messages ready in each queue this connector consumes and in the dead-letter queue, as the broker
+   * counts them now (`queue.declare` passive, on a channel of its own: unacknowledged ones are not
+   * counted). Read at each scrape of `toolflow_queue_depth`.
+   * @throws the broker's error when it cannot be asked (not connected, a queue gone).
+   */
+  async queueDepths(): Promise<{ queue: string; messages: number }[]> {
+    const channel = await this.model.createChannel();
+    channel.on('error', () => undefined); // a missing queue closes the channel: the check below rejects
+    try {
+      const out: { queue: string; messages: number }[] = [];
+      for (const queue of [...this.consumers.map((c) => c.queue), this.names.deadLetterQueue]) out.push({ queue, messages: (await channel.checkQueue(queue)).messageCount });
+      return out;
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
   }
 
   /**
@@ -154,6 +177,7 @@ export class Connector {
   close(): Promise<void> {
     this.closed ??= (async () => {
       this.closing = true;
+      this.offQueueDepth?.();
       const graceMs = (this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS) + 5_000;
       await Promise.allSettled(this.consumers.map((c) => c.shutdown(graceMs)));
       await this.model.close().catch(() => undefined);

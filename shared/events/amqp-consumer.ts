@@ -31,6 +31,8 @@ import { declareConsumerQueue } from './amqp-topology.js';
 import type { DeadLetter, EventHandler } from './bus.js';
 import type { EventTypeName, ToolflowEvent } from './catalog.js';
 import { validateEvent } from './event-schemas.js';
+import { recordDeadLetter } from '../metrics/record.js';
+import { eventLogFields } from '../runtime/log.js';
 
 /** What a consumer shares with its bus. */
 export interface ConsumerContext {
@@ -239,6 +241,7 @@ export class AmqpConsumer {
       event = fromMessage(msg);
     } catch (err) {
       this.ctx.log.error({ err: (err as Error).message, consumer: this.consumer }, 'dead-lettering a message that is not a CloudEvent');
+      recordDeadLetter(this.consumer);
       if (live()) channel.nack(msg, false, false);
       return;
     }
@@ -253,7 +256,7 @@ export class AmqpConsumer {
       if (live()) channel.ack(msg);
       return;
     }
-    const where = { consumer: this.consumer, type: event.type, subject: event.subject };
+    const where = { ...eventLogFields(event), consumer: this.consumer, type: event.type, subject: event.subject };
     // A backend that is down (ServiceUnavailableError) is waited for here, the handler tried again
     // in place, so an outage does not spend the delivery limit and dead-letter the event.
     const waitUntil = Date.now() + this.ctx.transientRetryMs;
@@ -284,7 +287,7 @@ export class AmqpConsumer {
               this.ctx.outage(true, this);
             }
             const pause = outagePause(attempt);
-            this.ctx.log.warn({ ...where, err: err.message, attempt, retryInMs: pause }, 'a backend is unavailable; handling the event again soon');
+            this.ctx.log.warn({ ...where, err: err.message, try: attempt, retryInMs: pause }, 'a backend is unavailable; handling the event again soon');
             await this.pauseFor(pause);
             continue;
           }
@@ -306,10 +309,13 @@ export class AmqpConsumer {
     const deadLetterQueue = this.ctx.names.deadLetterQueue;
     const retryInMs = Math.min(2000, 100 * 2 ** (deliveries - 1));
     this.ctx.log.error(
-      { err, consumer: this.consumer, type: event.type, subject: event.subject, delivery: deliveries, ...(last ? { deadLetterQueue } : { retryInMs }) },
+      { ...eventLogFields(event), err, consumer: this.consumer, type: event.type, subject: event.subject, delivery: deliveries, ...(last ? { deadLetterQueue } : { retryInMs }) },
       last ? `event handler failed for the last time: the event goes to ${deadLetterQueue} and its task will not progress until it is handled` : 'event handler failed',
     );
-    if (last) this.ctx.deadLetter({ consumer: this.consumer, event, error: String((err as Error)?.message ?? err), deliveries });
+    if (last) {
+      recordDeadLetter(this.consumer);
+      this.ctx.deadLetter({ consumer: this.consumer, event, error: String((err as Error)?.message ?? err), deliveries });
+    }
     // A short pause before the requeue, growing with the deliveries (cut short by a shutdown).
     if (!last) await this.pauseFor(retryInMs);
     if (this.channel === channel && !this.closed) channel.reject(msg, true);
@@ -320,9 +326,10 @@ export class AmqpConsumer {
     const deadLetterQueue = this.ctx.names.deadLetterQueue;
     const deliveries = Number(msg.properties.headers?.['x-delivery-count'] ?? 0) + 1;
     this.ctx.log.error(
-      { err: err.message, consumer: this.consumer, type: event.type, subject: event.subject, deadLetterQueue },
+      { ...eventLogFields(event), err: err.message, consumer: this.consumer, type: event.type, subject: event.subject, deadLetterQueue },
       `event refused as invalid: it goes to ${deadLetterQueue} at once, without another delivery`,
     );
+    recordDeadLetter(this.consumer);
     this.ctx.deadLetter({ consumer: this.consumer, event, error: err.message, deliveries });
     if (this.channel === channel && !this.closed) channel.nack(msg, false, false);
   }

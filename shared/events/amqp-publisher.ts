@@ -79,7 +79,7 @@ export class AmqpPublisher {
         if (Date.now() >= deadline) {
           throw new ServiceUnavailableError(`RabbitMQ at ${maskUrl(this.options.url)} did not confirm ${events.length} event(s) within ${this.options.publishTimeoutMs} ms`, { cause: err });
         }
-        this.options.log.warn({ err: (err as Error).message, attempt }, 'publish not confirmed; retrying after reconnect');
+        this.options.log.warn({ err: (err as Error).message, try: attempt }, 'publish not confirmed; retrying after reconnect');
         if (this.pub === channel) this.pub = undefined;
         await new Promise((r) => setTimeout(r, Math.min(1000, 50 * attempt)));
       }

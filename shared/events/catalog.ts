@@ -36,6 +36,31 @@ export interface StoredInput {
   sha256?: string;
   /** Size in bytes, when known. @asType integer */
   bytes?: number;
+  /** Set for an input of an embedded-mode run, held in place rather than copied (`runtime/embedded-upload.ts`). */
+  local?: LocalInput;
+}
+
+/**
+ * How an embedded-mode input is held: the object at `key` is the user's file itself (a hard link or
+ * a symbolic link to it) or a clone of it, never a copy read through. Recorded when the run was
+ * submitted; the local executor compares the object with it before a tool reads it (a file changed
+ * or deleted since fails the attempt, naming the input) and after (inputs are read-only to tools).
+ */
+export interface LocalInput {
+  /** The user's file, absolute, as given (`--input NAME=PATH`). */
+  path: string;
+  /**
+   * `link`: a hard link to the user's file (same inode; no byte copied); `reflink`: a copy-on-write
+   * clone (its own inode, read-only); `reference`: a symbolic link to it (another filesystem);
+   * `copy`: a copy (the input was a pipe or another file that is not a regular one).
+   */
+  how: 'link' | 'reflink' | 'reference' | 'copy';
+  /** Inode number of the object's file (symbolic links followed) when it was checksummed, decimal (64 bits). */
+  ino: string;
+  /** Its size, bytes. @asType integer */
+  size: number;
+  /** Its modification time, ns since the epoch, decimal (64 bits). */
+  mtimeNs: string;
 }
 
 /** One output file of an attempt, checksummed when the attempt was recorded. */
@@ -78,6 +103,14 @@ export interface ExitDetails {
    * @nullable
    */
   peakMemBytes: number | null;
+  /**
+   * User + system cpu time the attempt used, ms, when measured: the local executor reads its
+   * cgroup's `cpu.stat` (cgroup v2), else the rusage of the processes its shell waited for; the
+   * cluster's tool wrapper reads the container's cgroup (`cpu.stat` v2, `cpuacct.usage` v1). Absent:
+   * not measured (a cache hit, a launch error, a watchdog's verdict, no readable cgroup).
+   * @asType integer
+   */
+  cpuTimeMs?: number;
   /** How memory was limited: a cgroup (the kernel OOM-kills at the limit) or `ulimit -v` (address space per process). */
   memLimitKind?: 'cgroup' | 'rlimit';
   /**
@@ -112,6 +145,11 @@ export interface ExitDetails {
   outputs?: OutputRecord[];
   /** Set when the attempt did not run: its outputs were reused from this earlier attempt with the same cache key. */
   cachedFrom?: AttemptRef;
+  /**
+   * Set when an input the attempt was given changed while it ran (inputs are read-only to tools):
+   * which input, which file, and how, for people. The attempt fails (`config`), whatever its exit code.
+   */
+  inputChanged?: string;
 }
 
 /** `data` of each event type. */

@@ -166,10 +166,10 @@ return errors === 0;
 
 export const v4 = validate15;
 const schema16 = {"type":"object","properties":{"taskId":{"type":"string"},"owner":{"type":"string"},"workflowFile":{"type":"string"},"spec":{"$ref":"#/definitions/WorkflowSpec"},"values":{"$ref":"#/definitions/ToolValues"},"inputs":{"type":"object","additionalProperties":{"$ref":"#/definitions/StoredInput"}},"failFast":{"type":"boolean"},"noCache":{"type":"boolean","description":"True: no attempt is reused from the cache (`--no-cache`)."},"workRoot":{"type":"string","description":"Absolute folder of the task's work dirs, recorded on the task (`tasks.work_dir`)."}},"required":["taskId","owner","workflowFile","spec","values","inputs","failFast"]};
-const schema33 = {"type":"object","properties":{"key":{"type":"string"},"fileName":{"type":"string"},"sha256":{"type":"string","description":"SHA-256 of the bytes, lowercase hex, when known (the cache key uses it)."},"bytes":{"type":"integer","description":"Size in bytes, when known."}},"required":["key","fileName"],"description":"An input file already stored as an object."};
 const schema17 = {"type":"object","properties":{"name":{"type":"string"},"description":{"type":"string"},"inputs":{"type":"array","items":{"$ref":"#/definitions/InputSpec"}},"tools":{"type":"array","items":{"$ref":"#/definitions/ToolSpec"}}},"required":["name","description","inputs","tools"],"description":"A valid workflow."};
-const schema18 = {"type":"object","properties":{"name":{"type":"string"},"required":{"type":"boolean"},"description":{"type":"string"},"type":{"type":"string","enum":["file","samples","list"],"description":"Default `file`."},"columns":{"type":"array","items":{"$ref":"#/definitions/ColumnSpec"},"description":"`samples`: the declared columns, in the order declared."},"key":{"type":"string","description":"`samples`: the column naming each row (instance names `tool[<key>]`); default the first column."},"of":{"type":"string","enum":["string","file"],"description":"`list`: what each item is; default `string`."},"default":{"type":"array","items":{"type":"string"},"description":"`list`: the items when none are given."}},"required":["name","required","description","type"],"description":"One named input of a workflow: a file (`--input NAME=PATH`), a **sample sheet** (`samples`: a CSV or TSV file with a header row, whose rows a tool may be scattered over) or a **list** (`list`: values or files given as repeated `--input NAME=VALUE`, or `default`)."};
-const schema19 = {"type":"object","properties":{"name":{"type":"string"},"type":{"$ref":"#/definitions/ColumnType"},"required":{"type":"boolean","description":"False: an empty cell is allowed (the variable is then empty). Default true."}},"required":["name","type","required"],"description":"One declared column of a sample sheet."};
+const schema18 = {"type":"object","properties":{"name":{"type":"string"},"required":{"type":"boolean"},"description":{"type":"string"},"type":{"type":"string","enum":["file","samples","list"],"description":"Default `file`."},"columns":{"type":"array","items":{"$ref":"#/definitions/ColumnSpec"},"description":"`samples`: the declared columns, in the order declared."},"key":{"type":"string","description":"`samples`: the column naming each row (instance names `tool[<key>]`); default the first column."},"of":{"type":"string","enum":["string","file"],"description":"`list`: what each item is; default `string`."},"default":{"type":"array","items":{"type":"string"},"description":"`list`: the items when none are given."},"format":{"$ref":"#/definitions/FileFormat","description":"`file`, and `list` of files: what the file (each item's) must be — fastq, fasta (plain or gzip-compressed), gzip, bam or text — checked on its first bytes before the run starts (shared/uploads/format-check.ts `checkFormat`); absent: anything."}},"required":["name","required","description","type"],"description":"One named input of a workflow: a file (`--input NAME=PATH`), a **sample sheet** (`samples`: a CSV or TSV file with a header row, whose rows a tool may be scattered over) or a **list** (`list`: values or files given as repeated `--input NAME=VALUE`, or `default`)."};
+const schema22 = {"type":"string","enum":["fastq","fasta","gzip","bam","text"],"description":"A declared file format."};
+const schema19 = {"type":"object","properties":{"name":{"type":"string"},"type":{"$ref":"#/definitions/ColumnType"},"required":{"type":"boolean","description":"False: an empty cell is allowed (the variable is then empty). Default true."},"format":{"$ref":"#/definitions/FileFormat","description":"`file` columns: what each cell's file must be, checked on its first bytes (shared/uploads/format-check.ts); absent: anything."}},"required":["name","type","required"],"description":"One declared column of a sample sheet."};
 const schema20 = {"anyOf":[{"$ref":"#/definitions/OptionType"},{"type":"string","const":"file"}],"description":"Type of a sample-sheet column (issue 10): option types, or `file` (a path, staged for the tool)."};
 const schema21 = {"type":"string","enum":["string","int","float","bool"],"description":"Type of a tool option; values are checked against it when a run is submitted."};
 
@@ -299,6 +299,24 @@ var valid0 = _errs4 === errors;
 }
 else {
 var valid0 = true;
+}
+if(valid0){
+if(data.format !== undefined){
+let data3 = data.format;
+const _errs6 = errors;
+if(typeof data3 !== "string"){
+validate18.errors = [{instancePath:instancePath+"/format",schemaPath:"#/definitions/FileFormat/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((data3 === "fastq") || (data3 === "fasta")) || (data3 === "gzip")) || (data3 === "bam")) || (data3 === "text"))){
+validate18.errors = [{instancePath:instancePath+"/format",schemaPath:"#/definitions/FileFormat/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
 }
 }
 }
@@ -466,6 +484,24 @@ var valid0 = _errs16 === errors;
 else {
 var valid0 = true;
 }
+if(valid0){
+if(data.format !== undefined){
+let data10 = data.format;
+const _errs20 = errors;
+if(typeof data10 !== "string"){
+validate17.errors = [{instancePath:instancePath+"/format",schemaPath:"#/definitions/FileFormat/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((((data10 === "fastq") || (data10 === "fasta")) || (data10 === "gzip")) || (data10 === "bam")) || (data10 === "text"))){
+validate17.errors = [{instancePath:instancePath+"/format",schemaPath:"#/definitions/FileFormat/enum",keyword:"enum",params:{allowedValues: schema22.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs20 === errors;
+}
+else {
+var valid0 = true;
+}
+}
 }
 }
 }
@@ -484,11 +520,11 @@ validate17.errors = vErrors;
 return errors === 0;
 }
 
-const schema22 = {"type":"object","properties":{"name":{"type":"string"},"description":{"type":"string"},"output":{"type":"string","description":"Free text of the design doc's `output` field."},"cpuMillicores":{"type":"integer"},"memBytes":{"type":"integer"},"diskBytes":{"type":["integer","null"],"description":"Ephemeral storage, bytes; null when the tool declares none."},"timeSeconds":{"type":["integer","null"],"description":"Wall-clock limit of one attempt, whole seconds (>= 1), from its start (Nextflow's `time`, Snakemake's `runtime`, Kubernetes' `activeDeadlineSeconds`), from the tool's `time` field (`3600`, `90s`, `30m`, `2h`, `1d`, `1h30m`: see `parseDuration`); null when the tool declares none."},"image":{"type":["string","null"],"description":"Container image for cluster mode; null when not given."},"outputs":{"type":"array","items":{"type":"string"},"description":"Files (relative to the tool's work dir) that must exist when the tool exits 0: every declared output, the named ones included (on a template, named paths may hold `{column}` placeholders; on an instance they are resolved)."},"namedOutputs":{"type":"object","additionalProperties":{"type":"string"},"description":"Named outputs (issue 10): name → path, as declared (`{bam: \"{sample}.bam\"}`); `{}` for the list form."},"scatter":{"type":["string","null"],"description":"The samples or list input this tool runs once per item of; null: once."},"publish":{"anyOf":[{"type":"array","items":{"type":"string"}},{"type":"null"}],"description":"Names of the named outputs published by `--outdir` (`publish: true` is all of them); null: not declared."},"instance":{"$ref":"#/definitions/InstanceOf","description":"On an instance of a scattered tool: where it came from."},"bindings":{"type":"array","items":{"$ref":"#/definitions/Binding"},"description":"On a planned tool: its environment from items and dependencies (absent on templates and on tasks stored before issue 10)."},"inputs":{"type":"array","items":{"type":"string"},"description":"On a planned tool: the workflow-level inputs it gets, by name (every `file` input; a `samples` input only when its commands reference `$TF_INPUT_<input>`; list inputs have no TF_INPUT); absent (templates, older tasks): all."},"requestedCpuMillicores":{"type":"integer","description":"Set when the plan capped the tool's cpu to what the executor has: what it asked for, millicores."},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"Extra environment variables, passed literally."},"passEnv":{"type":"array","items":{"type":"string"},"description":"Names of variables passed through from toolflow's environment when set (the workflow's `envvars`, then the tool's own, without duplicates, as Snakemake's `envvars` directive): `LD_LIBRARY_PATH`, `CONDA_PREFIX`… Each is a shell identifier, never `TF_*`, `TOOLFLOW_*`, `AWS_*` or a name containing SECRET, PASSWORD, TOKEN or CREDENTIAL (refused by the loader), and never a name the tool's `env` sets (that value wins)."},"options":{"type":"array","items":{"$ref":"#/definitions/OptionSpec"}},"cmds":{"type":"array","items":{"type":"string"}},"rely":{"type":"array","items":{"type":"string"},"description":"Names of the tools this one runs after, without duplicates."},"retry":{"$ref":"#/definitions/RetryPolicy"}},"required":["name","description","output","cpuMillicores","memBytes","diskBytes","timeSeconds","image","outputs","namedOutputs","scatter","publish","env","passEnv","options","cmds","rely","retry"],"description":"One tool of a workflow, normalized."};
-const schema23 = {"type":"object","properties":{"tool":{"type":"string","description":"The tool's name in the workflow (`align` for `align[A]`)."},"input":{"type":"string","description":"The samples or list input it is scattered over."},"key":{"type":"string","description":"The item's key (`A`)."},"index":{"type":"integer","description":"0-based position of the item."}},"required":["tool","input","key","index"],"description":"Where an instance of a scattered tool came from."};
-const schema24 = {"anyOf":[{"type":"object","properties":{"env":{"type":"string"},"value":{"type":"string"}},"required":["env","value"]},{"type":"object","properties":{"env":{"type":"string"},"input":{"type":"string"}},"required":["env","input"]},{"type":"object","properties":{"env":{"type":"string"},"dir":{"type":"string"}},"required":["env","dir"]},{"type":"object","properties":{"env":{"type":"string"},"outputs":{"type":"array","items":{"type":"object","properties":{"tool":{"type":"string"},"path":{"type":"string"}},"required":["tool","path"]}}},"required":["env","outputs"]}],"description":"One variable of an instance's environment, resolved by the planner (shared/spec/expand.ts):\n- `value`: the text itself (TF_ITEM_<column>, TF_OUT_<name>);\n- `input`: the staged path of that stored input (TF_ITEM_<file column>);\n- `dir`: the attempt dir of that tool instance (TF_DEP_<tool>);\n- `outputs`: files of those tool instances, each linked into this attempt's folder at its base   name; the value is those base names joined by single spaces (TF_DEP_<tool>_<output>)."};
-const schema25 = {"type":"object","properties":{"name":{"type":"string"},"desc":{"type":"string"},"type":{"$ref":"#/definitions/OptionType"},"required":{"type":"boolean"},"default":{"$ref":"#/definitions/OptionValue"},"enum":{"type":"array","items":{"$ref":"#/definitions/OptionValue"}},"min":{"type":"number"},"max":{"type":"number"}},"required":["name","desc","type","required"],"description":"One option of a tool (design doc: name, desc, type, required; extended with default, enum, min, max)."};
-const schema27 = {"type":["string","number","boolean"],"description":"A typed option value."};
+const schema24 = {"type":"object","properties":{"name":{"type":"string"},"description":{"type":"string"},"output":{"type":"string","description":"Free text of the design doc's `output` field."},"cpuMillicores":{"type":"integer"},"memBytes":{"type":"integer"},"diskBytes":{"type":["integer","null"],"description":"Ephemeral storage, bytes; null when the tool declares none."},"timeSeconds":{"type":["integer","null"],"description":"Wall-clock limit of one attempt, whole seconds (>= 1), from its start (Nextflow's `time`, Snakemake's `runtime`, Kubernetes' `activeDeadlineSeconds`), from the tool's `time` field (`3600`, `90s`, `30m`, `2h`, `1d`, `1h30m`: see `parseDuration`); null when the tool declares none."},"image":{"type":["string","null"],"description":"Container image for cluster mode; null when not given."},"outputs":{"type":"array","items":{"type":"string"},"description":"Files (relative to the tool's work dir) that must exist when the tool exits 0: every declared output, the named ones included (on a template, named paths may hold `{column}` placeholders; on an instance they are resolved)."},"namedOutputs":{"type":"object","additionalProperties":{"type":"string"},"description":"Named outputs (issue 10): name → path, as declared (`{bam: \"{sample}.bam\"}`); `{}` for the list form."},"scatter":{"type":["string","null"],"description":"The samples or list input this tool runs once per item of; null: once."},"publish":{"anyOf":[{"type":"array","items":{"type":"string"}},{"type":"null"}],"description":"Names of the named outputs published by `--outdir` (`publish: true` is all of them); null: not declared."},"instance":{"$ref":"#/definitions/InstanceOf","description":"On an instance of a scattered tool: where it came from."},"bindings":{"type":"array","items":{"$ref":"#/definitions/Binding"},"description":"On a planned tool: its environment from items and dependencies (absent on templates and on tasks stored before issue 10)."},"inputs":{"type":"array","items":{"type":"string"},"description":"On a planned tool: the workflow-level inputs it gets, by name (every `file` input; a `samples` input only when its commands reference `$TF_INPUT_<input>`; list inputs have no TF_INPUT); absent (templates, older tasks): all."},"requestedCpuMillicores":{"type":"integer","description":"Set when the plan capped the tool's cpu to what the executor has: what it asked for, millicores."},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"Extra environment variables, passed literally."},"passEnv":{"type":"array","items":{"type":"string"},"description":"Names of variables passed through from toolflow's environment when set (the workflow's `envvars`, then the tool's own, without duplicates, as Snakemake's `envvars` directive): `LD_LIBRARY_PATH`, `CONDA_PREFIX`… Each is a shell identifier, never `TF_*`, `TOOLFLOW_*`, `AWS_*` or a name containing SECRET, PASSWORD, TOKEN or CREDENTIAL (refused by the loader), and never a name the tool's `env` sets (that value wins)."},"options":{"type":"array","items":{"$ref":"#/definitions/OptionSpec"}},"cmds":{"type":"array","items":{"type":"string"}},"rely":{"type":"array","items":{"type":"string"},"description":"Names of the tools this one runs after, without duplicates."},"retry":{"$ref":"#/definitions/RetryPolicy"}},"required":["name","description","output","cpuMillicores","memBytes","diskBytes","timeSeconds","image","outputs","namedOutputs","scatter","publish","env","passEnv","options","cmds","rely","retry"],"description":"One tool of a workflow, normalized."};
+const schema25 = {"type":"object","properties":{"tool":{"type":"string","description":"The tool's name in the workflow (`align` for `align[A]`)."},"input":{"type":"string","description":"The samples or list input it is scattered over."},"key":{"type":"string","description":"The item's key (`A`)."},"index":{"type":"integer","description":"0-based position of the item."}},"required":["tool","input","key","index"],"description":"Where an instance of a scattered tool came from."};
+const schema26 = {"anyOf":[{"type":"object","properties":{"env":{"type":"string"},"value":{"type":"string"}},"required":["env","value"]},{"type":"object","properties":{"env":{"type":"string"},"input":{"type":"string"}},"required":["env","input"]},{"type":"object","properties":{"env":{"type":"string"},"dir":{"type":"string"}},"required":["env","dir"]},{"type":"object","properties":{"env":{"type":"string"},"outputs":{"type":"array","items":{"type":"object","properties":{"tool":{"type":"string"},"path":{"type":"string"}},"required":["tool","path"]}}},"required":["env","outputs"]}],"description":"One variable of an instance's environment, resolved by the planner (shared/spec/expand.ts):\n- `value`: the text itself (TF_ITEM_<column>, TF_OUT_<name>);\n- `input`: the staged path of that stored input (TF_ITEM_<file column>);\n- `dir`: the attempt dir of that tool instance (TF_DEP_<tool>);\n- `outputs`: files of those tool instances, each linked into this attempt's folder at its base   name; the value is those base names joined by single spaces (TF_DEP_<tool>_<output>)."};
+const schema27 = {"type":"object","properties":{"name":{"type":"string"},"desc":{"type":"string"},"type":{"$ref":"#/definitions/OptionType"},"required":{"type":"boolean"},"default":{"$ref":"#/definitions/OptionValue"},"enum":{"type":"array","items":{"$ref":"#/definitions/OptionValue"}},"min":{"type":"number"},"max":{"type":"number"}},"required":["name","desc","type","required"],"description":"One option of a tool (design doc: name, desc, type, required; extended with default, enum, min, max)."};
+const schema29 = {"type":["string","number","boolean"],"description":"A typed option value."};
 
 function validate24(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -558,7 +594,7 @@ if(data.default !== undefined){
 let data4 = data.default;
 const _errs10 = errors;
 if(((typeof data4 !== "string") && (!((typeof data4 == "number") && (isFinite(data4))))) && (typeof data4 !== "boolean")){
-validate24.errors = [{instancePath:instancePath+"/default",schemaPath:"#/definitions/OptionValue/type",keyword:"type",params:{type: schema27.type},message:"must be string,number,boolean"}];
+validate24.errors = [{instancePath:instancePath+"/default",schemaPath:"#/definitions/OptionValue/type",keyword:"type",params:{type: schema29.type},message:"must be string,number,boolean"}];
 return false;
 }
 var valid0 = _errs10 === errors;
@@ -578,7 +614,7 @@ for(let i0=0; i0<len0; i0++){
 let data6 = data5[i0];
 const _errs15 = errors;
 if(((typeof data6 !== "string") && (!((typeof data6 == "number") && (isFinite(data6))))) && (typeof data6 !== "boolean")){
-validate24.errors = [{instancePath:instancePath+"/enum/" + i0,schemaPath:"#/definitions/OptionValue/type",keyword:"type",params:{type: schema27.type},message:"must be string,number,boolean"}];
+validate24.errors = [{instancePath:instancePath+"/enum/" + i0,schemaPath:"#/definitions/OptionValue/type",keyword:"type",params:{type: schema29.type},message:"must be string,number,boolean"}];
 return false;
 }
 var valid3 = _errs15 === errors;
@@ -641,8 +677,8 @@ validate24.errors = vErrors;
 return errors === 0;
 }
 
-const schema29 = {"type":"object","properties":{"maxAttempts":{"type":"integer"},"on":{"type":"array","items":{"$ref":"#/definitions/FailureReason"}},"grow":{"type":"number","description":"Factor (> 1) applied to the resource that ran out."},"capMemBytes":{"type":"integer","description":"Upper bound for memory, bytes."},"capDiskBytes":{"type":"integer","description":"Upper bound for disk, bytes."},"capTimeSeconds":{"type":"integer","description":"Upper bound for the time limit, seconds (reruns after a `timeout` grow it up to this); default 7 days, never below the tool's time."}},"required":["maxAttempts","on","grow","capMemBytes","capDiskBytes","capTimeSeconds"],"description":"Rerun policy of a tool. `maxAttempts` counts every attempt, the first included."};
-const schema30 = {"type":"string","enum":["oom","disk","timeout","lost","undelivered","config","exit","cancelled"],"description":"Why a tool attempt failed (docs/architecture.md, \"Failure classification and reruns\")."};
+const schema31 = {"type":"object","properties":{"maxAttempts":{"type":"integer"},"on":{"type":"array","items":{"$ref":"#/definitions/FailureReason"}},"grow":{"type":"number","description":"Factor (> 1) applied to the resource that ran out."},"capMemBytes":{"type":"integer","description":"Upper bound for memory, bytes."},"capDiskBytes":{"type":"integer","description":"Upper bound for disk, bytes."},"capTimeSeconds":{"type":"integer","description":"Upper bound for the time limit, seconds (reruns after a `timeout` grow it up to this); default 7 days, never below the tool's time."}},"required":["maxAttempts","on","grow","capMemBytes","capDiskBytes","capTimeSeconds"],"description":"Rerun policy of a tool. `maxAttempts` counts every attempt, the first included."};
+const schema32 = {"type":"string","enum":["oom","disk","timeout","lost","undelivered","config","exit","cancelled"],"description":"Why a tool attempt failed (docs/architecture.md, \"Failure classification and reruns\")."};
 
 function validate26(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -683,7 +719,7 @@ validate26.errors = [{instancePath:instancePath+"/on/" + i0,schemaPath:"#/defini
 return false;
 }
 if(!((((((((data2 === "oom") || (data2 === "disk")) || (data2 === "timeout")) || (data2 === "lost")) || (data2 === "undelivered")) || (data2 === "config")) || (data2 === "exit")) || (data2 === "cancelled"))){
-validate26.errors = [{instancePath:instancePath+"/on/" + i0,schemaPath:"#/definitions/FailureReason/enum",keyword:"enum",params:{allowedValues: schema30.enum},message:"must be equal to one of the allowed values"}];
+validate26.errors = [{instancePath:instancePath+"/on/" + i0,schemaPath:"#/definitions/FailureReason/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid1 = _errs5 === errors;
@@ -848,7 +884,7 @@ if(data.diskBytes !== undefined){
 let data5 = data.diskBytes;
 const _errs11 = errors;
 if((!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))) && (data5 !== null)){
-validate23.errors = [{instancePath:instancePath+"/diskBytes",schemaPath:"#/properties/diskBytes/type",keyword:"type",params:{type: schema22.properties.diskBytes.type},message:"must be integer,null"}];
+validate23.errors = [{instancePath:instancePath+"/diskBytes",schemaPath:"#/properties/diskBytes/type",keyword:"type",params:{type: schema24.properties.diskBytes.type},message:"must be integer,null"}];
 return false;
 }
 var valid0 = _errs11 === errors;
@@ -861,7 +897,7 @@ if(data.timeSeconds !== undefined){
 let data6 = data.timeSeconds;
 const _errs13 = errors;
 if((!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))) && (data6 !== null)){
-validate23.errors = [{instancePath:instancePath+"/timeSeconds",schemaPath:"#/properties/timeSeconds/type",keyword:"type",params:{type: schema22.properties.timeSeconds.type},message:"must be integer,null"}];
+validate23.errors = [{instancePath:instancePath+"/timeSeconds",schemaPath:"#/properties/timeSeconds/type",keyword:"type",params:{type: schema24.properties.timeSeconds.type},message:"must be integer,null"}];
 return false;
 }
 var valid0 = _errs13 === errors;
@@ -874,7 +910,7 @@ if(data.image !== undefined){
 let data7 = data.image;
 const _errs15 = errors;
 if((typeof data7 !== "string") && (data7 !== null)){
-validate23.errors = [{instancePath:instancePath+"/image",schemaPath:"#/properties/image/type",keyword:"type",params:{type: schema22.properties.image.type},message:"must be string,null"}];
+validate23.errors = [{instancePath:instancePath+"/image",schemaPath:"#/properties/image/type",keyword:"type",params:{type: schema24.properties.image.type},message:"must be string,null"}];
 return false;
 }
 var valid0 = _errs15 === errors;
@@ -945,7 +981,7 @@ if(data.scatter !== undefined){
 let data12 = data.scatter;
 const _errs26 = errors;
 if((typeof data12 !== "string") && (data12 !== null)){
-validate23.errors = [{instancePath:instancePath+"/scatter",schemaPath:"#/properties/scatter/type",keyword:"type",params:{type: schema22.properties.scatter.type},message:"must be string,null"}];
+validate23.errors = [{instancePath:instancePath+"/scatter",schemaPath:"#/properties/scatter/type",keyword:"type",params:{type: schema24.properties.scatter.type},message:"must be string,null"}];
 return false;
 }
 var valid0 = _errs26 === errors;
@@ -1858,7 +1894,7 @@ validate16.errors = vErrors;
 return errors === 0;
 }
 
-const schema31 = {"type":"object","additionalProperties":{"type":"object","additionalProperties":{"$ref":"#/definitions/OptionValue"}},"description":"Option values by tool, then option name."};
+const schema33 = {"type":"object","additionalProperties":{"type":"object","additionalProperties":{"$ref":"#/definitions/OptionValue"}},"description":"Option values by tool, then option name."};
 
 function validate30(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
@@ -1874,7 +1910,7 @@ for(let key1 in data0){
 let data1 = data0[key1];
 const _errs5 = errors;
 if(((typeof data1 !== "string") && (!((typeof data1 == "number") && (isFinite(data1))))) && (typeof data1 !== "boolean")){
-validate30.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/OptionValue/type",keyword:"type",params:{type: schema27.type},message:"must be string,number,boolean"}];
+validate30.errors = [{instancePath:instancePath+"/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/OptionValue/type",keyword:"type",params:{type: schema29.type},message:"must be string,number,boolean"}];
 return false;
 }
 var valid1 = _errs5 === errors;
@@ -1900,6 +1936,177 @@ return false;
 }
 }
 validate30.errors = vErrors;
+return errors === 0;
+}
+
+const schema35 = {"type":"object","properties":{"key":{"type":"string"},"fileName":{"type":"string"},"sha256":{"type":"string","description":"SHA-256 of the bytes, lowercase hex, when known (the cache key uses it)."},"bytes":{"type":"integer","description":"Size in bytes, when known."},"local":{"$ref":"#/definitions/LocalInput","description":"Set for an input of an embedded-mode run, held in place rather than copied (`runtime/embedded-upload.ts`)."}},"required":["key","fileName"],"description":"An input file already stored as an object."};
+const schema36 = {"type":"object","properties":{"path":{"type":"string","description":"The user's file, absolute, as given (`--input NAME=PATH`)."},"how":{"type":"string","enum":["link","reflink","reference","copy"],"description":"`link`: a hard link to the user's file (same inode; no byte copied); `reflink`: a copy-on-write clone (its own inode, read-only); `reference`: a symbolic link to it (another filesystem); `copy`: a copy (the input was a pipe or another file that is not a regular one)."},"ino":{"type":"string","description":"Inode number of the object's file (symbolic links followed) when it was checksummed, decimal (64 bits)."},"size":{"type":"integer","description":"Its size, bytes."},"mtimeNs":{"type":"string","description":"Its modification time, ns since the epoch, decimal (64 bits)."}},"required":["path","how","ino","size","mtimeNs"],"description":"How an embedded-mode input is held: the object at `key` is the user's file itself (a hard link or a symbolic link to it) or a clone of it, never a copy read through. Recorded when the run was submitted; the local executor compares the object with it before a tool reads it (a file changed or deleted since fails the attempt, naming the input) and after (inputs are read-only to tools)."};
+
+function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if(((data.key === undefined) && (missing0 = "key")) || ((data.fileName === undefined) && (missing0 = "fileName"))){
+validate32.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.key !== undefined){
+const _errs1 = errors;
+if(typeof data.key !== "string"){
+validate32.errors = [{instancePath:instancePath+"/key",schemaPath:"#/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.fileName !== undefined){
+const _errs3 = errors;
+if(typeof data.fileName !== "string"){
+validate32.errors = [{instancePath:instancePath+"/fileName",schemaPath:"#/properties/fileName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs3 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.sha256 !== undefined){
+const _errs5 = errors;
+if(typeof data.sha256 !== "string"){
+validate32.errors = [{instancePath:instancePath+"/sha256",schemaPath:"#/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs5 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.bytes !== undefined){
+let data3 = data.bytes;
+const _errs7 = errors;
+if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
+validate32.errors = [{instancePath:instancePath+"/bytes",schemaPath:"#/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs7 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.local !== undefined){
+let data4 = data.local;
+const _errs9 = errors;
+const _errs10 = errors;
+if(errors === _errs10){
+if(data4 && typeof data4 == "object" && !Array.isArray(data4)){
+let missing1;
+if((((((data4.path === undefined) && (missing1 = "path")) || ((data4.how === undefined) && (missing1 = "how"))) || ((data4.ino === undefined) && (missing1 = "ino"))) || ((data4.size === undefined) && (missing1 = "size"))) || ((data4.mtimeNs === undefined) && (missing1 = "mtimeNs"))){
+validate32.errors = [{instancePath:instancePath+"/local",schemaPath:"#/definitions/LocalInput/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+return false;
+}
+else {
+if(data4.path !== undefined){
+const _errs12 = errors;
+if(typeof data4.path !== "string"){
+validate32.errors = [{instancePath:instancePath+"/local/path",schemaPath:"#/definitions/LocalInput/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs12 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data4.how !== undefined){
+let data6 = data4.how;
+const _errs14 = errors;
+if(typeof data6 !== "string"){
+validate32.errors = [{instancePath:instancePath+"/local/how",schemaPath:"#/definitions/LocalInput/properties/how/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((data6 === "link") || (data6 === "reflink")) || (data6 === "reference")) || (data6 === "copy"))){
+validate32.errors = [{instancePath:instancePath+"/local/how",schemaPath:"#/definitions/LocalInput/properties/how/enum",keyword:"enum",params:{allowedValues: schema36.properties.how.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid2 = _errs14 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data4.ino !== undefined){
+const _errs16 = errors;
+if(typeof data4.ino !== "string"){
+validate32.errors = [{instancePath:instancePath+"/local/ino",schemaPath:"#/definitions/LocalInput/properties/ino/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs16 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data4.size !== undefined){
+let data8 = data4.size;
+const _errs18 = errors;
+if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
+validate32.errors = [{instancePath:instancePath+"/local/size",schemaPath:"#/definitions/LocalInput/properties/size/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid2 = _errs18 === errors;
+}
+else {
+var valid2 = true;
+}
+if(valid2){
+if(data4.mtimeNs !== undefined){
+const _errs20 = errors;
+if(typeof data4.mtimeNs !== "string"){
+validate32.errors = [{instancePath:instancePath+"/local/mtimeNs",schemaPath:"#/definitions/LocalInput/properties/mtimeNs/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid2 = _errs20 === errors;
+}
+else {
+var valid2 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate32.errors = [{instancePath:instancePath+"/local",schemaPath:"#/definitions/LocalInput/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid0 = _errs9 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate32.errors = vErrors;
 return errors === 0;
 }
 
@@ -1981,74 +2188,10 @@ const _errs9 = errors;
 if(errors === _errs9){
 if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
 for(let key0 in data5){
-let data6 = data5[key0];
 const _errs12 = errors;
-const _errs13 = errors;
-if(errors === _errs13){
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-let missing1;
-if(((data6.key === undefined) && (missing1 = "key")) || ((data6.fileName === undefined) && (missing1 = "fileName"))){
-validate15.errors = [{instancePath:instancePath+"/inputs/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/StoredInput/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
-return false;
-}
-else {
-if(data6.key !== undefined){
-const _errs15 = errors;
-if(typeof data6.key !== "string"){
-validate15.errors = [{instancePath:instancePath+"/inputs/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/key",schemaPath:"#/definitions/StoredInput/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid3 = _errs15 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data6.fileName !== undefined){
-const _errs17 = errors;
-if(typeof data6.fileName !== "string"){
-validate15.errors = [{instancePath:instancePath+"/inputs/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/fileName",schemaPath:"#/definitions/StoredInput/properties/fileName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid3 = _errs17 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data6.sha256 !== undefined){
-const _errs19 = errors;
-if(typeof data6.sha256 !== "string"){
-validate15.errors = [{instancePath:instancePath+"/inputs/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/sha256",schemaPath:"#/definitions/StoredInput/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid3 = _errs19 === errors;
-}
-else {
-var valid3 = true;
-}
-if(valid3){
-if(data6.bytes !== undefined){
-let data10 = data6.bytes;
-const _errs21 = errors;
-if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-validate15.errors = [{instancePath:instancePath+"/inputs/" + key0.replace(/~/g, "~0").replace(/\//g, "~1")+"/bytes",schemaPath:"#/definitions/StoredInput/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid3 = _errs21 === errors;
-}
-else {
-var valid3 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate15.errors = [{instancePath:instancePath+"/inputs/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/StoredInput/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
+if(!(validate32(data5[key0], {instancePath:instancePath+"/inputs/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data5,parentDataProperty:key0,rootData}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+errors = vErrors.length;
 }
 var valid1 = _errs12 === errors;
 if(!valid1){
@@ -2068,36 +2211,36 @@ var valid0 = true;
 }
 if(valid0){
 if(data.failFast !== undefined){
-const _errs23 = errors;
+const _errs13 = errors;
 if(typeof data.failFast !== "boolean"){
 validate15.errors = [{instancePath:instancePath+"/failFast",schemaPath:"#/properties/failFast/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
-var valid0 = _errs23 === errors;
+var valid0 = _errs13 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.noCache !== undefined){
-const _errs25 = errors;
+const _errs15 = errors;
 if(typeof data.noCache !== "boolean"){
 validate15.errors = [{instancePath:instancePath+"/noCache",schemaPath:"#/properties/noCache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
-var valid0 = _errs25 === errors;
+var valid0 = _errs15 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.workRoot !== undefined){
-const _errs27 = errors;
+const _errs17 = errors;
 if(typeof data.workRoot !== "string"){
 validate15.errors = [{instancePath:instancePath+"/workRoot",schemaPath:"#/properties/workRoot/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid0 = _errs27 === errors;
+var valid0 = _errs17 === errors;
 }
 else {
 var valid0 = true;
@@ -2121,49 +2264,49 @@ validate15.errors = vErrors;
 return errors === 0;
 }
 
-export const v5 = validate32;
-const schema34 = {"type":"object","properties":{"taskId":{"type":"string"}},"required":["taskId"]};
+export const v5 = validate34;
+const schema37 = {"type":"object","properties":{"taskId":{"type":"string"}},"required":["taskId"]};
 
-function validate32(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate34(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((data.taskId === undefined) && (missing0 = "taskId")){
-validate32.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate34.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 if(data.taskId !== undefined){
 if(typeof data.taskId !== "string"){
-validate32.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate34.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 }
 }
 }
 else {
-validate32.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate34.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate32.errors = vErrors;
+validate34.errors = vErrors;
 return errors === 0;
 }
 
-export const v6 = validate33;
-const schema35 = {"type":"object","properties":{"reason":{"$ref":"#/definitions/FailureReason"},"message":{"type":"string"},"resources":{"$ref":"#/definitions/Resources"},"retry":{"$ref":"#/definitions/RetryPolicy"},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["attempt","message","reason","resources","retry","taskId","tool"]};
-const schema37 = {"type":"object","properties":{"cpuMillicores":{"type":"integer","description":"Cpu, millicores."},"memBytes":{"type":"integer","description":"Memory, bytes."},"diskBytes":{"type":["integer","null"],"description":"Ephemeral storage, bytes; null: not declared."},"timeSeconds":{"type":["integer","null"],"description":"Wall-clock limit of the attempt, seconds (not admitted: enforced by the work manager); null: none."}},"required":["cpuMillicores","memBytes","diskBytes","timeSeconds"],"description":"Resources of one attempt, or a budget. Disk is not admitted locally (null: not declared)."};
+export const v6 = validate35;
+const schema38 = {"type":"object","properties":{"reason":{"$ref":"#/definitions/FailureReason"},"message":{"type":"string"},"resources":{"$ref":"#/definitions/Resources"},"retry":{"$ref":"#/definitions/RetryPolicy"},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["attempt","message","reason","resources","retry","taskId","tool"]};
+const schema40 = {"type":"object","properties":{"cpuMillicores":{"type":"integer","description":"Cpu, millicores."},"memBytes":{"type":"integer","description":"Memory, bytes."},"diskBytes":{"type":["integer","null"],"description":"Ephemeral storage, bytes; null: not declared."},"timeSeconds":{"type":["integer","null"],"description":"Wall-clock limit of the attempt, seconds (not admitted: enforced by the work manager); null: none."}},"required":["cpuMillicores","memBytes","diskBytes","timeSeconds"],"description":"Resources of one attempt, or a budget. Disk is not admitted locally (null: not declared)."};
 
-function validate33(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((((data.attempt === undefined) && (missing0 = "attempt")) || ((data.message === undefined) && (missing0 = "message"))) || ((data.reason === undefined) && (missing0 = "reason"))) || ((data.resources === undefined) && (missing0 = "resources"))) || ((data.retry === undefined) && (missing0 = "retry"))) || ((data.taskId === undefined) && (missing0 = "taskId"))) || ((data.tool === undefined) && (missing0 = "tool"))){
-validate33.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate35.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2171,11 +2314,11 @@ if(data.reason !== undefined){
 let data0 = data.reason;
 const _errs1 = errors;
 if(typeof data0 !== "string"){
-validate33.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/FailureReason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate35.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/FailureReason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(!((((((((data0 === "oom") || (data0 === "disk")) || (data0 === "timeout")) || (data0 === "lost")) || (data0 === "undelivered")) || (data0 === "config")) || (data0 === "exit")) || (data0 === "cancelled"))){
-validate33.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/FailureReason/enum",keyword:"enum",params:{allowedValues: schema30.enum},message:"must be equal to one of the allowed values"}];
+validate35.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/FailureReason/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -2187,7 +2330,7 @@ if(valid0){
 if(data.message !== undefined){
 const _errs4 = errors;
 if(typeof data.message !== "string"){
-validate33.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate35.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs4 === errors;
@@ -2204,7 +2347,7 @@ if(errors === _errs7){
 if(data2 && typeof data2 == "object" && !Array.isArray(data2)){
 let missing1;
 if(((((data2.cpuMillicores === undefined) && (missing1 = "cpuMillicores")) || ((data2.memBytes === undefined) && (missing1 = "memBytes"))) || ((data2.diskBytes === undefined) && (missing1 = "diskBytes"))) || ((data2.timeSeconds === undefined) && (missing1 = "timeSeconds"))){
-validate33.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+validate35.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
 else {
@@ -2212,7 +2355,7 @@ if(data2.cpuMillicores !== undefined){
 let data3 = data2.cpuMillicores;
 const _errs9 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate33.errors = [{instancePath:instancePath+"/resources/cpuMillicores",schemaPath:"#/definitions/Resources/properties/cpuMillicores/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate35.errors = [{instancePath:instancePath+"/resources/cpuMillicores",schemaPath:"#/definitions/Resources/properties/cpuMillicores/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid3 = _errs9 === errors;
@@ -2225,7 +2368,7 @@ if(data2.memBytes !== undefined){
 let data4 = data2.memBytes;
 const _errs11 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate33.errors = [{instancePath:instancePath+"/resources/memBytes",schemaPath:"#/definitions/Resources/properties/memBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate35.errors = [{instancePath:instancePath+"/resources/memBytes",schemaPath:"#/definitions/Resources/properties/memBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid3 = _errs11 === errors;
@@ -2238,7 +2381,7 @@ if(data2.diskBytes !== undefined){
 let data5 = data2.diskBytes;
 const _errs13 = errors;
 if((!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))) && (data5 !== null)){
-validate33.errors = [{instancePath:instancePath+"/resources/diskBytes",schemaPath:"#/definitions/Resources/properties/diskBytes/type",keyword:"type",params:{type: schema37.properties.diskBytes.type},message:"must be integer,null"}];
+validate35.errors = [{instancePath:instancePath+"/resources/diskBytes",schemaPath:"#/definitions/Resources/properties/diskBytes/type",keyword:"type",params:{type: schema40.properties.diskBytes.type},message:"must be integer,null"}];
 return false;
 }
 var valid3 = _errs13 === errors;
@@ -2251,7 +2394,7 @@ if(data2.timeSeconds !== undefined){
 let data6 = data2.timeSeconds;
 const _errs15 = errors;
 if((!(((typeof data6 == "number") && (!(data6 % 1) && !isNaN(data6))) && (isFinite(data6)))) && (data6 !== null)){
-validate33.errors = [{instancePath:instancePath+"/resources/timeSeconds",schemaPath:"#/definitions/Resources/properties/timeSeconds/type",keyword:"type",params:{type: schema37.properties.timeSeconds.type},message:"must be integer,null"}];
+validate35.errors = [{instancePath:instancePath+"/resources/timeSeconds",schemaPath:"#/definitions/Resources/properties/timeSeconds/type",keyword:"type",params:{type: schema40.properties.timeSeconds.type},message:"must be integer,null"}];
 return false;
 }
 var valid3 = _errs15 === errors;
@@ -2265,7 +2408,7 @@ var valid3 = true;
 }
 }
 else {
-validate33.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate35.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
@@ -2290,7 +2433,7 @@ if(valid0){
 if(data.taskId !== undefined){
 const _errs18 = errors;
 if(typeof data.taskId !== "string"){
-validate33.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate35.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs18 === errors;
@@ -2302,7 +2445,7 @@ if(valid0){
 if(data.tool !== undefined){
 const _errs20 = errors;
 if(typeof data.tool !== "string"){
-validate33.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate35.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs20 === errors;
@@ -2315,7 +2458,7 @@ if(data.attempt !== undefined){
 let data10 = data.attempt;
 const _errs22 = errors;
 if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
-validate33.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate35.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid0 = _errs22 === errors;
@@ -2332,32 +2475,32 @@ var valid0 = true;
 }
 }
 else {
-validate33.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate35.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate33.errors = vErrors;
+validate35.errors = vErrors;
 return errors === 0;
 }
 
-export const v7 = validate35;
-const schema38 = {"type":"object","properties":{"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["taskId","tool","attempt"],"description":"Identifies one attempt of one tool."};
+export const v7 = validate37;
+const schema41 = {"type":"object","properties":{"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["taskId","tool","attempt"],"description":"Identifies one attempt of one tool."};
 
-function validate35(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate37(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.taskId === undefined) && (missing0 = "taskId")) || ((data.tool === undefined) && (missing0 = "tool"))) || ((data.attempt === undefined) && (missing0 = "attempt"))){
-validate35.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate37.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 if(data.taskId !== undefined){
 const _errs1 = errors;
 if(typeof data.taskId !== "string"){
-validate35.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate37.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -2369,7 +2512,7 @@ if(valid0){
 if(data.tool !== undefined){
 const _errs3 = errors;
 if(typeof data.tool !== "string"){
-validate35.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate37.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -2382,7 +2525,7 @@ if(data.attempt !== undefined){
 let data2 = data.attempt;
 const _errs5 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate35.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate37.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -2395,26 +2538,26 @@ var valid0 = true;
 }
 }
 else {
-validate35.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate37.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate35.errors = vErrors;
+validate37.errors = vErrors;
 return errors === 0;
 }
 
-export const v8 = validate36;
-const schema39 = {"type":"object","properties":{"exitCode":{"type":["integer","null"],"description":"Exit code, or null when killed by a signal or never started."},"signal":{"type":["string","null"],"description":"Signal name such as `SIGKILL`, or null."},"oomKilled":{"type":"boolean","description":"True when the kernel or the kubelet killed the tool for memory (cgroup oom_kill, `OOMKilled`)."},"oomKills":{"type":"integer","description":"Processes the kernel's OOM killer killed in the attempt (cgroup v2 memory.events `oom_kill`, v1 memory.oom_control `oom_kill`), also when the tool's shell then exited 0. Absent where no such counter exists (the `ulimit -v` fallback, kernels before 4.13, executors that do not count)."},"peakMemBytes":{"type":["integer","null"],"description":"Peak memory of the attempt, bytes, when measured: anonymous memory + shmem, page cache excluded (local executor with cgroups; at least the limit when the kernel OOM-killed the attempt)."},"memLimitKind":{"type":"string","enum":["cgroup","rlimit"],"description":"How memory was limited: a cgroup (the kernel OOM-kills at the limit) or `ulimit -v` (address space per process)."},"diskFull":{"type":"object","properties":{"path":{"type":"string"},"freeBytes":{"type":"integer"},"totalBytes":{"type":"integer"},"freeInodes":{"type":["integer","null"]}},"required":["path","freeBytes","totalBytes","freeInodes"],"description":"The filesystem of the work dir (or of TMPDIR) was full when the failed attempt ended, or an executor's own write there failed with ENOSPC. `path` is its mount point; bytes are what the tool's user may still write (`freeInodes` null where the filesystem has no inode count)."},"stderrTail":{"type":"string","description":"Last bytes of stderr (at most 4 KiB)."},"missingOutputs":{"type":"array","items":{"type":"string"},"description":"Declared outputs that were missing after an exit code 0."},"watchdog":{"type":"string","enum":["lost","undelivered","timeout"],"description":"Set by the work manager's watchdog: no report came in time (`lost`, `undelivered`), or the attempt ran past its time limit (`timeout`)."},"launchError":{"type":"string","description":"Set when the executor could not launch the attempt at all (bad image, missing shell…)."},"evidence":{"type":"string","description":"What the decision was read from, for people, when it came from the platform rather than the tool's own exit (Kubernetes: `pod tf-…-a1: container tool terminated, reason OOMKilled, exit code 137`; `evicted: ephemeral-storage …`). Kept with the attempt (`tool_runs.evidence`)."},"outputs":{"type":"array","items":{"$ref":"#/definitions/OutputRecord"},"description":"The declared outputs of a succeeded attempt, each with its size and SHA-256 (kept as `tool_runs.outputs_json`)."},"cachedFrom":{"$ref":"#/definitions/AttemptRef","description":"Set when the attempt did not run: its outputs were reused from this earlier attempt with the same cache key."},"at":{"type":"integer","description":"When the attempt ended (or the watchdog gave up on it), epoch ms."},"resources":{"$ref":"#/definitions/Resources"},"retry":{"$ref":"#/definitions/RetryPolicy"},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["at","attempt","exitCode","missingOutputs","oomKilled","peakMemBytes","resources","retry","signal","stderrTail","taskId","tool"]};
-const schema40 = {"type":"object","properties":{"path":{"type":"string","description":"Relative to the attempt's work dir."},"bytes":{"type":"integer"},"sha256":{"type":"string","description":"SHA-256, lowercase hex."}},"required":["path","bytes","sha256"],"description":"One output file of an attempt, checksummed when the attempt was recorded."};
+export const v8 = validate38;
+const schema42 = {"type":"object","properties":{"exitCode":{"type":["integer","null"],"description":"Exit code, or null when killed by a signal or never started."},"signal":{"type":["string","null"],"description":"Signal name such as `SIGKILL`, or null."},"oomKilled":{"type":"boolean","description":"True when the kernel or the kubelet killed the tool for memory (cgroup oom_kill, `OOMKilled`)."},"oomKills":{"type":"integer","description":"Processes the kernel's OOM killer killed in the attempt (cgroup v2 memory.events `oom_kill`, v1 memory.oom_control `oom_kill`), also when the tool's shell then exited 0. Absent where no such counter exists (the `ulimit -v` fallback, kernels before 4.13, executors that do not count)."},"peakMemBytes":{"type":["integer","null"],"description":"Peak memory of the attempt, bytes, when measured: anonymous memory + shmem, page cache excluded (local executor with cgroups; at least the limit when the kernel OOM-killed the attempt)."},"cpuTimeMs":{"type":"integer","description":"User + system cpu time the attempt used, ms, when measured: the local executor reads its cgroup's `cpu.stat` (cgroup v2), else the rusage of the processes its shell waited for; the cluster's tool wrapper reads the container's cgroup (`cpu.stat` v2, `cpuacct.usage` v1). Absent: not measured (a cache hit, a launch error, a watchdog's verdict, no readable cgroup)."},"memLimitKind":{"type":"string","enum":["cgroup","rlimit"],"description":"How memory was limited: a cgroup (the kernel OOM-kills at the limit) or `ulimit -v` (address space per process)."},"diskFull":{"type":"object","properties":{"path":{"type":"string"},"freeBytes":{"type":"integer"},"totalBytes":{"type":"integer"},"freeInodes":{"type":["integer","null"]}},"required":["path","freeBytes","totalBytes","freeInodes"],"description":"The filesystem of the work dir (or of TMPDIR) was full when the failed attempt ended, or an executor's own write there failed with ENOSPC. `path` is its mount point; bytes are what the tool's user may still write (`freeInodes` null where the filesystem has no inode count)."},"stderrTail":{"type":"string","description":"Last bytes of stderr (at most 4 KiB)."},"missingOutputs":{"type":"array","items":{"type":"string"},"description":"Declared outputs that were missing after an exit code 0."},"watchdog":{"type":"string","enum":["lost","undelivered","timeout"],"description":"Set by the work manager's watchdog: no report came in time (`lost`, `undelivered`), or the attempt ran past its time limit (`timeout`)."},"launchError":{"type":"string","description":"Set when the executor could not launch the attempt at all (bad image, missing shell…)."},"evidence":{"type":"string","description":"What the decision was read from, for people, when it came from the platform rather than the tool's own exit (Kubernetes: `pod tf-…-a1: container tool terminated, reason OOMKilled, exit code 137`; `evicted: ephemeral-storage …`). Kept with the attempt (`tool_runs.evidence`)."},"outputs":{"type":"array","items":{"$ref":"#/definitions/OutputRecord"},"description":"The declared outputs of a succeeded attempt, each with its size and SHA-256 (kept as `tool_runs.outputs_json`)."},"cachedFrom":{"$ref":"#/definitions/AttemptRef","description":"Set when the attempt did not run: its outputs were reused from this earlier attempt with the same cache key."},"inputChanged":{"type":"string","description":"Set when an input the attempt was given changed while it ran (inputs are read-only to tools): which input, which file, and how, for people. The attempt fails (`config`), whatever its exit code."},"at":{"type":"integer","description":"When the attempt ended (or the watchdog gave up on it), epoch ms."},"resources":{"$ref":"#/definitions/Resources"},"retry":{"$ref":"#/definitions/RetryPolicy"},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["at","attempt","exitCode","missingOutputs","oomKilled","peakMemBytes","resources","retry","signal","stderrTail","taskId","tool"]};
+const schema43 = {"type":"object","properties":{"path":{"type":"string","description":"Relative to the attempt's work dir."},"bytes":{"type":"integer"},"sha256":{"type":"string","description":"SHA-256, lowercase hex."}},"required":["path","bytes","sha256"],"description":"One output file of an attempt, checksummed when the attempt was recorded."};
 
-function validate36(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((((((((data.at === undefined) && (missing0 = "at")) || ((data.attempt === undefined) && (missing0 = "attempt"))) || ((data.exitCode === undefined) && (missing0 = "exitCode"))) || ((data.missingOutputs === undefined) && (missing0 = "missingOutputs"))) || ((data.oomKilled === undefined) && (missing0 = "oomKilled"))) || ((data.peakMemBytes === undefined) && (missing0 = "peakMemBytes"))) || ((data.resources === undefined) && (missing0 = "resources"))) || ((data.retry === undefined) && (missing0 = "retry"))) || ((data.signal === undefined) && (missing0 = "signal"))) || ((data.stderrTail === undefined) && (missing0 = "stderrTail"))) || ((data.taskId === undefined) && (missing0 = "taskId"))) || ((data.tool === undefined) && (missing0 = "tool"))){
-validate36.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate38.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -2422,7 +2565,7 @@ if(data.exitCode !== undefined){
 let data0 = data.exitCode;
 const _errs1 = errors;
 if((!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))) && (data0 !== null)){
-validate36.errors = [{instancePath:instancePath+"/exitCode",schemaPath:"#/properties/exitCode/type",keyword:"type",params:{type: schema39.properties.exitCode.type},message:"must be integer,null"}];
+validate38.errors = [{instancePath:instancePath+"/exitCode",schemaPath:"#/properties/exitCode/type",keyword:"type",params:{type: schema42.properties.exitCode.type},message:"must be integer,null"}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -2435,7 +2578,7 @@ if(data.signal !== undefined){
 let data1 = data.signal;
 const _errs3 = errors;
 if((typeof data1 !== "string") && (data1 !== null)){
-validate36.errors = [{instancePath:instancePath+"/signal",schemaPath:"#/properties/signal/type",keyword:"type",params:{type: schema39.properties.signal.type},message:"must be string,null"}];
+validate38.errors = [{instancePath:instancePath+"/signal",schemaPath:"#/properties/signal/type",keyword:"type",params:{type: schema42.properties.signal.type},message:"must be string,null"}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -2447,7 +2590,7 @@ if(valid0){
 if(data.oomKilled !== undefined){
 const _errs5 = errors;
 if(typeof data.oomKilled !== "boolean"){
-validate36.errors = [{instancePath:instancePath+"/oomKilled",schemaPath:"#/properties/oomKilled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+validate38.errors = [{instancePath:instancePath+"/oomKilled",schemaPath:"#/properties/oomKilled/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -2460,7 +2603,7 @@ if(data.oomKills !== undefined){
 let data3 = data.oomKills;
 const _errs7 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate36.errors = [{instancePath:instancePath+"/oomKills",schemaPath:"#/properties/oomKills/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate38.errors = [{instancePath:instancePath+"/oomKills",schemaPath:"#/properties/oomKills/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -2473,7 +2616,7 @@ if(data.peakMemBytes !== undefined){
 let data4 = data.peakMemBytes;
 const _errs9 = errors;
 if((!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))) && (data4 !== null)){
-validate36.errors = [{instancePath:instancePath+"/peakMemBytes",schemaPath:"#/properties/peakMemBytes/type",keyword:"type",params:{type: schema39.properties.peakMemBytes.type},message:"must be integer,null"}];
+validate38.errors = [{instancePath:instancePath+"/peakMemBytes",schemaPath:"#/properties/peakMemBytes/type",keyword:"type",params:{type: schema42.properties.peakMemBytes.type},message:"must be integer,null"}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -2482,15 +2625,11 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.memLimitKind !== undefined){
-let data5 = data.memLimitKind;
+if(data.cpuTimeMs !== undefined){
+let data5 = data.cpuTimeMs;
 const _errs11 = errors;
-if(typeof data5 !== "string"){
-validate36.errors = [{instancePath:instancePath+"/memLimitKind",schemaPath:"#/properties/memLimitKind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((data5 === "cgroup") || (data5 === "rlimit"))){
-validate36.errors = [{instancePath:instancePath+"/memLimitKind",schemaPath:"#/properties/memLimitKind/enum",keyword:"enum",params:{allowedValues: schema39.properties.memLimitKind.enum},message:"must be equal to one of the allowed values"}];
+if(!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))){
+validate38.errors = [{instancePath:instancePath+"/cpuTimeMs",schemaPath:"#/properties/cpuTimeMs/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid0 = _errs11 === errors;
@@ -2499,34 +2638,38 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.diskFull !== undefined){
-let data6 = data.diskFull;
+if(data.memLimitKind !== undefined){
+let data6 = data.memLimitKind;
 const _errs13 = errors;
-if(errors === _errs13){
-if(data6 && typeof data6 == "object" && !Array.isArray(data6)){
-let missing1;
-if(((((data6.path === undefined) && (missing1 = "path")) || ((data6.freeBytes === undefined) && (missing1 = "freeBytes"))) || ((data6.totalBytes === undefined) && (missing1 = "totalBytes"))) || ((data6.freeInodes === undefined) && (missing1 = "freeInodes"))){
-validate36.errors = [{instancePath:instancePath+"/diskFull",schemaPath:"#/properties/diskFull/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+if(typeof data6 !== "string"){
+validate38.errors = [{instancePath:instancePath+"/memLimitKind",schemaPath:"#/properties/memLimitKind/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
+if(!((data6 === "cgroup") || (data6 === "rlimit"))){
+validate38.errors = [{instancePath:instancePath+"/memLimitKind",schemaPath:"#/properties/memLimitKind/enum",keyword:"enum",params:{allowedValues: schema42.properties.memLimitKind.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs13 === errors;
+}
 else {
-if(data6.path !== undefined){
+var valid0 = true;
+}
+if(valid0){
+if(data.diskFull !== undefined){
+let data7 = data.diskFull;
 const _errs15 = errors;
-if(typeof data6.path !== "string"){
-validate36.errors = [{instancePath:instancePath+"/diskFull/path",schemaPath:"#/properties/diskFull/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(errors === _errs15){
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+let missing1;
+if(((((data7.path === undefined) && (missing1 = "path")) || ((data7.freeBytes === undefined) && (missing1 = "freeBytes"))) || ((data7.totalBytes === undefined) && (missing1 = "totalBytes"))) || ((data7.freeInodes === undefined) && (missing1 = "freeInodes"))){
+validate38.errors = [{instancePath:instancePath+"/diskFull",schemaPath:"#/properties/diskFull/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
-var valid1 = _errs15 === errors;
-}
 else {
-var valid1 = true;
-}
-if(valid1){
-if(data6.freeBytes !== undefined){
-let data8 = data6.freeBytes;
+if(data7.path !== undefined){
 const _errs17 = errors;
-if(!(((typeof data8 == "number") && (!(data8 % 1) && !isNaN(data8))) && (isFinite(data8)))){
-validate36.errors = [{instancePath:instancePath+"/diskFull/freeBytes",schemaPath:"#/properties/diskFull/properties/freeBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data7.path !== "string"){
+validate38.errors = [{instancePath:instancePath+"/diskFull/path",schemaPath:"#/properties/diskFull/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid1 = _errs17 === errors;
@@ -2535,11 +2678,11 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data6.totalBytes !== undefined){
-let data9 = data6.totalBytes;
+if(data7.freeBytes !== undefined){
+let data9 = data7.freeBytes;
 const _errs19 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate36.errors = [{instancePath:instancePath+"/diskFull/totalBytes",schemaPath:"#/properties/diskFull/properties/totalBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate38.errors = [{instancePath:instancePath+"/diskFull/freeBytes",schemaPath:"#/properties/diskFull/properties/freeBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid1 = _errs19 === errors;
@@ -2548,14 +2691,27 @@ else {
 var valid1 = true;
 }
 if(valid1){
-if(data6.freeInodes !== undefined){
-let data10 = data6.freeInodes;
+if(data7.totalBytes !== undefined){
+let data10 = data7.totalBytes;
 const _errs21 = errors;
-if((!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))) && (data10 !== null)){
-validate36.errors = [{instancePath:instancePath+"/diskFull/freeInodes",schemaPath:"#/properties/diskFull/properties/freeInodes/type",keyword:"type",params:{type: schema39.properties.diskFull.properties.freeInodes.type},message:"must be integer,null"}];
+if(!(((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10))) && (isFinite(data10)))){
+validate38.errors = [{instancePath:instancePath+"/diskFull/totalBytes",schemaPath:"#/properties/diskFull/properties/totalBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid1 = _errs21 === errors;
+}
+else {
+var valid1 = true;
+}
+if(valid1){
+if(data7.freeInodes !== undefined){
+let data11 = data7.freeInodes;
+const _errs23 = errors;
+if((!(((typeof data11 == "number") && (!(data11 % 1) && !isNaN(data11))) && (isFinite(data11)))) && (data11 !== null)){
+validate38.errors = [{instancePath:instancePath+"/diskFull/freeInodes",schemaPath:"#/properties/diskFull/properties/freeInodes/type",keyword:"type",params:{type: schema42.properties.diskFull.properties.freeInodes.type},message:"must be integer,null"}];
+return false;
+}
+var valid1 = _errs23 === errors;
 }
 else {
 var valid1 = true;
@@ -2566,51 +2722,21 @@ var valid1 = true;
 }
 }
 else {
-validate36.errors = [{instancePath:instancePath+"/diskFull",schemaPath:"#/properties/diskFull/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate38.errors = [{instancePath:instancePath+"/diskFull",schemaPath:"#/properties/diskFull/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid0 = _errs13 === errors;
+var valid0 = _errs15 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.stderrTail !== undefined){
-const _errs23 = errors;
-if(typeof data.stderrTail !== "string"){
-validate36.errors = [{instancePath:instancePath+"/stderrTail",schemaPath:"#/properties/stderrTail/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs23 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.missingOutputs !== undefined){
-let data12 = data.missingOutputs;
 const _errs25 = errors;
-if(errors === _errs25){
-if(Array.isArray(data12)){
-var valid2 = true;
-const len0 = data12.length;
-for(let i0=0; i0<len0; i0++){
-const _errs27 = errors;
-if(typeof data12[i0] !== "string"){
-validate36.errors = [{instancePath:instancePath+"/missingOutputs/" + i0,schemaPath:"#/properties/missingOutputs/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.stderrTail !== "string"){
+validate38.errors = [{instancePath:instancePath+"/stderrTail",schemaPath:"#/properties/stderrTail/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
-}
-var valid2 = _errs27 === errors;
-if(!valid2){
-break;
-}
-}
-}
-else {
-validate36.errors = [{instancePath:instancePath+"/missingOutputs",schemaPath:"#/properties/missingOutputs/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
 }
 var valid0 = _errs25 === errors;
 }
@@ -2618,27 +2744,45 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.watchdog !== undefined){
-let data14 = data.watchdog;
+if(data.missingOutputs !== undefined){
+let data13 = data.missingOutputs;
+const _errs27 = errors;
+if(errors === _errs27){
+if(Array.isArray(data13)){
+var valid2 = true;
+const len0 = data13.length;
+for(let i0=0; i0<len0; i0++){
 const _errs29 = errors;
-if(typeof data14 !== "string"){
-validate36.errors = [{instancePath:instancePath+"/watchdog",schemaPath:"#/properties/watchdog/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data13[i0] !== "string"){
+validate38.errors = [{instancePath:instancePath+"/missingOutputs/" + i0,schemaPath:"#/properties/missingOutputs/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-if(!(((data14 === "lost") || (data14 === "undelivered")) || (data14 === "timeout"))){
-validate36.errors = [{instancePath:instancePath+"/watchdog",schemaPath:"#/properties/watchdog/enum",keyword:"enum",params:{allowedValues: schema39.properties.watchdog.enum},message:"must be equal to one of the allowed values"}];
+var valid2 = _errs29 === errors;
+if(!valid2){
+break;
+}
+}
+}
+else {
+validate38.errors = [{instancePath:instancePath+"/missingOutputs",schemaPath:"#/properties/missingOutputs/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
-var valid0 = _errs29 === errors;
+}
+var valid0 = _errs27 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
-if(data.launchError !== undefined){
+if(data.watchdog !== undefined){
+let data15 = data.watchdog;
 const _errs31 = errors;
-if(typeof data.launchError !== "string"){
-validate36.errors = [{instancePath:instancePath+"/launchError",schemaPath:"#/properties/launchError/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data15 !== "string"){
+validate38.errors = [{instancePath:instancePath+"/watchdog",schemaPath:"#/properties/watchdog/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!(((data15 === "lost") || (data15 === "undelivered")) || (data15 === "timeout"))){
+validate38.errors = [{instancePath:instancePath+"/watchdog",schemaPath:"#/properties/watchdog/enum",keyword:"enum",params:{allowedValues: schema42.properties.watchdog.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs31 === errors;
@@ -2647,10 +2791,10 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.evidence !== undefined){
+if(data.launchError !== undefined){
 const _errs33 = errors;
-if(typeof data.evidence !== "string"){
-validate36.errors = [{instancePath:instancePath+"/evidence",schemaPath:"#/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data.launchError !== "string"){
+validate38.errors = [{instancePath:instancePath+"/launchError",schemaPath:"#/properties/launchError/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs33 === errors;
@@ -2659,42 +2803,41 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.outputs !== undefined){
-let data17 = data.outputs;
+if(data.evidence !== undefined){
 const _errs35 = errors;
-if(errors === _errs35){
-if(Array.isArray(data17)){
-var valid3 = true;
-const len1 = data17.length;
-for(let i1=0; i1<len1; i1++){
-let data18 = data17[i1];
+if(typeof data.evidence !== "string"){
+validate38.errors = [{instancePath:instancePath+"/evidence",schemaPath:"#/properties/evidence/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs35 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.outputs !== undefined){
+let data18 = data.outputs;
 const _errs37 = errors;
-const _errs38 = errors;
-if(errors === _errs38){
-if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
-let missing2;
-if((((data18.path === undefined) && (missing2 = "path")) || ((data18.bytes === undefined) && (missing2 = "bytes"))) || ((data18.sha256 === undefined) && (missing2 = "sha256"))){
-validate36.errors = [{instancePath:instancePath+"/outputs/" + i1,schemaPath:"#/definitions/OutputRecord/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
-return false;
-}
-else {
-if(data18.path !== undefined){
+if(errors === _errs37){
+if(Array.isArray(data18)){
+var valid3 = true;
+const len1 = data18.length;
+for(let i1=0; i1<len1; i1++){
+let data19 = data18[i1];
+const _errs39 = errors;
 const _errs40 = errors;
-if(typeof data18.path !== "string"){
-validate36.errors = [{instancePath:instancePath+"/outputs/" + i1+"/path",schemaPath:"#/definitions/OutputRecord/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(errors === _errs40){
+if(data19 && typeof data19 == "object" && !Array.isArray(data19)){
+let missing2;
+if((((data19.path === undefined) && (missing2 = "path")) || ((data19.bytes === undefined) && (missing2 = "bytes"))) || ((data19.sha256 === undefined) && (missing2 = "sha256"))){
+validate38.errors = [{instancePath:instancePath+"/outputs/" + i1,schemaPath:"#/definitions/OutputRecord/required",keyword:"required",params:{missingProperty: missing2},message:"must have required property '"+missing2+"'"}];
 return false;
 }
-var valid5 = _errs40 === errors;
-}
 else {
-var valid5 = true;
-}
-if(valid5){
-if(data18.bytes !== undefined){
-let data20 = data18.bytes;
+if(data19.path !== undefined){
 const _errs42 = errors;
-if(!(((typeof data20 == "number") && (!(data20 % 1) && !isNaN(data20))) && (isFinite(data20)))){
-validate36.errors = [{instancePath:instancePath+"/outputs/" + i1+"/bytes",schemaPath:"#/definitions/OutputRecord/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data19.path !== "string"){
+validate38.errors = [{instancePath:instancePath+"/outputs/" + i1+"/path",schemaPath:"#/definitions/OutputRecord/properties/path/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid5 = _errs42 === errors;
@@ -2703,13 +2846,26 @@ else {
 var valid5 = true;
 }
 if(valid5){
-if(data18.sha256 !== undefined){
+if(data19.bytes !== undefined){
+let data21 = data19.bytes;
 const _errs44 = errors;
-if(typeof data18.sha256 !== "string"){
-validate36.errors = [{instancePath:instancePath+"/outputs/" + i1+"/sha256",schemaPath:"#/definitions/OutputRecord/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
+validate38.errors = [{instancePath:instancePath+"/outputs/" + i1+"/bytes",schemaPath:"#/definitions/OutputRecord/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid5 = _errs44 === errors;
+}
+else {
+var valid5 = true;
+}
+if(valid5){
+if(data19.sha256 !== undefined){
+const _errs46 = errors;
+if(typeof data19.sha256 !== "string"){
+validate38.errors = [{instancePath:instancePath+"/outputs/" + i1+"/sha256",schemaPath:"#/definitions/OutputRecord/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid5 = _errs46 === errors;
 }
 else {
 var valid5 = true;
@@ -2719,55 +2875,43 @@ var valid5 = true;
 }
 }
 else {
-validate36.errors = [{instancePath:instancePath+"/outputs/" + i1,schemaPath:"#/definitions/OutputRecord/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate38.errors = [{instancePath:instancePath+"/outputs/" + i1,schemaPath:"#/definitions/OutputRecord/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid3 = _errs37 === errors;
+var valid3 = _errs39 === errors;
 if(!valid3){
 break;
 }
 }
 }
 else {
-validate36.errors = [{instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate38.errors = [{instancePath:instancePath+"/outputs",schemaPath:"#/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
-var valid0 = _errs35 === errors;
+var valid0 = _errs37 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.cachedFrom !== undefined){
-let data22 = data.cachedFrom;
-const _errs46 = errors;
-const _errs47 = errors;
-if(errors === _errs47){
-if(data22 && typeof data22 == "object" && !Array.isArray(data22)){
-let missing3;
-if((((data22.taskId === undefined) && (missing3 = "taskId")) || ((data22.tool === undefined) && (missing3 = "tool"))) || ((data22.attempt === undefined) && (missing3 = "attempt"))){
-validate36.errors = [{instancePath:instancePath+"/cachedFrom",schemaPath:"#/definitions/AttemptRef/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
-return false;
-}
-else {
-if(data22.taskId !== undefined){
+let data23 = data.cachedFrom;
+const _errs48 = errors;
 const _errs49 = errors;
-if(typeof data22.taskId !== "string"){
-validate36.errors = [{instancePath:instancePath+"/cachedFrom/taskId",schemaPath:"#/definitions/AttemptRef/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(errors === _errs49){
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+let missing3;
+if((((data23.taskId === undefined) && (missing3 = "taskId")) || ((data23.tool === undefined) && (missing3 = "tool"))) || ((data23.attempt === undefined) && (missing3 = "attempt"))){
+validate38.errors = [{instancePath:instancePath+"/cachedFrom",schemaPath:"#/definitions/AttemptRef/required",keyword:"required",params:{missingProperty: missing3},message:"must have required property '"+missing3+"'"}];
 return false;
 }
-var valid7 = _errs49 === errors;
-}
 else {
-var valid7 = true;
-}
-if(valid7){
-if(data22.tool !== undefined){
+if(data23.taskId !== undefined){
 const _errs51 = errors;
-if(typeof data22.tool !== "string"){
-validate36.errors = [{instancePath:instancePath+"/cachedFrom/tool",schemaPath:"#/definitions/AttemptRef/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+if(typeof data23.taskId !== "string"){
+validate38.errors = [{instancePath:instancePath+"/cachedFrom/taskId",schemaPath:"#/definitions/AttemptRef/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid7 = _errs51 === errors;
@@ -2776,14 +2920,26 @@ else {
 var valid7 = true;
 }
 if(valid7){
-if(data22.attempt !== undefined){
-let data25 = data22.attempt;
+if(data23.tool !== undefined){
 const _errs53 = errors;
-if(!(((typeof data25 == "number") && (!(data25 % 1) && !isNaN(data25))) && (isFinite(data25)))){
-validate36.errors = [{instancePath:instancePath+"/cachedFrom/attempt",schemaPath:"#/definitions/AttemptRef/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data23.tool !== "string"){
+validate38.errors = [{instancePath:instancePath+"/cachedFrom/tool",schemaPath:"#/definitions/AttemptRef/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid7 = _errs53 === errors;
+}
+else {
+var valid7 = true;
+}
+if(valid7){
+if(data23.attempt !== undefined){
+let data26 = data23.attempt;
+const _errs55 = errors;
+if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
+validate38.errors = [{instancePath:instancePath+"/cachedFrom/attempt",schemaPath:"#/definitions/AttemptRef/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid7 = _errs55 === errors;
 }
 else {
 var valid7 = true;
@@ -2793,72 +2949,58 @@ var valid7 = true;
 }
 }
 else {
-validate36.errors = [{instancePath:instancePath+"/cachedFrom",schemaPath:"#/definitions/AttemptRef/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate38.errors = [{instancePath:instancePath+"/cachedFrom",schemaPath:"#/definitions/AttemptRef/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid0 = _errs46 === errors;
+var valid0 = _errs48 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.inputChanged !== undefined){
+const _errs57 = errors;
+if(typeof data.inputChanged !== "string"){
+validate38.errors = [{instancePath:instancePath+"/inputChanged",schemaPath:"#/properties/inputChanged/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs57 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.at !== undefined){
-let data26 = data.at;
-const _errs55 = errors;
-if(!(((typeof data26 == "number") && (!(data26 % 1) && !isNaN(data26))) && (isFinite(data26)))){
-validate36.errors = [{instancePath:instancePath+"/at",schemaPath:"#/properties/at/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+let data28 = data.at;
+const _errs59 = errors;
+if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
+validate38.errors = [{instancePath:instancePath+"/at",schemaPath:"#/properties/at/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid0 = _errs55 === errors;
+var valid0 = _errs59 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.resources !== undefined){
-let data27 = data.resources;
-const _errs57 = errors;
-const _errs58 = errors;
-if(errors === _errs58){
-if(data27 && typeof data27 == "object" && !Array.isArray(data27)){
-let missing4;
-if(((((data27.cpuMillicores === undefined) && (missing4 = "cpuMillicores")) || ((data27.memBytes === undefined) && (missing4 = "memBytes"))) || ((data27.diskBytes === undefined) && (missing4 = "diskBytes"))) || ((data27.timeSeconds === undefined) && (missing4 = "timeSeconds"))){
-validate36.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
-return false;
-}
-else {
-if(data27.cpuMillicores !== undefined){
-let data28 = data27.cpuMillicores;
-const _errs60 = errors;
-if(!(((typeof data28 == "number") && (!(data28 % 1) && !isNaN(data28))) && (isFinite(data28)))){
-validate36.errors = [{instancePath:instancePath+"/resources/cpuMillicores",schemaPath:"#/definitions/Resources/properties/cpuMillicores/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid9 = _errs60 === errors;
-}
-else {
-var valid9 = true;
-}
-if(valid9){
-if(data27.memBytes !== undefined){
-let data29 = data27.memBytes;
+let data29 = data.resources;
+const _errs61 = errors;
 const _errs62 = errors;
-if(!(((typeof data29 == "number") && (!(data29 % 1) && !isNaN(data29))) && (isFinite(data29)))){
-validate36.errors = [{instancePath:instancePath+"/resources/memBytes",schemaPath:"#/definitions/Resources/properties/memBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(errors === _errs62){
+if(data29 && typeof data29 == "object" && !Array.isArray(data29)){
+let missing4;
+if(((((data29.cpuMillicores === undefined) && (missing4 = "cpuMillicores")) || ((data29.memBytes === undefined) && (missing4 = "memBytes"))) || ((data29.diskBytes === undefined) && (missing4 = "diskBytes"))) || ((data29.timeSeconds === undefined) && (missing4 = "timeSeconds"))){
+validate38.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/required",keyword:"required",params:{missingProperty: missing4},message:"must have required property '"+missing4+"'"}];
 return false;
 }
-var valid9 = _errs62 === errors;
-}
 else {
-var valid9 = true;
-}
-if(valid9){
-if(data27.diskBytes !== undefined){
-let data30 = data27.diskBytes;
+if(data29.cpuMillicores !== undefined){
+let data30 = data29.cpuMillicores;
 const _errs64 = errors;
-if((!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))) && (data30 !== null)){
-validate36.errors = [{instancePath:instancePath+"/resources/diskBytes",schemaPath:"#/definitions/Resources/properties/diskBytes/type",keyword:"type",params:{type: schema37.properties.diskBytes.type},message:"must be integer,null"}];
+if(!(((typeof data30 == "number") && (!(data30 % 1) && !isNaN(data30))) && (isFinite(data30)))){
+validate38.errors = [{instancePath:instancePath+"/resources/cpuMillicores",schemaPath:"#/definitions/Resources/properties/cpuMillicores/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid9 = _errs64 === errors;
@@ -2867,14 +3009,40 @@ else {
 var valid9 = true;
 }
 if(valid9){
-if(data27.timeSeconds !== undefined){
-let data31 = data27.timeSeconds;
+if(data29.memBytes !== undefined){
+let data31 = data29.memBytes;
 const _errs66 = errors;
-if((!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))) && (data31 !== null)){
-validate36.errors = [{instancePath:instancePath+"/resources/timeSeconds",schemaPath:"#/definitions/Resources/properties/timeSeconds/type",keyword:"type",params:{type: schema37.properties.timeSeconds.type},message:"must be integer,null"}];
+if(!(((typeof data31 == "number") && (!(data31 % 1) && !isNaN(data31))) && (isFinite(data31)))){
+validate38.errors = [{instancePath:instancePath+"/resources/memBytes",schemaPath:"#/definitions/Resources/properties/memBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid9 = _errs66 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data29.diskBytes !== undefined){
+let data32 = data29.diskBytes;
+const _errs68 = errors;
+if((!(((typeof data32 == "number") && (!(data32 % 1) && !isNaN(data32))) && (isFinite(data32)))) && (data32 !== null)){
+validate38.errors = [{instancePath:instancePath+"/resources/diskBytes",schemaPath:"#/definitions/Resources/properties/diskBytes/type",keyword:"type",params:{type: schema40.properties.diskBytes.type},message:"must be integer,null"}];
+return false;
+}
+var valid9 = _errs68 === errors;
+}
+else {
+var valid9 = true;
+}
+if(valid9){
+if(data29.timeSeconds !== undefined){
+let data33 = data29.timeSeconds;
+const _errs70 = errors;
+if((!(((typeof data33 == "number") && (!(data33 % 1) && !isNaN(data33))) && (isFinite(data33)))) && (data33 !== null)){
+validate38.errors = [{instancePath:instancePath+"/resources/timeSeconds",schemaPath:"#/definitions/Resources/properties/timeSeconds/type",keyword:"type",params:{type: schema40.properties.timeSeconds.type},message:"must be integer,null"}];
+return false;
+}
+var valid9 = _errs70 === errors;
 }
 else {
 var valid9 = true;
@@ -2885,57 +3053,32 @@ var valid9 = true;
 }
 }
 else {
-validate36.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate38.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-var valid0 = _errs57 === errors;
+var valid0 = _errs61 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.retry !== undefined){
-const _errs68 = errors;
+const _errs72 = errors;
 if(!(validate26(data.retry, {instancePath:instancePath+"/retry",parentData:data,parentDataProperty:"retry",rootData}))){
 vErrors = vErrors === null ? validate26.errors : vErrors.concat(validate26.errors);
 errors = vErrors.length;
 }
-var valid0 = _errs68 === errors;
+var valid0 = _errs72 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.taskId !== undefined){
-const _errs69 = errors;
-if(typeof data.taskId !== "string"){
-validate36.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs69 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.tool !== undefined){
-const _errs71 = errors;
-if(typeof data.tool !== "string"){
-validate36.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs71 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.attempt !== undefined){
-let data35 = data.attempt;
 const _errs73 = errors;
-if(!(((typeof data35 == "number") && (!(data35 % 1) && !isNaN(data35))) && (isFinite(data35)))){
-validate36.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+if(typeof data.taskId !== "string"){
+validate38.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs73 === errors;
@@ -2943,114 +3086,47 @@ var valid0 = _errs73 === errors;
 else {
 var valid0 = true;
 }
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-}
-else {
-validate36.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-validate36.errors = vErrors;
-return errors === 0;
-}
-
-export const v9 = validate38;
-const schema43 = {"type":"object","properties":{"reason":{"$ref":"#/definitions/FailureReason"},"message":{"type":"string"},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["attempt","message","reason","taskId","tool"]};
-
-function validate38(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
-let vErrors = null;
-let errors = 0;
-if(errors === 0){
-if(data && typeof data == "object" && !Array.isArray(data)){
-let missing0;
-if((((((data.attempt === undefined) && (missing0 = "attempt")) || ((data.message === undefined) && (missing0 = "message"))) || ((data.reason === undefined) && (missing0 = "reason"))) || ((data.taskId === undefined) && (missing0 = "taskId"))) || ((data.tool === undefined) && (missing0 = "tool"))){
-validate38.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
-return false;
-}
-else {
-if(data.reason !== undefined){
-let data0 = data.reason;
-const _errs1 = errors;
-if(typeof data0 !== "string"){
-validate38.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/FailureReason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-if(!((((((((data0 === "oom") || (data0 === "disk")) || (data0 === "timeout")) || (data0 === "lost")) || (data0 === "undelivered")) || (data0 === "config")) || (data0 === "exit")) || (data0 === "cancelled"))){
-validate38.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/FailureReason/enum",keyword:"enum",params:{allowedValues: schema30.enum},message:"must be equal to one of the allowed values"}];
-return false;
-}
-var valid0 = _errs1 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.message !== undefined){
-const _errs4 = errors;
-if(typeof data.message !== "string"){
-validate38.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs4 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.taskId !== undefined){
-const _errs6 = errors;
-if(typeof data.taskId !== "string"){
-validate38.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid0 = _errs6 === errors;
-}
-else {
-var valid0 = true;
-}
 if(valid0){
 if(data.tool !== undefined){
-const _errs8 = errors;
+const _errs75 = errors;
 if(typeof data.tool !== "string"){
 validate38.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid0 = _errs8 === errors;
+var valid0 = _errs75 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.attempt !== undefined){
-let data4 = data.attempt;
-const _errs10 = errors;
-if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+let data37 = data.attempt;
+const _errs77 = errors;
+if(!(((typeof data37 == "number") && (!(data37 % 1) && !isNaN(data37))) && (isFinite(data37)))){
 validate38.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid0 = _errs10 === errors;
+var valid0 = _errs77 === errors;
 }
 else {
 var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
+}
 }
 }
 }
@@ -3067,17 +3143,111 @@ validate38.errors = vErrors;
 return errors === 0;
 }
 
-export const v10 = validate39;
-const schema45 = {"type":"object","properties":{"at":{"type":"integer","description":"When the report was made, epoch ms."},"memBytes":{"type":["integer","null"],"description":"Memory in use, bytes (page cache excluded); null when not measured."},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["at","attempt","memBytes","taskId","tool"]};
+export const v9 = validate40;
+const schema46 = {"type":"object","properties":{"reason":{"$ref":"#/definitions/FailureReason"},"message":{"type":"string"},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["attempt","message","reason","taskId","tool"]};
 
-function validate39(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+let vErrors = null;
+let errors = 0;
+if(errors === 0){
+if(data && typeof data == "object" && !Array.isArray(data)){
+let missing0;
+if((((((data.attempt === undefined) && (missing0 = "attempt")) || ((data.message === undefined) && (missing0 = "message"))) || ((data.reason === undefined) && (missing0 = "reason"))) || ((data.taskId === undefined) && (missing0 = "taskId"))) || ((data.tool === undefined) && (missing0 = "tool"))){
+validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+return false;
+}
+else {
+if(data.reason !== undefined){
+let data0 = data.reason;
+const _errs1 = errors;
+if(typeof data0 !== "string"){
+validate40.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/FailureReason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+if(!((((((((data0 === "oom") || (data0 === "disk")) || (data0 === "timeout")) || (data0 === "lost")) || (data0 === "undelivered")) || (data0 === "config")) || (data0 === "exit")) || (data0 === "cancelled"))){
+validate40.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/FailureReason/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values"}];
+return false;
+}
+var valid0 = _errs1 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.message !== undefined){
+const _errs4 = errors;
+if(typeof data.message !== "string"){
+validate40.errors = [{instancePath:instancePath+"/message",schemaPath:"#/properties/message/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs4 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.taskId !== undefined){
+const _errs6 = errors;
+if(typeof data.taskId !== "string"){
+validate40.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs6 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.tool !== undefined){
+const _errs8 = errors;
+if(typeof data.tool !== "string"){
+validate40.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid0 = _errs8 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.attempt !== undefined){
+let data4 = data.attempt;
+const _errs10 = errors;
+if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
+validate40.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid0 = _errs10 === errors;
+}
+else {
+var valid0 = true;
+}
+}
+}
+}
+}
+}
+}
+else {
+validate40.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+validate40.errors = vErrors;
+return errors === 0;
+}
+
+export const v10 = validate41;
+const schema48 = {"type":"object","properties":{"at":{"type":"integer","description":"When the report was made, epoch ms."},"memBytes":{"type":["integer","null"],"description":"Memory in use, bytes (page cache excluded); null when not measured."},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["at","attempt","memBytes","taskId","tool"]};
+
+function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((data.at === undefined) && (missing0 = "at")) || ((data.attempt === undefined) && (missing0 = "attempt"))) || ((data.memBytes === undefined) && (missing0 = "memBytes"))) || ((data.taskId === undefined) && (missing0 = "taskId"))) || ((data.tool === undefined) && (missing0 = "tool"))){
-validate39.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate41.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -3085,7 +3255,7 @@ if(data.at !== undefined){
 let data0 = data.at;
 const _errs1 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate39.errors = [{instancePath:instancePath+"/at",schemaPath:"#/properties/at/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate41.errors = [{instancePath:instancePath+"/at",schemaPath:"#/properties/at/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -3098,7 +3268,7 @@ if(data.memBytes !== undefined){
 let data1 = data.memBytes;
 const _errs3 = errors;
 if((!(((typeof data1 == "number") && (!(data1 % 1) && !isNaN(data1))) && (isFinite(data1)))) && (data1 !== null)){
-validate39.errors = [{instancePath:instancePath+"/memBytes",schemaPath:"#/properties/memBytes/type",keyword:"type",params:{type: schema45.properties.memBytes.type},message:"must be integer,null"}];
+validate41.errors = [{instancePath:instancePath+"/memBytes",schemaPath:"#/properties/memBytes/type",keyword:"type",params:{type: schema48.properties.memBytes.type},message:"must be integer,null"}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -3110,7 +3280,7 @@ if(valid0){
 if(data.taskId !== undefined){
 const _errs5 = errors;
 if(typeof data.taskId !== "string"){
-validate39.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate41.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -3122,7 +3292,7 @@ if(valid0){
 if(data.tool !== undefined){
 const _errs7 = errors;
 if(typeof data.tool !== "string"){
-validate39.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate41.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -3135,7 +3305,7 @@ if(data.attempt !== undefined){
 let data4 = data.attempt;
 const _errs9 = errors;
 if(!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))){
-validate39.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate41.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid0 = _errs9 === errors;
@@ -3150,32 +3320,32 @@ var valid0 = true;
 }
 }
 else {
-validate39.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate41.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate39.errors = vErrors;
+validate41.errors = vErrors;
 return errors === 0;
 }
 
-export const v11 = validate40;
-const schema46 = {"type":"object","properties":{"owner":{"type":"string"},"spec":{"type":"object","properties":{"passEnv":{"type":"array","items":{"type":"string"},"description":"Names of variables passed through from toolflow's environment when set (the workflow's `envvars`, then the tool's own, without duplicates, as Snakemake's `envvars` directive): `LD_LIBRARY_PATH`, `CONDA_PREFIX`… Each is a shell identifier, never `TF_*`, `TOOLFLOW_*`, `AWS_*` or a name containing SECRET, PASSWORD, TOKEN or CREDENTIAL (refused by the loader), and never a name the tool's `env` sets (that value wins)."},"bindings":{"type":"array","items":{"$ref":"#/definitions/Binding"},"description":"On a planned tool: its environment from items and dependencies (absent on templates and on tasks stored before issue 10)."},"instance":{"$ref":"#/definitions/InstanceOf","description":"On an instance of a scattered tool: where it came from."},"name":{"type":"string"},"cmds":{"type":"array","items":{"type":"string"}},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"Extra environment variables, passed literally."},"outputs":{"type":"array","items":{"type":"string"},"description":"Files (relative to the tool's work dir) that must exist when the tool exits 0: every declared output, the named ones included (on a template, named paths may hold `{column}` placeholders; on an instance they are resolved)."},"image":{"type":["string","null"],"description":"Container image for cluster mode; null when not given."}},"required":["cmds","env","image","name","outputs"]},"values":{"type":"object","additionalProperties":{"$ref":"#/definitions/OptionValue"}},"workRoot":{"type":"string","description":"Folder holding the task's work dirs, as recorded on the task when it was submitted (local executor: `<workRoot>/<task>/<tool>/attempt-<n>/`); absent: the executor's own default."},"inputs":{"type":"object","additionalProperties":{"$ref":"#/definitions/StoredInput"}},"noCache":{"type":"boolean","description":"True: the cache is not consulted (`--no-cache`)."},"deps":{"type":"array","items":{"type":"object","properties":{"tool":{"type":"string"},"attempt":{"type":"integer"}},"required":["tool","attempt"]},"description":"The succeeded attempt of each dependency, and of every tool the bindings reference."},"resources":{"$ref":"#/definitions/Resources"},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["attempt","deps","inputs","owner","resources","spec","taskId","tool","values"]};
+export const v11 = validate42;
+const schema49 = {"type":"object","properties":{"owner":{"type":"string"},"spec":{"type":"object","properties":{"passEnv":{"type":"array","items":{"type":"string"},"description":"Names of variables passed through from toolflow's environment when set (the workflow's `envvars`, then the tool's own, without duplicates, as Snakemake's `envvars` directive): `LD_LIBRARY_PATH`, `CONDA_PREFIX`… Each is a shell identifier, never `TF_*`, `TOOLFLOW_*`, `AWS_*` or a name containing SECRET, PASSWORD, TOKEN or CREDENTIAL (refused by the loader), and never a name the tool's `env` sets (that value wins)."},"bindings":{"type":"array","items":{"$ref":"#/definitions/Binding"},"description":"On a planned tool: its environment from items and dependencies (absent on templates and on tasks stored before issue 10)."},"instance":{"$ref":"#/definitions/InstanceOf","description":"On an instance of a scattered tool: where it came from."},"name":{"type":"string"},"cmds":{"type":"array","items":{"type":"string"}},"env":{"type":"object","additionalProperties":{"type":"string"},"description":"Extra environment variables, passed literally."},"outputs":{"type":"array","items":{"type":"string"},"description":"Files (relative to the tool's work dir) that must exist when the tool exits 0: every declared output, the named ones included (on a template, named paths may hold `{column}` placeholders; on an instance they are resolved)."},"image":{"type":["string","null"],"description":"Container image for cluster mode; null when not given."}},"required":["cmds","env","image","name","outputs"]},"values":{"type":"object","additionalProperties":{"$ref":"#/definitions/OptionValue"}},"workRoot":{"type":"string","description":"Folder holding the task's work dirs, as recorded on the task when it was submitted (local executor: `<workRoot>/<task>/<tool>/attempt-<n>/`); absent: the executor's own default."},"inputs":{"type":"object","additionalProperties":{"$ref":"#/definitions/StoredInput"}},"noCache":{"type":"boolean","description":"True: the cache is not consulted (`--no-cache`)."},"deps":{"type":"array","items":{"type":"object","properties":{"tool":{"type":"string"},"attempt":{"type":"integer"}},"required":["tool","attempt"]},"description":"The succeeded attempt of each dependency, and of every tool the bindings reference."},"resources":{"$ref":"#/definitions/Resources"},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["attempt","deps","inputs","owner","resources","spec","taskId","tool","values"]};
 
-function validate40(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((((((((data.attempt === undefined) && (missing0 = "attempt")) || ((data.deps === undefined) && (missing0 = "deps"))) || ((data.inputs === undefined) && (missing0 = "inputs"))) || ((data.owner === undefined) && (missing0 = "owner"))) || ((data.resources === undefined) && (missing0 = "resources"))) || ((data.spec === undefined) && (missing0 = "spec"))) || ((data.taskId === undefined) && (missing0 = "taskId"))) || ((data.tool === undefined) && (missing0 = "tool"))) || ((data.values === undefined) && (missing0 = "values"))){
-validate40.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate42.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 if(data.owner !== undefined){
 const _errs1 = errors;
 if(typeof data.owner !== "string"){
-validate40.errors = [{instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate42.errors = [{instancePath:instancePath+"/owner",schemaPath:"#/properties/owner/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -3191,7 +3361,7 @@ if(errors === _errs3){
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 let missing1;
 if((((((data1.cmds === undefined) && (missing1 = "cmds")) || ((data1.env === undefined) && (missing1 = "env"))) || ((data1.image === undefined) && (missing1 = "image"))) || ((data1.name === undefined) && (missing1 = "name"))) || ((data1.outputs === undefined) && (missing1 = "outputs"))){
-validate40.errors = [{instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+validate42.errors = [{instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
 else {
@@ -3205,7 +3375,7 @@ const len0 = data2.length;
 for(let i0=0; i0<len0; i0++){
 const _errs7 = errors;
 if(typeof data2[i0] !== "string"){
-validate40.errors = [{instancePath:instancePath+"/spec/passEnv/" + i0,schemaPath:"#/properties/spec/properties/passEnv/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate42.errors = [{instancePath:instancePath+"/spec/passEnv/" + i0,schemaPath:"#/properties/spec/properties/passEnv/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid2 = _errs7 === errors;
@@ -3215,7 +3385,7 @@ break;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/spec/passEnv",schemaPath:"#/properties/spec/properties/passEnv/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate42.errors = [{instancePath:instancePath+"/spec/passEnv",schemaPath:"#/properties/spec/properties/passEnv/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
@@ -3594,7 +3764,7 @@ else {
 vErrors.push(err20);
 }
 errors++;
-validate40.errors = vErrors;
+validate42.errors = vErrors;
 return false;
 }
 else {
@@ -3615,7 +3785,7 @@ break;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/spec/bindings",schemaPath:"#/properties/spec/properties/bindings/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate42.errors = [{instancePath:instancePath+"/spec/bindings",schemaPath:"#/properties/spec/properties/bindings/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
@@ -3633,14 +3803,14 @@ if(errors === _errs45){
 if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
 let missing7;
 if(((((data17.tool === undefined) && (missing7 = "tool")) || ((data17.input === undefined) && (missing7 = "input"))) || ((data17.key === undefined) && (missing7 = "key"))) || ((data17.index === undefined) && (missing7 = "index"))){
-validate40.errors = [{instancePath:instancePath+"/spec/instance",schemaPath:"#/definitions/InstanceOf/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
+validate42.errors = [{instancePath:instancePath+"/spec/instance",schemaPath:"#/definitions/InstanceOf/required",keyword:"required",params:{missingProperty: missing7},message:"must have required property '"+missing7+"'"}];
 return false;
 }
 else {
 if(data17.tool !== undefined){
 const _errs47 = errors;
 if(typeof data17.tool !== "string"){
-validate40.errors = [{instancePath:instancePath+"/spec/instance/tool",schemaPath:"#/definitions/InstanceOf/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate42.errors = [{instancePath:instancePath+"/spec/instance/tool",schemaPath:"#/definitions/InstanceOf/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid13 = _errs47 === errors;
@@ -3652,7 +3822,7 @@ if(valid13){
 if(data17.input !== undefined){
 const _errs49 = errors;
 if(typeof data17.input !== "string"){
-validate40.errors = [{instancePath:instancePath+"/spec/instance/input",schemaPath:"#/definitions/InstanceOf/properties/input/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate42.errors = [{instancePath:instancePath+"/spec/instance/input",schemaPath:"#/definitions/InstanceOf/properties/input/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid13 = _errs49 === errors;
@@ -3664,7 +3834,7 @@ if(valid13){
 if(data17.key !== undefined){
 const _errs51 = errors;
 if(typeof data17.key !== "string"){
-validate40.errors = [{instancePath:instancePath+"/spec/instance/key",schemaPath:"#/definitions/InstanceOf/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate42.errors = [{instancePath:instancePath+"/spec/instance/key",schemaPath:"#/definitions/InstanceOf/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid13 = _errs51 === errors;
@@ -3677,7 +3847,7 @@ if(data17.index !== undefined){
 let data21 = data17.index;
 const _errs53 = errors;
 if(!(((typeof data21 == "number") && (!(data21 % 1) && !isNaN(data21))) && (isFinite(data21)))){
-validate40.errors = [{instancePath:instancePath+"/spec/instance/index",schemaPath:"#/definitions/InstanceOf/properties/index/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate42.errors = [{instancePath:instancePath+"/spec/instance/index",schemaPath:"#/definitions/InstanceOf/properties/index/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid13 = _errs53 === errors;
@@ -3691,7 +3861,7 @@ var valid13 = true;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/spec/instance",schemaPath:"#/definitions/InstanceOf/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate42.errors = [{instancePath:instancePath+"/spec/instance",schemaPath:"#/definitions/InstanceOf/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
@@ -3704,7 +3874,7 @@ if(valid1){
 if(data1.name !== undefined){
 const _errs55 = errors;
 if(typeof data1.name !== "string"){
-validate40.errors = [{instancePath:instancePath+"/spec/name",schemaPath:"#/properties/spec/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate42.errors = [{instancePath:instancePath+"/spec/name",schemaPath:"#/properties/spec/properties/name/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid1 = _errs55 === errors;
@@ -3723,7 +3893,7 @@ const len3 = data23.length;
 for(let i3=0; i3<len3; i3++){
 const _errs59 = errors;
 if(typeof data23[i3] !== "string"){
-validate40.errors = [{instancePath:instancePath+"/spec/cmds/" + i3,schemaPath:"#/properties/spec/properties/cmds/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate42.errors = [{instancePath:instancePath+"/spec/cmds/" + i3,schemaPath:"#/properties/spec/properties/cmds/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid14 = _errs59 === errors;
@@ -3733,7 +3903,7 @@ break;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/spec/cmds",schemaPath:"#/properties/spec/properties/cmds/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate42.errors = [{instancePath:instancePath+"/spec/cmds",schemaPath:"#/properties/spec/properties/cmds/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
@@ -3751,7 +3921,7 @@ if(data25 && typeof data25 == "object" && !Array.isArray(data25)){
 for(let key0 in data25){
 const _errs64 = errors;
 if(typeof data25[key0] !== "string"){
-validate40.errors = [{instancePath:instancePath+"/spec/env/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate42.errors = [{instancePath:instancePath+"/spec/env/" + key0.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/spec/properties/env/additionalProperties/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid15 = _errs64 === errors;
@@ -3761,7 +3931,7 @@ break;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/spec/env",schemaPath:"#/properties/spec/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate42.errors = [{instancePath:instancePath+"/spec/env",schemaPath:"#/properties/spec/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
@@ -3781,7 +3951,7 @@ const len4 = data27.length;
 for(let i4=0; i4<len4; i4++){
 const _errs68 = errors;
 if(typeof data27[i4] !== "string"){
-validate40.errors = [{instancePath:instancePath+"/spec/outputs/" + i4,schemaPath:"#/properties/spec/properties/outputs/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate42.errors = [{instancePath:instancePath+"/spec/outputs/" + i4,schemaPath:"#/properties/spec/properties/outputs/items/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid16 = _errs68 === errors;
@@ -3791,7 +3961,7 @@ break;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/spec/outputs",schemaPath:"#/properties/spec/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+validate42.errors = [{instancePath:instancePath+"/spec/outputs",schemaPath:"#/properties/spec/properties/outputs/type",keyword:"type",params:{type: "array"},message:"must be array"}];
 return false;
 }
 }
@@ -3805,7 +3975,7 @@ if(data1.image !== undefined){
 let data29 = data1.image;
 const _errs70 = errors;
 if((typeof data29 !== "string") && (data29 !== null)){
-validate40.errors = [{instancePath:instancePath+"/spec/image",schemaPath:"#/properties/spec/properties/image/type",keyword:"type",params:{type: schema46.properties.spec.properties.image.type},message:"must be string,null"}];
+validate42.errors = [{instancePath:instancePath+"/spec/image",schemaPath:"#/properties/spec/properties/image/type",keyword:"type",params:{type: schema49.properties.spec.properties.image.type},message:"must be string,null"}];
 return false;
 }
 var valid1 = _errs70 === errors;
@@ -3823,7 +3993,7 @@ var valid1 = true;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate42.errors = [{instancePath:instancePath+"/spec",schemaPath:"#/properties/spec/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
@@ -3842,7 +4012,7 @@ for(let key1 in data30){
 let data31 = data30[key1];
 const _errs75 = errors;
 if(((typeof data31 !== "string") && (!((typeof data31 == "number") && (isFinite(data31))))) && (typeof data31 !== "boolean")){
-validate40.errors = [{instancePath:instancePath+"/values/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/OptionValue/type",keyword:"type",params:{type: schema27.type},message:"must be string,number,boolean"}];
+validate42.errors = [{instancePath:instancePath+"/values/" + key1.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/OptionValue/type",keyword:"type",params:{type: schema29.type},message:"must be string,number,boolean"}];
 return false;
 }
 var valid17 = _errs75 === errors;
@@ -3852,7 +4022,7 @@ break;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/values",schemaPath:"#/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate42.errors = [{instancePath:instancePath+"/values",schemaPath:"#/properties/values/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
@@ -3865,7 +4035,7 @@ if(valid0){
 if(data.workRoot !== undefined){
 const _errs78 = errors;
 if(typeof data.workRoot !== "string"){
-validate40.errors = [{instancePath:instancePath+"/workRoot",schemaPath:"#/properties/workRoot/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate42.errors = [{instancePath:instancePath+"/workRoot",schemaPath:"#/properties/workRoot/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs78 === errors;
@@ -3880,74 +4050,10 @@ const _errs80 = errors;
 if(errors === _errs80){
 if(data33 && typeof data33 == "object" && !Array.isArray(data33)){
 for(let key2 in data33){
-let data34 = data33[key2];
 const _errs83 = errors;
-const _errs84 = errors;
-if(errors === _errs84){
-if(data34 && typeof data34 == "object" && !Array.isArray(data34)){
-let missing8;
-if(((data34.key === undefined) && (missing8 = "key")) || ((data34.fileName === undefined) && (missing8 = "fileName"))){
-validate40.errors = [{instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/StoredInput/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
-return false;
-}
-else {
-if(data34.key !== undefined){
-const _errs86 = errors;
-if(typeof data34.key !== "string"){
-validate40.errors = [{instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/key",schemaPath:"#/definitions/StoredInput/properties/key/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid21 = _errs86 === errors;
-}
-else {
-var valid21 = true;
-}
-if(valid21){
-if(data34.fileName !== undefined){
-const _errs88 = errors;
-if(typeof data34.fileName !== "string"){
-validate40.errors = [{instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/fileName",schemaPath:"#/definitions/StoredInput/properties/fileName/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid21 = _errs88 === errors;
-}
-else {
-var valid21 = true;
-}
-if(valid21){
-if(data34.sha256 !== undefined){
-const _errs90 = errors;
-if(typeof data34.sha256 !== "string"){
-validate40.errors = [{instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/sha256",schemaPath:"#/definitions/StoredInput/properties/sha256/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid21 = _errs90 === errors;
-}
-else {
-var valid21 = true;
-}
-if(valid21){
-if(data34.bytes !== undefined){
-let data38 = data34.bytes;
-const _errs92 = errors;
-if(!(((typeof data38 == "number") && (!(data38 % 1) && !isNaN(data38))) && (isFinite(data38)))){
-validate40.errors = [{instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/bytes",schemaPath:"#/definitions/StoredInput/properties/bytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid21 = _errs92 === errors;
-}
-else {
-var valid21 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate40.errors = [{instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/StoredInput/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
+if(!(validate32(data33[key2], {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),parentData:data33,parentDataProperty:key2,rootData}))){
+vErrors = vErrors === null ? validate32.errors : vErrors.concat(validate32.errors);
+errors = vErrors.length;
 }
 var valid19 = _errs83 === errors;
 if(!valid19){
@@ -3956,7 +4062,7 @@ break;
 }
 }
 else {
-validate40.errors = [{instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate42.errors = [{instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
@@ -3967,10 +4073,156 @@ var valid0 = true;
 }
 if(valid0){
 if(data.noCache !== undefined){
-const _errs94 = errors;
+const _errs84 = errors;
 if(typeof data.noCache !== "boolean"){
-validate40.errors = [{instancePath:instancePath+"/noCache",schemaPath:"#/properties/noCache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
+validate42.errors = [{instancePath:instancePath+"/noCache",schemaPath:"#/properties/noCache/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"}];
 return false;
+}
+var valid0 = _errs84 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.deps !== undefined){
+let data36 = data.deps;
+const _errs86 = errors;
+if(errors === _errs86){
+if(Array.isArray(data36)){
+var valid20 = true;
+const len5 = data36.length;
+for(let i5=0; i5<len5; i5++){
+let data37 = data36[i5];
+const _errs88 = errors;
+if(errors === _errs88){
+if(data37 && typeof data37 == "object" && !Array.isArray(data37)){
+let missing8;
+if(((data37.tool === undefined) && (missing8 = "tool")) || ((data37.attempt === undefined) && (missing8 = "attempt"))){
+validate42.errors = [{instancePath:instancePath+"/deps/" + i5,schemaPath:"#/properties/deps/items/required",keyword:"required",params:{missingProperty: missing8},message:"must have required property '"+missing8+"'"}];
+return false;
+}
+else {
+if(data37.tool !== undefined){
+const _errs90 = errors;
+if(typeof data37.tool !== "string"){
+validate42.errors = [{instancePath:instancePath+"/deps/" + i5+"/tool",schemaPath:"#/properties/deps/items/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+return false;
+}
+var valid21 = _errs90 === errors;
+}
+else {
+var valid21 = true;
+}
+if(valid21){
+if(data37.attempt !== undefined){
+let data39 = data37.attempt;
+const _errs92 = errors;
+if(!(((typeof data39 == "number") && (!(data39 % 1) && !isNaN(data39))) && (isFinite(data39)))){
+validate42.errors = [{instancePath:instancePath+"/deps/" + i5+"/attempt",schemaPath:"#/properties/deps/items/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid21 = _errs92 === errors;
+}
+else {
+var valid21 = true;
+}
+}
+}
+}
+else {
+validate42.errors = [{instancePath:instancePath+"/deps/" + i5,schemaPath:"#/properties/deps/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
+}
+var valid20 = _errs88 === errors;
+if(!valid20){
+break;
+}
+}
+}
+else {
+validate42.errors = [{instancePath:instancePath+"/deps",schemaPath:"#/properties/deps/type",keyword:"type",params:{type: "array"},message:"must be array"}];
+return false;
+}
+}
+var valid0 = _errs86 === errors;
+}
+else {
+var valid0 = true;
+}
+if(valid0){
+if(data.resources !== undefined){
+let data40 = data.resources;
+const _errs94 = errors;
+const _errs95 = errors;
+if(errors === _errs95){
+if(data40 && typeof data40 == "object" && !Array.isArray(data40)){
+let missing9;
+if(((((data40.cpuMillicores === undefined) && (missing9 = "cpuMillicores")) || ((data40.memBytes === undefined) && (missing9 = "memBytes"))) || ((data40.diskBytes === undefined) && (missing9 = "diskBytes"))) || ((data40.timeSeconds === undefined) && (missing9 = "timeSeconds"))){
+validate42.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/required",keyword:"required",params:{missingProperty: missing9},message:"must have required property '"+missing9+"'"}];
+return false;
+}
+else {
+if(data40.cpuMillicores !== undefined){
+let data41 = data40.cpuMillicores;
+const _errs97 = errors;
+if(!(((typeof data41 == "number") && (!(data41 % 1) && !isNaN(data41))) && (isFinite(data41)))){
+validate42.errors = [{instancePath:instancePath+"/resources/cpuMillicores",schemaPath:"#/definitions/Resources/properties/cpuMillicores/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid23 = _errs97 === errors;
+}
+else {
+var valid23 = true;
+}
+if(valid23){
+if(data40.memBytes !== undefined){
+let data42 = data40.memBytes;
+const _errs99 = errors;
+if(!(((typeof data42 == "number") && (!(data42 % 1) && !isNaN(data42))) && (isFinite(data42)))){
+validate42.errors = [{instancePath:instancePath+"/resources/memBytes",schemaPath:"#/definitions/Resources/properties/memBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+return false;
+}
+var valid23 = _errs99 === errors;
+}
+else {
+var valid23 = true;
+}
+if(valid23){
+if(data40.diskBytes !== undefined){
+let data43 = data40.diskBytes;
+const _errs101 = errors;
+if((!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))) && (data43 !== null)){
+validate42.errors = [{instancePath:instancePath+"/resources/diskBytes",schemaPath:"#/definitions/Resources/properties/diskBytes/type",keyword:"type",params:{type: schema40.properties.diskBytes.type},message:"must be integer,null"}];
+return false;
+}
+var valid23 = _errs101 === errors;
+}
+else {
+var valid23 = true;
+}
+if(valid23){
+if(data40.timeSeconds !== undefined){
+let data44 = data40.timeSeconds;
+const _errs103 = errors;
+if((!(((typeof data44 == "number") && (!(data44 % 1) && !isNaN(data44))) && (isFinite(data44)))) && (data44 !== null)){
+validate42.errors = [{instancePath:instancePath+"/resources/timeSeconds",schemaPath:"#/definitions/Resources/properties/timeSeconds/type",keyword:"type",params:{type: schema40.properties.timeSeconds.type},message:"must be integer,null"}];
+return false;
+}
+var valid23 = _errs103 === errors;
+}
+else {
+var valid23 = true;
+}
+}
+}
+}
+}
+}
+else {
+validate42.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+return false;
+}
 }
 var valid0 = _errs94 === errors;
 }
@@ -3978,184 +4230,38 @@ else {
 var valid0 = true;
 }
 if(valid0){
-if(data.deps !== undefined){
-let data40 = data.deps;
-const _errs96 = errors;
-if(errors === _errs96){
-if(Array.isArray(data40)){
-var valid22 = true;
-const len5 = data40.length;
-for(let i5=0; i5<len5; i5++){
-let data41 = data40[i5];
-const _errs98 = errors;
-if(errors === _errs98){
-if(data41 && typeof data41 == "object" && !Array.isArray(data41)){
-let missing9;
-if(((data41.tool === undefined) && (missing9 = "tool")) || ((data41.attempt === undefined) && (missing9 = "attempt"))){
-validate40.errors = [{instancePath:instancePath+"/deps/" + i5,schemaPath:"#/properties/deps/items/required",keyword:"required",params:{missingProperty: missing9},message:"must have required property '"+missing9+"'"}];
-return false;
-}
-else {
-if(data41.tool !== undefined){
-const _errs100 = errors;
-if(typeof data41.tool !== "string"){
-validate40.errors = [{instancePath:instancePath+"/deps/" + i5+"/tool",schemaPath:"#/properties/deps/items/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
-return false;
-}
-var valid23 = _errs100 === errors;
-}
-else {
-var valid23 = true;
-}
-if(valid23){
-if(data41.attempt !== undefined){
-let data43 = data41.attempt;
-const _errs102 = errors;
-if(!(((typeof data43 == "number") && (!(data43 % 1) && !isNaN(data43))) && (isFinite(data43)))){
-validate40.errors = [{instancePath:instancePath+"/deps/" + i5+"/attempt",schemaPath:"#/properties/deps/items/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid23 = _errs102 === errors;
-}
-else {
-var valid23 = true;
-}
-}
-}
-}
-else {
-validate40.errors = [{instancePath:instancePath+"/deps/" + i5,schemaPath:"#/properties/deps/items/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid22 = _errs98 === errors;
-if(!valid22){
-break;
-}
-}
-}
-else {
-validate40.errors = [{instancePath:instancePath+"/deps",schemaPath:"#/properties/deps/type",keyword:"type",params:{type: "array"},message:"must be array"}];
-return false;
-}
-}
-var valid0 = _errs96 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
-if(data.resources !== undefined){
-let data44 = data.resources;
-const _errs104 = errors;
-const _errs105 = errors;
-if(errors === _errs105){
-if(data44 && typeof data44 == "object" && !Array.isArray(data44)){
-let missing10;
-if(((((data44.cpuMillicores === undefined) && (missing10 = "cpuMillicores")) || ((data44.memBytes === undefined) && (missing10 = "memBytes"))) || ((data44.diskBytes === undefined) && (missing10 = "diskBytes"))) || ((data44.timeSeconds === undefined) && (missing10 = "timeSeconds"))){
-validate40.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/required",keyword:"required",params:{missingProperty: missing10},message:"must have required property '"+missing10+"'"}];
-return false;
-}
-else {
-if(data44.cpuMillicores !== undefined){
-let data45 = data44.cpuMillicores;
-const _errs107 = errors;
-if(!(((typeof data45 == "number") && (!(data45 % 1) && !isNaN(data45))) && (isFinite(data45)))){
-validate40.errors = [{instancePath:instancePath+"/resources/cpuMillicores",schemaPath:"#/definitions/Resources/properties/cpuMillicores/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid25 = _errs107 === errors;
-}
-else {
-var valid25 = true;
-}
-if(valid25){
-if(data44.memBytes !== undefined){
-let data46 = data44.memBytes;
-const _errs109 = errors;
-if(!(((typeof data46 == "number") && (!(data46 % 1) && !isNaN(data46))) && (isFinite(data46)))){
-validate40.errors = [{instancePath:instancePath+"/resources/memBytes",schemaPath:"#/definitions/Resources/properties/memBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
-return false;
-}
-var valid25 = _errs109 === errors;
-}
-else {
-var valid25 = true;
-}
-if(valid25){
-if(data44.diskBytes !== undefined){
-let data47 = data44.diskBytes;
-const _errs111 = errors;
-if((!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))) && (data47 !== null)){
-validate40.errors = [{instancePath:instancePath+"/resources/diskBytes",schemaPath:"#/definitions/Resources/properties/diskBytes/type",keyword:"type",params:{type: schema37.properties.diskBytes.type},message:"must be integer,null"}];
-return false;
-}
-var valid25 = _errs111 === errors;
-}
-else {
-var valid25 = true;
-}
-if(valid25){
-if(data44.timeSeconds !== undefined){
-let data48 = data44.timeSeconds;
-const _errs113 = errors;
-if((!(((typeof data48 == "number") && (!(data48 % 1) && !isNaN(data48))) && (isFinite(data48)))) && (data48 !== null)){
-validate40.errors = [{instancePath:instancePath+"/resources/timeSeconds",schemaPath:"#/definitions/Resources/properties/timeSeconds/type",keyword:"type",params:{type: schema37.properties.timeSeconds.type},message:"must be integer,null"}];
-return false;
-}
-var valid25 = _errs113 === errors;
-}
-else {
-var valid25 = true;
-}
-}
-}
-}
-}
-}
-else {
-validate40.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/type",keyword:"type",params:{type: "object"},message:"must be object"}];
-return false;
-}
-}
-var valid0 = _errs104 === errors;
-}
-else {
-var valid0 = true;
-}
-if(valid0){
 if(data.taskId !== undefined){
-const _errs115 = errors;
+const _errs105 = errors;
 if(typeof data.taskId !== "string"){
-validate40.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate42.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid0 = _errs115 === errors;
+var valid0 = _errs105 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.tool !== undefined){
-const _errs117 = errors;
+const _errs107 = errors;
 if(typeof data.tool !== "string"){
-validate40.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate42.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
-var valid0 = _errs117 === errors;
+var valid0 = _errs107 === errors;
 }
 else {
 var valid0 = true;
 }
 if(valid0){
 if(data.attempt !== undefined){
-let data51 = data.attempt;
-const _errs119 = errors;
-if(!(((typeof data51 == "number") && (!(data51 % 1) && !isNaN(data51))) && (isFinite(data51)))){
-validate40.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+let data47 = data.attempt;
+const _errs109 = errors;
+if(!(((typeof data47 == "number") && (!(data47 % 1) && !isNaN(data47))) && (isFinite(data47)))){
+validate42.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
-var valid0 = _errs119 === errors;
+var valid0 = _errs109 === errors;
 }
 else {
 var valid0 = true;
@@ -4173,25 +4279,25 @@ var valid0 = true;
 }
 }
 else {
-validate40.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate42.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate40.errors = vErrors;
+validate42.errors = vErrors;
 return errors === 0;
 }
 
-export const v12 = validate41;
-const schema52 = {"type":"object","properties":{"reason":{"$ref":"#/definitions/FailureReason"},"resources":{"$ref":"#/definitions/Resources"},"previous":{"type":"string"},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["attempt","previous","reason","resources","taskId","tool"]};
+export const v12 = validate44;
+const schema54 = {"type":"object","properties":{"reason":{"$ref":"#/definitions/FailureReason"},"resources":{"$ref":"#/definitions/Resources"},"previous":{"type":"string"},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["attempt","previous","reason","resources","taskId","tool"]};
 
-function validate41(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((((data.attempt === undefined) && (missing0 = "attempt")) || ((data.previous === undefined) && (missing0 = "previous"))) || ((data.reason === undefined) && (missing0 = "reason"))) || ((data.resources === undefined) && (missing0 = "resources"))) || ((data.taskId === undefined) && (missing0 = "taskId"))) || ((data.tool === undefined) && (missing0 = "tool"))){
-validate41.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate44.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4199,11 +4305,11 @@ if(data.reason !== undefined){
 let data0 = data.reason;
 const _errs1 = errors;
 if(typeof data0 !== "string"){
-validate41.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/FailureReason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate44.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/FailureReason/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 if(!((((((((data0 === "oom") || (data0 === "disk")) || (data0 === "timeout")) || (data0 === "lost")) || (data0 === "undelivered")) || (data0 === "config")) || (data0 === "exit")) || (data0 === "cancelled"))){
-validate41.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/FailureReason/enum",keyword:"enum",params:{allowedValues: schema30.enum},message:"must be equal to one of the allowed values"}];
+validate44.errors = [{instancePath:instancePath+"/reason",schemaPath:"#/definitions/FailureReason/enum",keyword:"enum",params:{allowedValues: schema32.enum},message:"must be equal to one of the allowed values"}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -4220,7 +4326,7 @@ if(errors === _errs5){
 if(data1 && typeof data1 == "object" && !Array.isArray(data1)){
 let missing1;
 if(((((data1.cpuMillicores === undefined) && (missing1 = "cpuMillicores")) || ((data1.memBytes === undefined) && (missing1 = "memBytes"))) || ((data1.diskBytes === undefined) && (missing1 = "diskBytes"))) || ((data1.timeSeconds === undefined) && (missing1 = "timeSeconds"))){
-validate41.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
+validate44.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/required",keyword:"required",params:{missingProperty: missing1},message:"must have required property '"+missing1+"'"}];
 return false;
 }
 else {
@@ -4228,7 +4334,7 @@ if(data1.cpuMillicores !== undefined){
 let data2 = data1.cpuMillicores;
 const _errs7 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate41.errors = [{instancePath:instancePath+"/resources/cpuMillicores",schemaPath:"#/definitions/Resources/properties/cpuMillicores/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate44.errors = [{instancePath:instancePath+"/resources/cpuMillicores",schemaPath:"#/definitions/Resources/properties/cpuMillicores/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid3 = _errs7 === errors;
@@ -4241,7 +4347,7 @@ if(data1.memBytes !== undefined){
 let data3 = data1.memBytes;
 const _errs9 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate41.errors = [{instancePath:instancePath+"/resources/memBytes",schemaPath:"#/definitions/Resources/properties/memBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate44.errors = [{instancePath:instancePath+"/resources/memBytes",schemaPath:"#/definitions/Resources/properties/memBytes/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid3 = _errs9 === errors;
@@ -4254,7 +4360,7 @@ if(data1.diskBytes !== undefined){
 let data4 = data1.diskBytes;
 const _errs11 = errors;
 if((!(((typeof data4 == "number") && (!(data4 % 1) && !isNaN(data4))) && (isFinite(data4)))) && (data4 !== null)){
-validate41.errors = [{instancePath:instancePath+"/resources/diskBytes",schemaPath:"#/definitions/Resources/properties/diskBytes/type",keyword:"type",params:{type: schema37.properties.diskBytes.type},message:"must be integer,null"}];
+validate44.errors = [{instancePath:instancePath+"/resources/diskBytes",schemaPath:"#/definitions/Resources/properties/diskBytes/type",keyword:"type",params:{type: schema40.properties.diskBytes.type},message:"must be integer,null"}];
 return false;
 }
 var valid3 = _errs11 === errors;
@@ -4267,7 +4373,7 @@ if(data1.timeSeconds !== undefined){
 let data5 = data1.timeSeconds;
 const _errs13 = errors;
 if((!(((typeof data5 == "number") && (!(data5 % 1) && !isNaN(data5))) && (isFinite(data5)))) && (data5 !== null)){
-validate41.errors = [{instancePath:instancePath+"/resources/timeSeconds",schemaPath:"#/definitions/Resources/properties/timeSeconds/type",keyword:"type",params:{type: schema37.properties.timeSeconds.type},message:"must be integer,null"}];
+validate44.errors = [{instancePath:instancePath+"/resources/timeSeconds",schemaPath:"#/definitions/Resources/properties/timeSeconds/type",keyword:"type",params:{type: schema40.properties.timeSeconds.type},message:"must be integer,null"}];
 return false;
 }
 var valid3 = _errs13 === errors;
@@ -4281,7 +4387,7 @@ var valid3 = true;
 }
 }
 else {
-validate41.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate44.errors = [{instancePath:instancePath+"/resources",schemaPath:"#/definitions/Resources/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
@@ -4294,7 +4400,7 @@ if(valid0){
 if(data.previous !== undefined){
 const _errs15 = errors;
 if(typeof data.previous !== "string"){
-validate41.errors = [{instancePath:instancePath+"/previous",schemaPath:"#/properties/previous/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate44.errors = [{instancePath:instancePath+"/previous",schemaPath:"#/properties/previous/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs15 === errors;
@@ -4306,7 +4412,7 @@ if(valid0){
 if(data.taskId !== undefined){
 const _errs17 = errors;
 if(typeof data.taskId !== "string"){
-validate41.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate44.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs17 === errors;
@@ -4318,7 +4424,7 @@ if(valid0){
 if(data.tool !== undefined){
 const _errs19 = errors;
 if(typeof data.tool !== "string"){
-validate41.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate44.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs19 === errors;
@@ -4331,7 +4437,7 @@ if(data.attempt !== undefined){
 let data9 = data.attempt;
 const _errs21 = errors;
 if(!(((typeof data9 == "number") && (!(data9 % 1) && !isNaN(data9))) && (isFinite(data9)))){
-validate41.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate44.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid0 = _errs21 === errors;
@@ -4347,32 +4453,32 @@ var valid0 = true;
 }
 }
 else {
-validate41.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate44.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate41.errors = vErrors;
+validate44.errors = vErrors;
 return errors === 0;
 }
 
-export const v13 = validate42;
-const schema55 = {"type":"object","properties":{"because":{"type":"string"},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["attempt","because","taskId","tool"]};
+export const v13 = validate45;
+const schema57 = {"type":"object","properties":{"because":{"type":"string"},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["attempt","because","taskId","tool"]};
 
-function validate42(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate45(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.attempt === undefined) && (missing0 = "attempt")) || ((data.because === undefined) && (missing0 = "because"))) || ((data.taskId === undefined) && (missing0 = "taskId"))) || ((data.tool === undefined) && (missing0 = "tool"))){
-validate42.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate45.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 if(data.because !== undefined){
 const _errs1 = errors;
 if(typeof data.because !== "string"){
-validate42.errors = [{instancePath:instancePath+"/because",schemaPath:"#/properties/because/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate45.errors = [{instancePath:instancePath+"/because",schemaPath:"#/properties/because/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -4384,7 +4490,7 @@ if(valid0){
 if(data.taskId !== undefined){
 const _errs3 = errors;
 if(typeof data.taskId !== "string"){
-validate42.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate45.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -4396,7 +4502,7 @@ if(valid0){
 if(data.tool !== undefined){
 const _errs5 = errors;
 if(typeof data.tool !== "string"){
-validate42.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate45.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -4409,7 +4515,7 @@ if(data.attempt !== undefined){
 let data3 = data.attempt;
 const _errs7 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate42.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate45.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -4423,25 +4529,25 @@ var valid0 = true;
 }
 }
 else {
-validate42.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate45.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate42.errors = vErrors;
+validate45.errors = vErrors;
 return errors === 0;
 }
 
-export const v14 = validate43;
-const schema56 = {"type":"object","properties":{"at":{"type":"integer","description":"When the attempt started, epoch ms."},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["at","attempt","taskId","tool"]};
+export const v14 = validate46;
+const schema58 = {"type":"object","properties":{"at":{"type":"integer","description":"When the attempt started, epoch ms."},"taskId":{"type":"string"},"tool":{"type":"string"},"attempt":{"type":"integer","description":"1-based attempt number."}},"required":["at","attempt","taskId","tool"]};
 
-function validate43(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate46(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if(((((data.at === undefined) && (missing0 = "at")) || ((data.attempt === undefined) && (missing0 = "attempt"))) || ((data.taskId === undefined) && (missing0 = "taskId"))) || ((data.tool === undefined) && (missing0 = "tool"))){
-validate43.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate46.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
@@ -4449,7 +4555,7 @@ if(data.at !== undefined){
 let data0 = data.at;
 const _errs1 = errors;
 if(!(((typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))) && (isFinite(data0)))){
-validate43.errors = [{instancePath:instancePath+"/at",schemaPath:"#/properties/at/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate46.errors = [{instancePath:instancePath+"/at",schemaPath:"#/properties/at/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -4461,7 +4567,7 @@ if(valid0){
 if(data.taskId !== undefined){
 const _errs3 = errors;
 if(typeof data.taskId !== "string"){
-validate43.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate46.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -4473,7 +4579,7 @@ if(valid0){
 if(data.tool !== undefined){
 const _errs5 = errors;
 if(typeof data.tool !== "string"){
-validate43.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate46.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -4486,7 +4592,7 @@ if(data.attempt !== undefined){
 let data3 = data.attempt;
 const _errs7 = errors;
 if(!(((typeof data3 == "number") && (!(data3 % 1) && !isNaN(data3))) && (isFinite(data3)))){
-validate43.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate46.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid0 = _errs7 === errors;
@@ -4500,31 +4606,31 @@ var valid0 = true;
 }
 }
 else {
-validate43.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate46.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate43.errors = vErrors;
+validate46.errors = vErrors;
 return errors === 0;
 }
 
-export const v15 = validate44;
+export const v15 = validate47;
 
-function validate44(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
+function validate47(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){
 let vErrors = null;
 let errors = 0;
 if(errors === 0){
 if(data && typeof data == "object" && !Array.isArray(data)){
 let missing0;
 if((((data.taskId === undefined) && (missing0 = "taskId")) || ((data.tool === undefined) && (missing0 = "tool"))) || ((data.attempt === undefined) && (missing0 = "attempt"))){
-validate44.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
+validate47.errors = [{instancePath,schemaPath:"#/required",keyword:"required",params:{missingProperty: missing0},message:"must have required property '"+missing0+"'"}];
 return false;
 }
 else {
 if(data.taskId !== undefined){
 const _errs1 = errors;
 if(typeof data.taskId !== "string"){
-validate44.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate47.errors = [{instancePath:instancePath+"/taskId",schemaPath:"#/properties/taskId/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs1 === errors;
@@ -4536,7 +4642,7 @@ if(valid0){
 if(data.tool !== undefined){
 const _errs3 = errors;
 if(typeof data.tool !== "string"){
-validate44.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
+validate47.errors = [{instancePath:instancePath+"/tool",schemaPath:"#/properties/tool/type",keyword:"type",params:{type: "string"},message:"must be string"}];
 return false;
 }
 var valid0 = _errs3 === errors;
@@ -4549,7 +4655,7 @@ if(data.attempt !== undefined){
 let data2 = data.attempt;
 const _errs5 = errors;
 if(!(((typeof data2 == "number") && (!(data2 % 1) && !isNaN(data2))) && (isFinite(data2)))){
-validate44.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
+validate47.errors = [{instancePath:instancePath+"/attempt",schemaPath:"#/properties/attempt/type",keyword:"type",params:{type: "integer"},message:"must be integer"}];
 return false;
 }
 var valid0 = _errs5 === errors;
@@ -4562,11 +4668,11 @@ var valid0 = true;
 }
 }
 else {
-validate44.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
+validate47.errors = [{instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"}];
 return false;
 }
 }
-validate44.errors = vErrors;
+validate47.errors = vErrors;
 return errors === 0;
 }
 export const VALIDATORS = { "io.toolflow.task.cancelled": v0, "io.toolflow.task.failed": v1, "io.toolflow.task.queued": v2, "io.toolflow.task.started": v3, "io.toolflow.task.submitted": v4, "io.toolflow.task.succeeded": v5, "io.toolflow.tool.attempt.failed": v6, "io.toolflow.tool.cancelled": v7, "io.toolflow.tool.exited": v8, "io.toolflow.tool.failed": v9, "io.toolflow.tool.keepalive": v10, "io.toolflow.tool.ready": v11, "io.toolflow.tool.retrying": v12, "io.toolflow.tool.skipped": v13, "io.toolflow.tool.started": v14, "io.toolflow.tool.succeeded": v15 };

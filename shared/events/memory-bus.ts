@@ -14,6 +14,8 @@ import { EventInvalidError, ServiceUnavailableError, ToolflowError } from '../er
 import type { EventTypeName, ToolflowEvent } from './catalog.js';
 import type { DeadLetter, EventBus, EventHandler, SubscribeOptions } from './bus.js';
 import { validateEvent } from './event-schemas.js';
+import { recordDeadLetter } from '../metrics/record.js';
+import { eventLogFields } from '../runtime/log.js';
 
 const MAX_DELIVERIES = 3;
 /** How long a handler may wait out a backend that does not answer, ms (default). */
@@ -88,8 +90,9 @@ export class MemoryBus implements EventBus {
 
   /** Dead-letters at once an event that can never be handled (logged naming it, kept, told to the listeners). */
   private refuse(sub: Subscription, event: ToolflowEvent, error: string, deliveries: number): void {
-    this.log.error({ err: error, consumer: sub.consumer, type: event.type, subject: event.subject, id: event.id }, 'event refused as invalid: dead-lettered at once, without another delivery');
+    this.log.error({ ...eventLogFields(event), err: error, consumer: sub.consumer, type: event.type, subject: event.subject, id: event.id }, 'event refused as invalid: dead-lettered at once, without another delivery');
     const dead = { consumer: sub.consumer, event, error, deliveries };
+    recordDeadLetter(sub.consumer);
     this.deadLetters.push(dead);
     for (const l of this.deadLetterListeners) l(dead);
   }
@@ -110,15 +113,16 @@ export class MemoryBus implements EventBus {
             break;
           }
           if (err instanceof ServiceUnavailableError && Date.now() + pause < waitUntil && this.subs.has(sub)) {
-            this.log.warn({ err: err.message, consumer: sub.consumer, type: event.type, subject: event.subject, retryInMs: pause }, 'a backend does not answer; handling the event again soon');
+            this.log.warn({ ...eventLogFields(event), err: err.message, consumer: sub.consumer, type: event.type, subject: event.subject, retryInMs: pause }, 'a backend does not answer; handling the event again soon');
             await new Promise((r) => setTimeout(r, pause));
             pause = Math.min(pause * 2, 5000);
             continue;
           }
           // A known failure says what it is in its message; only unexpected ones need their stack.
-          this.log.error({ err: err instanceof ToolflowError ? err.message : err, consumer: sub.consumer, type: event.type, subject: event.subject, delivery }, 'event handler failed');
+          this.log.error({ ...eventLogFields(event), err: err instanceof ToolflowError ? err.message : err, consumer: sub.consumer, type: event.type, subject: event.subject, delivery }, 'event handler failed');
           if (delivery >= MAX_DELIVERIES) {
             const dead = { consumer: sub.consumer, event, error: String((err as Error)?.message ?? err), deliveries: delivery };
+            recordDeadLetter(sub.consumer);
             this.deadLetters.push(dead);
             for (const l of this.deadLetterListeners) l(dead);
             break;

@@ -7,6 +7,7 @@
  */
 import { EventType, isEvent, makeEvent, type ToolflowEvent } from '../events/catalog.js';
 import { ServiceUnavailableError } from '../errors.js';
+import { recordTaskSubmitted } from '../metrics/record.js';
 import { newToolRun } from '../store/store.js';
 import { sourceOf, type FunctionDef } from './handler.js';
 
@@ -47,7 +48,8 @@ export const enqueue: FunctionDef = {
         },
         runs,
       );
-      if (!created) {
+      if (created) recordTaskSubmitted();
+      else {
         const task = await ports.store.getTask(d.taskId);
         if (task?.status !== 'queued') return [];
       }

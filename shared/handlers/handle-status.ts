@@ -12,6 +12,7 @@
  */
 import { attemptName } from '../cache/attempt-cache.js';
 import { attemptFailedEvent, EventType, makeEvent, type ExitDetails, type ToolflowEvent } from '../events/catalog.js';
+import { recordAttemptEnded, recordTaskFinished } from '../metrics/record.js';
 import { classifyExit } from '../policy/classify.js';
 import { sourceOf, type FunctionDef } from './handler.js';
 
@@ -63,16 +64,21 @@ export const handleStatus: FunctionDef = {
       case EventType.toolExited: {
         const d = (e as ToolflowEvent<typeof EventType.toolExited>).data;
         const ref = { taskId: d.taskId, tool: d.tool, attempt: d.attempt };
-        const fields = { exit_code: d.exitCode, signal: d.signal, peak_mem_bytes: d.peakMemBytes, finished_at: d.at, ...(d.evidence ? { evidence: d.evidence } : {}) };
+        const fields = { exit_code: d.exitCode, signal: d.signal, peak_mem_bytes: d.peakMemBytes, cpu_time_ms: d.cpuTimeMs ?? null, finished_at: d.at, ...(d.evidence ? { evidence: d.evidence } : {}) };
         const failure = classifyExit(d, d.resources.memBytes, d.resources.timeSeconds ?? null);
         // A succeeded attempt keeps its outputs' checksums (what cache keys of its dependents and
         // cache hits read) and, when it was a cache hit, the attempt it reused.
         const recorded = failure ? {} : recordedFields(d);
         const succeeded = () => [makeEvent(EventType.toolSucceeded, SOURCE, ref, `succeeded/${d.taskId}/${d.tool}/${d.attempt}`)];
         const attemptFailed = (f: NonNullable<typeof failure>) => [attemptFailedEvent(SOURCE, { ...ref, reason: f.reason, message: f.message, resources: d.resources, retry: d.retry })];
+        // Metrics count each move once (a redelivery finds the row moved).
         if (!failure) {
-          if (await store.moveToolRun(ref, 'succeeded', { ...fields, ...recorded })) return succeeded();
+          if (await store.moveToolRun(ref, 'succeeded', { ...fields, ...recorded })) {
+            recordAttemptEnded(d.tool, 'succeeded', 'none');
+            return succeeded();
+          }
         } else if (await store.moveToolRun(ref, 'failed', { ...fields, reason: failure.reason, message: failure.message })) {
+          recordAttemptEnded(d.tool, 'failed', failure.reason);
           return attemptFailed(failure);
         }
         // Not moved: a redelivery of this very exit (the row carries its outcome), or a stale report.
@@ -96,20 +102,20 @@ export const handleStatus: FunctionDef = {
       }
       case EventType.toolCancelled: {
         const d = (e as ToolflowEvent<typeof EventType.toolCancelled>).data;
-        await store.moveToolRun(d, 'cancelled', { reason: 'cancelled', message: 'cancelled', finished_at: Date.now() });
+        if (await store.moveToolRun(d, 'cancelled', { reason: 'cancelled', message: 'cancelled', finished_at: Date.now() })) recordAttemptEnded(d.tool, 'cancelled', 'cancelled');
         return [];
       }
       case EventType.taskSucceeded:
-        await store.moveTask((e as ToolflowEvent<typeof EventType.taskSucceeded>).data.taskId, 'succeeded', { finished_at: Date.now() });
+        if (await store.moveTask((e as ToolflowEvent<typeof EventType.taskSucceeded>).data.taskId, 'succeeded', { finished_at: Date.now() })) recordTaskFinished('succeeded');
         return [];
       case EventType.taskFailed: {
         const d = (e as ToolflowEvent<typeof EventType.taskFailed>).data;
-        await store.moveTask(d.taskId, 'failed', { finished_at: Date.now(), error: d.error });
+        if (await store.moveTask(d.taskId, 'failed', { finished_at: Date.now(), error: d.error })) recordTaskFinished('failed');
         return [];
       }
       case EventType.taskCancelled: {
         const d = (e as ToolflowEvent<typeof EventType.taskCancelled>).data;
-        await store.moveTask(d.taskId, 'cancelled', { finished_at: Date.now(), error: d.error });
+        if (await store.moveTask(d.taskId, 'cancelled', { finished_at: Date.now(), error: d.error })) recordTaskFinished('cancelled');
         return [];
       }
       default:

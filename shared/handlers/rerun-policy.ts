@@ -5,6 +5,7 @@
  */
 import { EventType, isEvent, makeEvent, type ToolflowEvent } from '../events/catalog.js';
 import { decideRerun } from '../policy/rerun.js';
+import { recordRerun } from '../metrics/record.js';
 import { newToolRun } from '../store/store.js';
 import { sourceOf, type FunctionDef } from './handler.js';
 
@@ -38,7 +39,8 @@ export const rerunPolicy: FunctionDef = {
       return [makeEvent(EventType.toolFailed, SOURCE, { ...ref, reason: d.reason, message: decision.message }, `failed/${d.taskId}/${d.tool}/${d.attempt}`)];
     }
     const r = decision.resources;
-    await ports.store.addToolRun(newToolRun(d.taskId, d.tool, decision.attempt, r));
+    // Counted once: a redelivery finds the attempt recorded.
+    if (await ports.store.addToolRun(newToolRun(d.taskId, d.tool, decision.attempt, r))) recordRerun(d.tool, d.reason);
     await ports.store.updateToolRun(ref, { message: `${d.message}; rerun: ${decision.note}` });
     return [
       makeEvent(

@@ -13,6 +13,8 @@
  *   is published to `ports.bus` (RabbitMQ, or `K_SINK` through `SinkBus`) and confirmed, and only then
  *   the answer is `202` with an empty body: 2xx means "done, ack it" (Knative's eventing-rabbitmq
  *   dispatcher acks on 2xx), so the effect is durable and its events accepted before.
+ * - `400` with the error's code when the handler throws EventInvalidError (the event can never be
+ *   handled: notify's NotificationRefusedError, `NOTIFICATION_REFUSED`), as the buses dead-letter it.
  * - `503 SERVICE_UNAVAILABLE` when a backend is down, `500 INTERNAL` for any other failure: both mean
  *   "deliver again"; handlers are idempotent (deterministic ids, conditional moves).
  *
@@ -25,6 +27,7 @@ import { EventInvalidError, ServiceUnavailableError } from '../errors.js';
 import { validateEvent } from '../events/event-schemas.js';
 import { runFunction, type FunctionDef } from '../handlers/handler.js';
 import type { Ports } from '../runtime/ports.js';
+import { eventLogFields } from '../runtime/log.js';
 import { refuseUnauthenticated } from './function-auth.js';
 import { bodyText, errorAnswer, header, PayloadTooLargeError, type FunctionAnswer, type FunctionRequest } from './function-http.js';
 
@@ -149,7 +152,7 @@ export interface AnswerOptions {
 export async function answerEvent(fn: FunctionDef, ports: Ports, request: FunctionRequest, options: AnswerOptions = {}): Promise<FunctionAnswer> {
   const refused = refuseUnauthenticated(request.headers, options.secret);
   if (refused) {
-    ports.log.warn({ fn: fn.name, ceId: header(request.headers, 'ce-id'), ceType: header(request.headers, 'ce-type') }, 'refused a call without the function secret (401)');
+    ports.log.warn({ function: fn.name, ceId: header(request.headers, 'ce-id'), ceType: header(request.headers, 'ce-type') }, 'refused a call without the function secret (401)');
     return refused;
   }
   if (request.method !== 'POST') return errorAnswer(405, 'METHOD_NOT_ALLOWED', `${fn.name} takes CloudEvents by POST (health: GET /health/liveness, /health/readiness)`);
@@ -159,17 +162,26 @@ export async function answerEvent(fn: FunctionDef, ports: Ports, request: Functi
   } catch (err) {
     if (err instanceof PayloadTooLargeError) return errorAnswer(413, err.code, err.message);
     const message = err instanceof EventInvalidError ? err.message : `not a CloudEvent: ${(err as Error).message}`;
-    ports.log.warn({ fn: fn.name, ceId: header(request.headers, 'ce-id'), err: message }, 'refused an invalid event');
+    ports.log.warn({ function: fn.name, ceId: header(request.headers, 'ce-id'), err: message }, 'refused an invalid event');
     return errorAnswer(400, 'EVENT_INVALID', message);
   }
   try {
-    const out = await runFunction(fn, event, ports);
+    let out: ToolflowEvent[];
+    try {
+      out = await runFunction(fn, event, ports);
+    } catch (err) {
+      // A handler that finds the event can never be handled (notify: a target refused it for good)
+      // is answered 400 with its code, as the buses dead-letter it at once.
+      if (!(err instanceof EventInvalidError)) throw err;
+      ports.log.error({ ...eventLogFields(event, fn.name), type: event.type, id: event.id, subject: event.subject, err: err.message }, 'the event can never be handled; answered 400 (dead-letter it)');
+      return errorAnswer(400, err.code, err.message);
+    }
     // The bus of `openAdapters` validates every event it publishes (events/validating-bus.ts): an
     // invalid output is a bug of the function, answered 500.
     if (out.length) await ports.bus.publish(out);
     return { status: 202, headers: {}, body: '' };
   } catch (err) {
-    const about = { fn: fn.name, type: event.type, id: event.id, subject: event.subject, err: (err as Error).message };
+    const about = { ...eventLogFields(event, fn.name), type: event.type, id: event.id, subject: event.subject, err: (err as Error).message };
     if (err instanceof ServiceUnavailableError) {
       ports.log.warn(about, 'a backend is unavailable; the event is to be delivered again');
       return errorAnswer(503, 'SERVICE_UNAVAILABLE', err.message);

@@ -14,13 +14,14 @@
  * The process keeps only connections in memory: any replica may take any request.
  */
 import { createRequire } from 'node:module';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { ConfigError } from '../errors.js';
 import type { FunctionDef } from '../handlers/handler.js';
 import { loadConfig, type Config } from '../runtime/config.js';
+import { makeLogger } from '../runtime/log.js';
 import { answerEvent, EVENT_BODY_LIMIT } from './event-function.js';
 import { bufferedBody, errorAnswer, type FunctionAnswer, type FunctionRequest } from './function-http.js';
 import { openFunctionPorts } from './function-ports.js';
@@ -30,6 +31,14 @@ import type { Ports } from '../runtime/ports.js';
 /** A function once its process has opened what it needs. */
 export interface OpenFunction {
   answer(request: FunctionRequest): Promise<FunctionAnswer>;
+  /**
+   * Takes a request raw, when the server holds one (`serve()`, of-watchdog's HTTP mode): node's
+   * request and response, the body unread. @returns true when it took the request (it answers it
+   * itself, streaming both ways: the upload function's tus requests), false to leave it to
+   * `answer`. Under faas-js-runtime (`handle`) there is no raw request: the runtime has buffered
+   * the body, and only `answer` is called.
+   */
+  raw?(req: IncomingMessage, res: ServerResponse): boolean;
   /**
    * Resolves when the function's backends answer now (readiness); absent: always ready once open.
    * @throws Error saying which backend does not answer.
@@ -153,7 +162,8 @@ export function functionModule(fn: HttpFunction): FunctionModule {
   let closing = false;
   const open = () => {
     const config = loadConfig(process.env);
-    const log = pino({ level: config.logLevel, base: { component: 'toolflow', function: fn.name } }, pino.destination(2));
+    // JSON lines on stdout, where the platform collects a service's logs (runtime/log.ts).
+    const log = makeLogger(config.logLevel, { component: 'toolflow', function: fn.name }, 'stdout');
     opening ??= fn.open(config, log).then((o) => (opened = o));
     return opening;
   };
@@ -197,7 +207,14 @@ export function functionModule(fn: HttpFunction): FunctionModule {
     },
     async serve(port = portFromEnv()) {
       const o = await open();
-      return serveRaw((request) => o.answer(request), notReady, port);
+      // `GET /metrics` on this server, or a port of its own (TOOLFLOW_METRICS_PORT): shared/metrics/node-http.ts.
+      const { serverMetrics } = await import('../metrics/node-http.js');
+      const metrics = await serverMetrics((m) => process.stderr.write(`toolflow function ${fn.name}: ${m}\n`));
+      const raw = o.raw?.bind(o);
+      const route = metrics.route;
+      const server = await serveRaw((request) => o.answer(request), notReady, port, undefined, route ? (req, res) => route(req, res) || (raw?.(req, res) ?? false) : raw);
+      server.once('close', () => void metrics.close());
+      return server;
     },
   };
 }

@@ -5,7 +5,7 @@
  * `GET /health/liveness` and `GET /health/readiness` answer as under faas-js-runtime (its paths);
  * every other request goes to the function.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { errorAnswer, readLimited, type FunctionAnswer, type FunctionRequest } from './function-http.js';
 
 /** Health paths, faas-js-runtime's (and Knative's probes' usual) ones. */
@@ -28,9 +28,18 @@ export function requestOf(req: IncomingMessage): FunctionRequest {
  * Serves `answer` on every path of `port` (0: any free port).
  * @param ready says why the function cannot take requests now (readiness: 503 with that message), or
  *   undefined when it can.
+ * @param raw offered every request but the health checks first, as node's request and response:
+ *   true when it took the request (it answers it itself, body and answer streamed both ways: the
+ *   upload function's tus requests), false to leave it to `answer`.
  * @returns the listening server (its `address()` gives the port).
  */
-export async function serveRaw(answer: (request: FunctionRequest) => Promise<FunctionAnswer>, ready: () => Promise<string | undefined>, port: number, host?: string): Promise<Server> {
+export async function serveRaw(
+  answer: (request: FunctionRequest) => Promise<FunctionAnswer>,
+  ready: () => Promise<string | undefined>,
+  port: number,
+  host?: string,
+  raw?: (req: IncomingMessage, res: ServerResponse) => boolean,
+): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').replace(/\?.*$/, '');
     const send = (a: FunctionAnswer) => {
@@ -45,6 +54,7 @@ export async function serveRaw(answer: (request: FunctionRequest) => Promise<Fun
       );
       return;
     }
+    if (raw?.(req, res)) return;
     answer(requestOf(req)).then(
       (a) => {
         // A body the function did not read (an answer given before it) is drained, so the connection can be reused.

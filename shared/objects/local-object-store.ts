@@ -1,24 +1,51 @@
 /**
  * Object store in a local folder (embedded mode). Writes go to a temporary file first and are
- * renamed into place, so a reader never sees half an object.
+ * renamed into place, so a reader never sees half an object. Inputs of embedded runs are placed in
+ * place instead (`placeInput`, `in-place.ts`): an object may be a hard link to a user's file, a
+ * reflink clone, or a symbolic link to it; reads follow the link, `delete` removes the link only.
  */
 import { createHash } from 'node:crypto';
 import { constants, createReadStream } from 'node:fs';
 import { copyFile, link, readdir, rename, rm, stat } from 'node:fs/promises';
 import { ensureDir } from '../ensure-dir.js';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { NotFoundError } from '../errors.js';
 import { checkObjectKey, type ObjectInfo, type ObjectStore, type StoredObject } from './object-store.js';
+import { placeInPlace, type Placed, type PlaceWays } from './in-place.js';
 
 /** Link errors after which `copy` copies the file instead: another filesystem, links refused or not supported, too many links. */
 const LINK_REFUSED = new Set(['EXDEV', 'EPERM', 'EMLINK', 'ENOTSUP', 'EOPNOTSUPP']);
 
 /** The local folder adapter. */
 export class LocalObjectStore implements ObjectStore {
-  constructor(private readonly root: string) {}
+  /** The folder of the objects, absolute (a staged input is a symbolic link to a file under it, so a relative root would point nowhere from the work dir). */
+  readonly root: string;
+
+  /** @param root the folder of the objects, made absolute (the upload store, `uploads/tus-data-stores.ts`, writes uploads into it). */
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
 
   private pathOf(key: string): string {
     return join(this.root, ...checkObjectKey(key).split('/'));
+  }
+
+  /**
+   * The file of the object at `key` (it may not exist), for the local executor, which links inputs
+   * to it instead of copying them. @throws Error for an invalid key (`checkObjectKey`).
+   */
+  fileOf(key: string): string {
+    return this.pathOf(key);
+  }
+
+  /**
+   * Makes the object at `key` (none there yet) hold the user's regular file `path` (absolute)
+   * without copying its bytes: a hard link, else a reflink clone, else a symbolic link to it
+   * (`in-place.ts`). `ways` limits the ways tried (tests). @returns how, and the object's file's identity.
+   * @throws the filesystem's error (ENOENT when `path` is gone; EEXIST when the key is taken).
+   */
+  placeInput(key: string, path: string, ways?: PlaceWays): Promise<Placed> {
+    return placeInPlace(path, this.pathOf(key), ways);
   }
 
   /** Copies the file in (`COPYFILE_FICLONE`: a reflink where the filesystem has them), hashing the copy before it is renamed into place. */
@@ -93,7 +120,8 @@ export class LocalObjectStore implements ObjectStore {
     let entries: string[];
     try {
       entries = (await readdir(this.root, { recursive: true, withFileTypes: true }))
-        .filter((d) => d.isFile() && !d.name.includes('.part-'))
+        // A symbolic link is an input referenced in place (`placeInput`), not followed here.
+        .filter((d) => (d.isFile() || d.isSymbolicLink()) && !d.name.includes('.part-'))
         .map((d) => relative(this.root, join(d.parentPath, d.name)).split(sep).join('/'));
     } catch {
       return [];

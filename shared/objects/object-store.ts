@@ -31,8 +31,13 @@ export interface ObjectStore {
    * @throws NotFoundError when there is no object at `fromKey`; the store's error otherwise.
    */
   copy(fromKey: string, toKey: string): Promise<ObjectInfo>;
-  /** Writes the object to `path` (its folder must exist). @throws NotFoundError when there is no such key. */
-  getToFile(key: string, path: string): Promise<void>;
+  /**
+   * Writes the object to `path` (its folder must exist). `options.sha256` (lowercase hex, from the
+   * upload's document or a `StoredInput`) is what the bytes must hash to where the adapter checks
+   * downloads (S3: ChecksumMismatchError otherwise; without it, the object's own `sha256` metadata,
+   * which objects stored by tus uploads lack). @throws NotFoundError when there is no such key.
+   */
+  getToFile(key: string, path: string, options?: { sha256?: string }): Promise<void>;
   /** @returns undefined when there is no such key. */
   head(key: string): Promise<ObjectInfo | undefined>;
   /** Keys that start with `prefix`, sorted. */
@@ -56,12 +61,9 @@ export function checkObjectKey(key: string): string {
 }
 
 /**
- * Turns a user's file name into one safe as a key segment and a file name: the last path
- * component, control characters removed; `.`, `..` and empty names become `file`.
+ * Turns a user's file name into one safe as a key segment and a file name: the one rule of
+ * `uploads/upload-names.ts` (`safeUploadName`: last path component; control, bidi and look-alike
+ * characters and `..` replaced by `_`; leading dots stripped; empty → `file`; at most 255 UTF-8
+ * bytes). Kept under this name for the callers that stage inputs by name.
  */
-export function safeFileName(name: string): string {
-  const base = name.split(/[\\/]/).pop() ?? '';
-  // eslint-disable-next-line no-control-regex
-  const cleaned = base.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200);
-  return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
-}
+export { safeUploadName as safeFileName } from '../uploads/upload-names.js';

@@ -70,7 +70,10 @@ export interface S3Options {
 /** The S3 adapter. */
 export class S3ObjectStore implements ObjectStore {
   readonly client: S3Client;
-  private readonly bucket: string;
+  /** The bucket (the upload store, `uploads/tus-data-stores.ts`, stores in it too). */
+  readonly bucket: string;
+  /** The configuration the client was made with (the upload store makes its own client from it). */
+  readonly clientConfig: Readonly<S3ClientConfig>;
   private readonly endpoint: string | undefined;
   private readonly idleTimeoutMs: number;
   private readonly checkTimeoutMs: number;
@@ -90,6 +93,7 @@ export class S3ObjectStore implements ObjectStore {
     };
     if (options.endpoint) Object.assign(config, { endpoint: options.endpoint, forcePathStyle: true });
     if (options.credentials) config.credentials = options.credentials;
+    this.clientConfig = config;
     this.client = new S3Client(config);
     this.bucket = options.bucket;
     this.endpoint = options.endpoint;
@@ -265,14 +269,20 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async getToFile(key: string, path: string): Promise<void> {
+  /**
+   * Streams the object to a temporary file renamed into place, hashing it on the way: refused
+   * (ChecksumMismatchError, the partial file removed) when the bytes differ from `options.sha256`
+   * or, without it, from the object's `x-amz-meta-sha256`; an object with neither (one an upload
+   * stored by multipart through tus, whose SHA-256 is in its upload document only) is not checked.
+   */
+  async getToFile(key: string, path: string, options: { sha256?: string } = {}): Promise<void> {
     checkObjectKey(key);
     let body: Readable;
     let expected: string | undefined;
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       body = out.Body as Readable;
-      expected = out.Metadata?.sha256;
+      expected = options.sha256 ?? out.Metadata?.sha256;
     } catch (err) {
       if (isNotFound(err) && (err as { name?: string }).name !== 'NoSuchBucket') throw new NotFoundError(`no object ${key}`);
       throw this.failure(err, `downloading ${key}`);

@@ -3,7 +3,8 @@
  * tool's exit looked like into a reason that the rerun policy can act on. Pure.
  *
  * Rules, in order:
- * - a launch error → `config`; the watchdog's `lost`, `undelivered` and `timeout` verdicts pass through;
+ * - a launch error → `config`; an input that changed while the tool ran (`inputChanged`: inputs are
+ *   read-only) → `config`, whatever the exit code; the watchdog's `lost`, `undelivered` and `timeout` verdicts pass through;
  * - **any kernel OOM kill** in the attempt (`oomKills` > 0, the cgroup's own `oom_kill` counter) →
  *   `oom`, **even when the tool's shell exited 0**. A tool whose children were OOM-killed may carry
  *   on and exit 0 with incomplete outputs (Argo Workflows issue #4080 is that bug); Kubernetes ≥ 1.28
@@ -71,6 +72,8 @@ function matchedLine(text: string, pattern: RegExp): string {
  */
 export function classifyExit(exit: ExitDetails, memLimitBytes: number, timeLimitSeconds: number | null = null): Failure | null {
   if (exit.launchError !== undefined) return { reason: 'config', message: `could not start: ${exit.launchError}` };
+  // Inputs are read-only to tools: whatever it exited with, its results came from other bytes than those submitted.
+  if (exit.inputChanged !== undefined) return { reason: 'config', message: exit.inputChanged };
   if (exit.watchdog === 'lost') return { reason: 'lost', message: 'keepalives stopped: the tool was lost' };
   if (exit.watchdog === 'undelivered') return { reason: 'undelivered', message: 'the tool did not start in time (delivery failure)' };
   if (exit.watchdog === 'timeout') return { reason: 'timeout', message: timeLimitSeconds ? `ran past its time limit of ${formatSeconds(timeLimitSeconds)} and was stopped` : 'stopped at its time limit' };

@@ -61,6 +61,7 @@ export function toRequest(report: ToolReport, token: string): ReportRequests[Too
     oomKilled: report.oomKilled,
     oomKills: report.oomKills,
     peakMemBytes: report.peakMemBytes ?? undefined,
+    cpuTimeMs: report.cpuTimeMs,
     memLimitKind: report.memLimitKind === undefined ? 'MEM_LIMIT_KIND_UNSPECIFIED' : MEM_LIMIT_KINDS[report.memLimitKind],
     stderrTail: report.stderrTail,
     missingOutputs: report.missingOutputs,
@@ -116,6 +117,7 @@ function exitDetails(e: ExitRequest__Output): ExitDetails {
     missingOutputs: e.missingOutputs.map((o, i) => name(`missing_outputs[${i}]`, o)),
   };
   if (e.oomKills !== undefined) details.oomKills = e.oomKills;
+  if (e.cpuTimeMs !== undefined) details.cpuTimeMs = count('cpu_time_ms', e.cpuTimeMs);
   const memLimitKind = enumValue('mem_limit_kind', e.memLimitKind, MEM_LIMIT_KINDS, 'MEM_LIMIT_KIND_UNSPECIFIED');
   if (memLimitKind) details.memLimitKind = memLimitKind;
   if (e.diskFull) {

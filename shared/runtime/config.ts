@@ -13,7 +13,7 @@
  * | `TOOLFLOW_START_TIMEOUT_SECONDS` | a tool not started this long after delivery is undelivered | 120 |
  * | `TOOLFLOW_MEMORY_LIMIT` | `rlimit` forces `ulimit -v` instead of cgroups | detect |
  * | `TOOLFLOW_PASS_ENV` | names passed to every tool (read by the local executor: `executor/local/pass-env.ts`) | none |
- * | `TOOLFLOW_LOG_LEVEL` | pino level of the JSON logs on stderr | `warn` |
+ * | `TOOLFLOW_LOG_LEVEL` | pino level of the JSON logs (stdout of the service processes, stderr of the CLI: `log.ts`) | `warn` |
  * | `TOOLFLOW_OWNER` | owner recorded on tasks and object keys | `$USER` or `local` |
  * | `TOOLFLOW_AMQP_URL` | RabbitMQ broker of the event bus, `amqp://user:password@host:5672/vhost` | in-process bus |
  * | `TOOLFLOW_ETCD_ENDPOINTS` | etcd endpoints for locks and upload documents, comma-separated | in-process |
@@ -30,6 +30,8 @@
  * S3 credentials come from the standard `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY`.
  */
 import { join } from 'node:path';
+import { checkOwnerName } from '../api/owner-name.js';
+import { uploadSettingsFromEnv } from '../uploads/upload-settings.js';
 import { ConfigError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
 import { parseBytes, parseCpu } from '../spec/resources.js';
@@ -201,7 +203,9 @@ export function reportListenFrom(env: NodeJS.ProcessEnv): string {
 /**
  * Reads configuration.
  * @param overrides values from CLI flags, which win over the environment.
- * @throws ConfigError naming the variable for malformed values.
+ * @throws ConfigError naming the variable for malformed values: the owner (`owner-name.ts`, the
+ *   rule of `toolflow token create --owner`) and the upload settings (`TOOLFLOW_UPLOAD_LIMIT`…,
+ *   `upload-settings.ts`) included, so that no command opens a connection with them malformed.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const home = overrides.home ?? env.TOOLFLOW_HOME ?? '.toolflow';
@@ -271,7 +275,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     throw new ConfigError('TOOLFLOW_EXECUTOR=kubernetes stages each tool\'s inputs and its dependencies\' outputs through the object store (Pods share no filesystem): set TOOLFLOW_S3_BUCKET (and TOOLFLOW_S3_ENDPOINT for an S3-compatible server)');
   }
   const owner = overrides.owner ?? env.TOOLFLOW_OWNER ?? env.USER ?? 'local';
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/.test(owner)) throw new ConfigError(`owner "${owner}" must be letters, digits, ".", "_" or "-"`);
+  // The rule `toolflow token create --owner` applies too (`owner-name.ts`).
+  checkOwnerName(owner, overrides.owner !== undefined ? 'owner' : env.TOOLFLOW_OWNER !== undefined ? 'TOOLFLOW_OWNER' : 'USER (the owner when TOOLFLOW_OWNER is unset)');
+  // Checked here, before any command opens a connection: a malformed TOOLFLOW_UPLOAD_* is exit 2 at once.
+  uploadSettingsFromEnv(env);
   return {
     home,
     databasePath: overrides.databasePath ?? (db ? db.replace(/^file:\/\//, '') : join(home, 'toolflow.db')),

@@ -6,13 +6,14 @@
 import { enqueue } from '../handlers/enqueue.js';
 import { runFunction, type FunctionDef } from '../handlers/handler.js';
 import { handleStatus } from '../handlers/handle-status.js';
+import { notify } from '../handlers/notify.js';
 import { rerunPolicy } from '../handlers/rerun-policy.js';
 import { scheduleTool } from '../handlers/schedule-tool.js';
 import { startWorkflow } from '../handlers/start-workflow.js';
 import type { Ports } from './ports.js';
 
-/** Every function of the event flow, in flow order. */
-export const FUNCTIONS: FunctionDef[] = [enqueue, startWorkflow, scheduleTool, handleStatus, rerunPolicy];
+/** Every function of the event flow, in flow order (notify, an observer of it, last). */
+export const FUNCTIONS: FunctionDef[] = [enqueue, startWorkflow, scheduleTool, handleStatus, rerunPolicy, notify];
 
 /**
  * Subscribes each function to the bus: its returned events are published (and confirmed) before the

@@ -10,7 +10,7 @@ import { EventType, makeEvent, type ToolflowEvent } from '../events/catalog.js';
 import type { Executor, ToolReport } from '../executor/executor.js';
 import { LocalExecutor } from '../executor/local/local-executor.js';
 import { FUNCTIONS, routeFunctions } from './functions.js';
-import { uploadFile } from '../handlers/upload.js';
+import { uploadFile, type UploadFileOptions } from '../handlers/upload.js';
 import { validateSubmission, type Submission } from '../handlers/validate.js';
 import { ResourceBudget } from '../scheduler/resources.js';
 import { isTerminal } from '../scheduler/status.js';
@@ -25,8 +25,11 @@ import { WorkManager } from '../work-manager/work-manager.js';
 import { waitForTask } from './task-waiter.js';
 import { describeBackends, openAdapters, type Adapters } from './adapters.js';
 import { lazyLogger } from './lazy-logger.js';
+import { inputInPlace, type InPlaceInput } from './embedded-upload.js';
+import { LocalObjectStore } from '../objects/local-object-store.js';
 import type { Config } from './config.js';
 import type { Ports } from './ports.js';
+import type { FileFormat } from '../uploads/upload-doc.js';
 
 export { FUNCTIONS, routeFunctions } from './functions.js';
 
@@ -36,8 +39,17 @@ export interface Runtime {
   mode: Adapters['mode'];
   /** Which backend serves each port (URLs masked). */
   backends: string;
-  /** Uploads an input file for `owner`; `signal` aborts it (nothing is left behind). */
-  upload(owner: string, path: string, signal?: AbortSignal): ReturnType<typeof uploadFile>;
+  /** Uploads an input file for `owner` (`handlers/upload.ts` `uploadFile`); `signal` aborts it (nothing is left behind). */
+  upload(owner: string, path: string, options?: UploadFileOptions | AbortSignal): ReturnType<typeof uploadFile>;
+  /**
+   * Records an input file of a run that this process submits (`toolflow run --input`): in embedded
+   * mode in place, without copying it (`embedded-upload.ts` `inputInPlace`: a hard link, a reflink
+   * or a symbolic link in the object store, its SHA-256 from the checksum cache when the file is
+   * unchanged); otherwise an upload (`upload`). `signal` aborts it (nothing is left behind).
+   * A pipe or character device is read once, into a copy; `format` is checked on its first 64 KiB
+   * (FormatMismatchError), as the upload store checks an upload's.
+   */
+  useInput(owner: string, path: string, options?: { signal?: AbortSignal; onProgress?: (bytes: number) => void; format?: FileFormat }): Promise<InPlaceInput | Awaited<ReturnType<typeof uploadFile>>>;
   /** Validates and submits; this process hosts the task. Resolves with the task id once `task.submitted` is confirmed. @throws SpecError. */
   submit(submission: Submission): Promise<string>;
   /**
@@ -274,6 +286,8 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
 
   // An event a hosted task needs was given up on: its waiter is told why instead of waiting for ever.
   const offDeadLetters = bus.onDeadLetter((dead) => {
+    // A function outside the flow (notify) changes no task, whatever happens to its events.
+    if (FUNCTIONS.some((f) => f.observer && f.name === dead.consumer.replace(/\/.*$/, ''))) return;
     const taskId = (dead.event.data as { taskId?: unknown } | null | undefined)?.taskId;
     if (typeof taskId !== 'string') return; // an invalid event's data may have none
     const failed = `${dead.consumer.replace(/\/.*$/, '')} failed to handle ${dead.event.type} (${dead.event.subject}) ${dead.deliveries} times: ${dead.error}`;
@@ -297,7 +311,9 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
     ports,
     mode: adapters.mode,
     backends: describeBackends(config),
-    upload: (owner, path, signal) => uploadFile(ports, owner, path, signal),
+    upload: (owner, path, options) => uploadFile(ports, owner, path, options),
+    useInput: (owner, path, options = {}) =>
+      adapters.mode === 'embedded' && objects instanceof LocalObjectStore ? inputInPlace({ store, objects }, owner, path, options) : uploadFile(ports, owner, path, options),
     async submit(submission) {
       const event = validateSubmission(submission, executor);
       const taskId = event.data.taskId;

@@ -16,7 +16,7 @@
  * | `started` | wrapper | the tool started; content: epoch seconds |
  * | `mem` | wrapper | memory in use by the tool container's cgroup, bytes (refreshed every few seconds) |
  * | `terminated` | wrapper | the tool was stopped by a SIGTERM to the tool container (the Pod going away): its exit is not its own |
- * | `exit` | wrapper | the tool ended; content: `<exit code> <oom kills or -> <peak bytes or ->` |
+ * | `exit` | wrapper | the tool ended; content: `<exit code> <oom kills or -> <peak bytes or -> <cpu µs or ->` (an older wrapper writes the first three) |
  * | `reported` | sidecar | outputs uploaded and the exit reported (or given up): the wrapper may end |
  */
 

@@ -12,7 +12,7 @@
  * | `TOOLFLOW_REPORT_WAIT_SECONDS` | how long the wrapper waits for `reported` (and so how long the sidecar tries to deliver Start and Exit) | 300 |
  * | `TOOLFLOW_S3_BUCKET`, `TOOLFLOW_S3_ENDPOINT`, `TOOLFLOW_S3_REGION`, `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` | the object store (as every command reads them) | — |
  * | `TOOLFLOW_HOME` | with no bucket: objects in `$TOOLFLOW_HOME/objects` (tests) | `.toolflow` |
- * | `TOOLFLOW_LOG_LEVEL` | pino level of the JSON logs on stderr | `warn` |
+ * | `TOOLFLOW_LOG_LEVEL` | pino level of the JSON logs on stdout (the container log) | `warn` |
  */
 import { isAbsolute } from 'node:path';
 import { ConfigError } from '../errors.js';

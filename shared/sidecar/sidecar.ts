@@ -10,7 +10,7 @@
  * 2. `started` → Start (`at` from the file); then a Keepalive every `keepaliveSeconds` with the
  *    wrapper's latest `mem` reading (null when absent);
  * 3. `exit` (noticed through an inotify watch on the folder, or the poll) → upload the declared
- *    outputs to `attemptObjectPrefix(task, tool, attempt)`, then Exit: the code, OOM kills and peak from `exit`, `missingOutputs` (exit 0 only:
+ *    outputs to `attemptObjectPrefix(task, tool, attempt)`, then Exit: the code, OOM kills, peak and cpu time from `exit`, `missingOutputs` (exit 0 only:
  *    declared outputs absent, not regular files, or outside the work dir, the latter two named in
  *    `evidence`), `outputs` (exit 0 with none missing: each declared output's size and SHA-256, as
  *    the object store computed them while storing it), the stderr tail (`STDERR_TAIL_BYTES`, for a failure or an OOM kill), `diskFull` for
@@ -61,19 +61,21 @@ export interface SidecarOptions {
   pollMs?: number;
 }
 
-/** Parsed `exit`: `<code> <oom kills|-> <peak|->`. */
+/** Parsed `exit`: `<code> <oom kills|-> <peak|-> [<cpu µs|->]`. */
 interface ExitFile {
   exitCode: number;
   oomKills: number | null;
   peak: number | null;
+  /** Cpu time of the tool container since the tool started, µs; null when not measured (or an older wrapper's three fields). */
+  cpuUsec: number | null;
 }
 
 /** `exit`'s text parsed strictly; undefined when it is not the wrapper's line. */
 export function parseExitFile(text: string | undefined): ExitFile | undefined {
-  const m = /^(\d{1,3}) (\d{1,18}|-) (\d{1,19}|-)\n?$/.exec(text ?? '');
+  const m = /^(\d{1,3}) (\d{1,18}|-) (\d{1,19}|-)(?: (\d{1,18}|-))?\n?$/.exec(text ?? '');
   if (!m) return undefined;
-  const num = (s: string) => (s === '-' ? null : Number(s));
-  return { exitCode: Number(m[1]), oomKills: num(m[2]!), peak: num(m[3]!) };
+  const num = (s: string | undefined) => (s === undefined || s === '-' ? null : Number(s));
+  return { exitCode: Number(m[1]), oomKills: num(m[2]!), peak: num(m[3]!), cpuUsec: num(m[4]) };
 }
 
 /** A whole number of bytes or seconds from a hand-over file (`mem`, `started`); undefined otherwise. */
@@ -139,7 +141,7 @@ class SidecarRun {
       try {
         outcome = await this.o.report(r);
       } catch (err) {
-        this.o.log.warn({ kind: r.kind, error: (err as Error).message }, 'report failed');
+        this.o.log.warn({ kind: r.kind, err: (err as Error).message }, 'report failed');
         return;
       }
       if (outcome === 'accepted') this.o.log.debug({ kind: r.kind }, 'report accepted');
@@ -213,7 +215,7 @@ class SidecarRun {
     } catch (err) {
       if (signal.aborted) return false;
       const message = (err as Error).message;
-      log.error({ error: message }, 'staging failed; the tool will not start');
+      log.error({ err: message }, 'staging failed; the tool will not start');
       for (const name of [PodFile.inputs, PodFile.deps, PodFile.work]) removeTree(join(this.pod, name));
       const base = { exitCode: null, signal: null, oomKilled: false, peakMemBytes: null, missingOutputs: [] };
       const details: ExitDetails = isNoSpace(err)
@@ -224,7 +226,7 @@ class SidecarRun {
         writeHandOver(this.pod, ABORT_DETAILS, JSON.stringify({ at, details }));
         writeHandOver(this.pod, PodFile.abort, `staging failed: ${message}\n`);
       } catch (writeErr) {
-        log.error({ error: (writeErr as Error).message }, 'could not write abort: the tool container waits for ready until the Pod is deleted');
+        log.error({ err: (writeErr as Error).message }, 'could not write abort: the tool container waits for ready until the Pod is deleted');
       }
       await this.sendExit(details, at);
       return false;
@@ -268,7 +270,7 @@ class SidecarRun {
       try {
         await this.upload([name]);
       } catch (err) {
-        this.o.log.warn({ file: name, error: (err as Error).message }, 'could not upload a log');
+        this.o.log.warn({ file: name, err: (err as Error).message }, 'could not upload a log');
       }
     }
     this.o.log.info('stopped before the tool ended: logs uploaded, no exit report (the Pod watch reports it)');
@@ -332,6 +334,7 @@ class SidecarRun {
         oomKilled: (oomKills ?? 0) > 0,
         ...(oomKills !== null ? { oomKills } : {}),
         peakMemBytes: exit?.peak ?? null,
+        ...(exit?.cpuUsec != null ? { cpuTimeMs: Math.round(exit.cpuUsec / 1000) } : {}),
         ...(counters ? { memLimitKind: 'cgroup' as const } : {}),
         stderrTail,
         missingOutputs: ok ? missing : [],

@@ -27,10 +27,13 @@
  *    tool's children can finish their own clean-up). Without `setsid` the signal goes to the tool's
  *    shell only;
  * 6. stops the sampler, reads the OOM-kill counter (v2 memory.events `oom_kill`, v1
- *    memory.oom_control `oom_kill`) and the kernel's peak (v2 memory.peak, v1
- *    memory.max_usage_in_bytes: the cgroup's usage high-water mark, page cache included), and writes
- *    `exit` as `<code> <oom kills or -> <peak bytes or ->`; the code is `$?` of `wait`, 128 + the
- *    signal number for a killed tool (as Kubernetes reports a container's);
+ *    memory.oom_control `oom_kill`), the kernel's peak (v2 memory.peak, v1
+ *    memory.max_usage_in_bytes: the cgroup's usage high-water mark, page cache included) and the
+ *    container's cpu time since just before the tool started (v2 cpu.stat `usage_usec` of the same
+ *    cgroup; v1 `cpuacct.usage`, ns, of the cgroup the `cpuacct` line of `/proc/self/cgroup` names,
+ *    found as the memory one is, never the hierarchy's root, which is the whole machine's), and
+ *    writes `exit` as `<code> <oom kills or -> <peak bytes or -> <cpu µs or ->`; the code is `$?` of
+ *    `wait`, 128 + the signal number for a killed tool (as Kubernetes reports a container's);
  * 7. waits for `reported` up to `TOOLFLOW_REPORT_WAIT_SECONDS` (default 300; not after a SIGTERM,
  *    when the Pod is going away and the sidecar sends no Exit), and exits with the tool's code.
  *
@@ -96,6 +99,7 @@ tf_first() {
 
 tf_find() {
   tf_found=
+  tf_file=\${4:-memory.stat}
   if [ -r /proc/self/mountinfo ]; then
     while read -r tf_1 tf_2 tf_3 tf_root tf_mnt tf_rest; do
       case $tf_rest in *" - $1 "*) ;; *) continue ;; esac
@@ -112,14 +116,14 @@ tf_find() {
         esac
       fi
       if [ "$tf_rel" = / ]; then tf_rel=; fi
-      if [ -r "$tf_mnt$tf_rel/memory.stat" ]; then
+      if [ -r "$tf_mnt$tf_rel/$tf_file" ]; then
         tf_found=$tf_mnt$tf_rel
         return 0
       fi
     done < /proc/self/mountinfo
   fi
-  if [ "$1" = cgroup2 ]; then tf_rel=/sys/fs/cgroup$3; else tf_rel=/sys/fs/cgroup/memory$3; fi
-  if [ -r "$tf_rel/memory.stat" ]; then tf_found=$tf_rel; fi
+  if [ "$1" = cgroup2 ]; then tf_rel=/sys/fs/cgroup$3; else tf_rel=/sys/fs/cgroup/$2$3; fi
+  if [ -r "$tf_rel/$tf_file" ]; then tf_found=$tf_rel; fi
   return 0
 }
 
@@ -166,11 +170,12 @@ tf_number "$tf_now" || tf_now=$(awk 'BEGIN { srand(); print srand() }' 2>/dev/nu
 tf_number "$tf_now" || tf_now=-
 tf_put started "$tf_now"
 
-tf_v2= tf_has_v2= tf_v1=
+tf_v2= tf_has_v2= tf_v1= tf_v1cpu=
 if [ -r /proc/self/cgroup ]; then
   while IFS=: read -r tf_h tf_c tf_p; do
     if [ "$tf_h" = 0 ] && [ -z "$tf_c" ]; then tf_v2=$tf_p tf_has_v2=1; fi
     case ,$tf_c, in *,memory,*) tf_v1=$tf_p ;; esac
+    case ,$tf_c, in *,cpuacct,*) tf_v1cpu=$tf_p ;; esac
   done < /proc/self/cgroup
 fi
 if [ -n "$tf_has_v2" ]; then
@@ -185,6 +190,20 @@ if [ -n "$tf_cg" ]; then
   tf_sample < /dev/null > /dev/null 2>&1 &
   tf_sampler=$!
 fi
+# Cpu time: the container's cgroup (v2: the memory one; v1: its cpuacct cgroup, unless that is the root).
+tf_cpu_file= tf_cpu_key= tf_cpu0=
+if [ "$tf_cgv" = 2 ]; then
+  tf_cpu_file=$tf_cg/cpu.stat tf_cpu_key=usage_usec
+elif [ "$tf_cgv" = 1 ] && [ -n "$tf_v1cpu" ] && [ "$tf_v1cpu" != / ]; then
+  tf_find cgroup cpuacct "$tf_v1cpu" cpuacct.usage
+  if [ -n "$tf_found" ]; then tf_cpu_file=$tf_found/cpuacct.usage; fi
+fi
+tf_cpu_now() {
+  tf_val=
+  if [ -n "$tf_cpu_key" ]; then tf_key "$tf_cpu_file" "$tf_cpu_key"; elif [ -n "$tf_cpu_file" ]; then tf_first "$tf_cpu_file"; fi
+  return 0
+}
+tf_cpu_now; tf_cpu0=$tf_val
 
 if command -v setsid > /dev/null 2>&1; then tf_setsid=setsid; fi
 # The commands run under bash where the image has it (as on the local executor: [[ ]], pipefail),
@@ -225,7 +244,12 @@ if [ -n "$tf_sampler" ]; then
   wait "$tf_sampler" 2>/dev/null
 fi
 
-tf_oom= tf_peak=
+tf_oom= tf_peak= tf_cpu=
+tf_cpu_now
+if [ -n "$tf_cpu0" ] && [ -n "$tf_val" ] && [ "$tf_val" -ge "$tf_cpu0" ]; then
+  tf_cpu=$((tf_val - tf_cpu0))
+  if [ -z "$tf_cpu_key" ]; then tf_cpu=$((tf_cpu / 1000)); fi
+fi
 if [ "$tf_cgv" = 2 ]; then
   tf_key "$tf_cg/memory.events" oom_kill; tf_oom=$tf_val
   tf_first "$tf_cg/memory.peak"; tf_peak=$tf_val
@@ -236,7 +260,7 @@ fi
 # Stopped from outside (the Pod deleted, evicted, or stopped by toolflow): said before the exit, so
 # the sidecar leaves the verdict to the Pod's status rather than report a code SIGTERM caused.
 if [ "$tf_terms" -gt 0 ]; then tf_put terminated "$tf_terms"; fi
-tf_put exit "$tf_status \${tf_oom:--} \${tf_peak:--}"
+tf_put exit "$tf_status \${tf_oom:--} \${tf_peak:--} \${tf_cpu:--}"
 if [ "$tf_terms" -eq 0 ]; then tf_wait_reported; fi
 exit "$tf_status"
 `;

@@ -3,12 +3,14 @@
  * samples, list) and the fields of that type — a sample sheet's declared `columns` and its `key`
  * column (default: the first column), a list's `of` and `default` items — with the rules the JSON
  * Schema cannot say (names that clash as `$TF_INPUT_*`, a key column that cannot name rows, fields
- * of another type, default items that are not instance keys).
+ * of another type, default items that are not instance keys), and the `format` a file declares
+ * (issue 11: on a file input, a list of files, a sheet's file column).
  */
 import { closest } from './graph.js';
 import { isObj, problem, type Ctx, type Obj } from './normalize-context.js';
 import { keyProblem } from './sample-sheet.js';
 import { envKey } from './tool-env.js';
+import { FILE_FORMATS, type FileFormat } from '../uploads/upload-doc.js';
 import type { ColumnSpec, ColumnType, InputSpec } from './types.js';
 import type { DataPath } from './yaml-source.js';
 
@@ -29,6 +31,9 @@ const INPUT_FIELDS: [field: string, type: InputSpec['type']][] = [
  * column that is neither a file column nor `required: false`; a `list` input's `of` defaults to
  * `string`, and the items of a string list's `default` are instance keys (`keyProblem`, as at submit), each once.
  * `columns`/`key` on a non-samples input and `of`/`default` on a non-list input are refused.
+ * `format` (fastq, fasta, gzip, bam, text; the schema checks the word) is kept on a file input
+ * and a list of files, and refused on a samples input (its file columns declare theirs) and a
+ * list of strings.
  */
 export function normalizeInputs(ctx: Ctx, rawInputs: unknown): InputSpec[] {
   if (!isObj(rawInputs)) return [];
@@ -59,6 +64,12 @@ export function normalizeInputs(ctx: Ctx, rawInputs: unknown): InputSpec[] {
       spec.of = input.of === 'file' ? 'file' : 'string';
       if (Array.isArray(input.default) && !ctx.reported(at('default'))) spec.default = listDefault(ctx, spec, input.default, at('default'));
     }
+    const format = formatOf(ctx, at('format'), input.format);
+    if (format !== undefined && !ctx.reported(at('type'))) {
+      if (type === 'samples') problem(ctx, at('format'), `format is for files, and "${name}" is a sample sheet; declare the format on its file columns (columns: {fastq: {type: file, format: ${format}}})`);
+      else if (type === 'list' && spec.of !== 'file') problem(ctx, at('format'), `format is for files, and "${name}" is a list of strings${input.of === undefined ? ' (the default)' : ''}: add of: file`);
+      else spec.format = format;
+    }
     return spec;
   });
 }
@@ -74,11 +85,17 @@ function normalizeColumns(ctx: Ctx, name: string, input: Obj): { columns: Column
   }
   const columns = Object.entries(input.columns).map(([column, c]): ColumnSpec => {
     const o = isObj(c) ? c : {};
-    return {
+    const spec: ColumnSpec = {
       name: column,
       type: COLUMN_TYPES.includes(o.type as ColumnType) ? (o.type as ColumnType) : 'string',
       required: typeof o.required === 'boolean' ? o.required : true,
     };
+    const format = formatOf(ctx, at('columns', column, 'format'), o.format);
+    if (format !== undefined && !ctx.reported(at('columns', column, 'type'))) {
+      if (spec.type === 'file') spec.format = format;
+      else problem(ctx, at('columns', column, 'format'), `format is for file columns, and "${column}" is ${spec.type === 'int' ? 'an' : 'a'} ${spec.type} column${o.type === undefined ? ' (the default type)' : ''}: add type: file`);
+    }
+    return spec;
   });
   if (columns.length === 0) {
     problem(ctx, at('columns'), `the samples input "${name}" declares no columns: list the sheet's columns with their types (${example})`);
@@ -103,6 +120,11 @@ function normalizeColumns(ctx: Ctx, name: string, input: Obj): { columns: Column
   if (keyColumn.type === 'file') report(`${which} is a file column, but a key names each row's instances (align[A]) and a path cannot${instead}`);
   else if (!keyColumn.required) report(`${which} is required: false, but every row needs its key (it names the row's instances)${instead}`);
   return { columns, key: keyColumn.name };
+}
+
+/** A declared `format`, when it is one (a wrong word is the schema check's to report). */
+function formatOf(ctx: Ctx, path: DataPath, value: unknown): FileFormat | undefined {
+  return FILE_FORMATS.includes(value as FileFormat) && !ctx.reported(path) ? (value as FileFormat) : undefined;
 }
 
 /** A list input's `default` items; a string list's items are their own keys (`keyProblem`, each once). */

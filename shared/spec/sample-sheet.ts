@@ -13,6 +13,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { SpecIssue } from '../errors.js';
+import { localFormatIssues, type FormatCheck } from './local-formats.js';
+import { quotedName } from '../uploads/upload-names.js';
 import { typeOptionValue } from './option-values.js';
 import type { ColumnSpec, InputSpec, SheetItem } from './types.js';
 
@@ -36,8 +38,8 @@ export function itemFileName(input: string, key: string, column: string): string
 export function keyProblem(value: string): string | undefined {
   if (value === '') return 'is empty';
   if (KEY_RE.test(value)) return undefined;
-  if (value.length > 64) return `${JSON.stringify(cut(value))} is ${value.length} characters long, more than 64`;
-  return `${JSON.stringify(cut(value))} must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it names instances and files)`;
+  if (value.length > 64) return `${quotedName(cut(value))} is ${value.length} characters long, more than 64`;
+  return `${quotedName(cut(value))} must start with a letter or digit and hold only letters, digits, ".", "_" and "-" (it names instances and files)`;
 }
 
 /** A value for a message: cut to 60 characters. */
@@ -132,15 +134,15 @@ export function parseSampleSheet(text: string, input: InputSpec, options: SheetO
   const headerLine = header.info.lines;
   const byName = new Map(columns.map((c) => [c.name, c]));
   if (!header.record.some((h) => byName.has(h))) {
-    at(headerLine, 1, base, `no header row: the first line must name the columns (${declared}); it reads ${JSON.stringify(cut(header.record.join(delimiter === '\t' ? '\\t' : ',')))}`);
+    at(headerLine, 1, base, `no header row: the first line must name the columns (${declared}); it reads ${quotedName(cut(header.record.join(delimiter === '\t' ? '\\t' : ',')))}`);
     return out;
   }
   // Column index (0-based) of each declared column in the sheet.
   const indexOf = new Map<string, number>();
   header.record.forEach((h, c) => {
     if (h === '') at(headerLine, c + 1, base, `column ${c + 1} of the header has no name; name it (one of ${declared}) or remove it`);
-    else if (!byName.has(h)) at(headerLine, c + 1, `${base}.${h}`, `the sheet has a column "${cut(h)}" that the workflow does not declare; declared: ${declared} (remove the column, or declare it under inputs.${input.name}.columns)`);
-    else if (indexOf.has(h)) at(headerLine, c + 1, `${base}.${h}`, `column "${h}" is in the header twice (columns ${indexOf.get(h)! + 1} and ${c + 1}); keep one`);
+    else if (!byName.has(h)) at(headerLine, c + 1, `${base}.${h}`, `the sheet has a column ${quotedName(cut(h))} that the workflow does not declare; declared: ${declared} (remove the column, or declare it under inputs.${input.name}.columns)`);
+    else if (indexOf.has(h)) at(headerLine, c + 1, `${base}.${h}`, `column ${quotedName(h)} is in the header twice (columns ${indexOf.get(h)! + 1} and ${c + 1}); keep one`);
     else indexOf.set(h, c);
   });
   for (const c of columns) if (!indexOf.has(c.name)) at(headerLine, header.record.length + 1, `${base}.${c.name}`, `the sheet has no column "${c.name}" (declared ${c.type} column${c.required ? '' : ', not required: the column must still be there, its cells may be empty'})`);
@@ -234,12 +236,15 @@ function checkCell(c: ColumnSpec, cell: string, inFileName: boolean): string | u
 /**
  * Checks that a path names a regular file. Synchronous: thousands of file cells are checked in a
  * few milliseconds this way, where as many promised stats queue on libuv's four threads.
+ * @param options.streams true: a FIFO (`<(zcat r.fq.gz)`, `/dev/stdin` of a pipe) or a character
+ *   device (`/dev/stdin` of a terminal) is fine too: a file input read once (docs/uploads.md).
  * @returns a message for a path that does not exist, cannot be read or is not a regular file; undefined when it is one.
+ *   The path in it is quoted with `quotedName` (escaped).
  */
-export function fileProblem(path: string): string | undefined {
+export function fileProblem(path: string, options: { streams?: boolean } = {}): string | undefined {
   const st = statSync(path, { throwIfNoEntry: false });
-  if (!st) return `"${path}" does not exist or cannot be read`;
-  return st.isFile() ? undefined : `"${path}" is not a regular file`;
+  if (!st) return `${quotedName(path)} does not exist or cannot be read`;
+  return st.isFile() || (options.streams && (st.isFIFO() || st.isCharacterDevice())) ? undefined : `${quotedName(path)} is not a regular file${options.streams ? ', a pipe or a character device' : ''}`;
 }
 
 /** A sheet or list read from local files: items, and the local path of each item file by stored input name. */
@@ -252,7 +257,8 @@ export interface LocalItems {
 /**
  * Reads a sample sheet from a local file (`--input samples=sheet.tsv`): at most MAX_SHEET_BYTES,
  * parsed by `parseSampleSheet`, and every file cell checked to be a regular file, relative paths
- * taken from the sheet's folder.
+ * taken from the sheet's folder, and to fit its column's `format` when it declares one
+ * (`localFormatIssues`: its first 64 KiB read).
  * @param path the sheet's path as given (used as the issues' `file`).
  * @returns the items and their files, or the issues (every one found); `issues` empty means it is valid.
  * @throws nothing (an unreadable sheet is an issue).
@@ -272,12 +278,19 @@ export async function readSampleSheet(path: string, input: InputSpec, pathColumn
   const parsed = parseSampleSheet(text, input, { file: path, ...(pathColumns ? { pathColumns } : {}) });
   const files: Record<string, string> = {};
   const folder = dirname(resolve(path));
+  const formats = new Map((input.columns ?? []).flatMap((c) => (c.format ? [[c.name, c.format] as const] : [])));
+  const formatChecks: FormatCheck[] = [];
   for (const cell of parsed.fileCells) {
     const abs = isAbsolute(cell.value) ? cell.value : resolve(folder, cell.value);
     const why = fileProblem(abs);
-    if (why) parsed.issues.push({ file: path, line: cell.line, column: cell.column, path: cell.path, message: `${why}${isAbsolute(cell.value) ? '' : ` (relative paths are read from the sheet's folder, ${folder})`}` });
+    const at = { file: path, line: cell.line, column: cell.column, path: cell.path };
+    if (why) parsed.issues.push({ ...at, message: `${why}${isAbsolute(cell.value) ? '' : ` (relative paths are read from the sheet's folder, ${folder})`}` });
     else files[cell.storedName] = abs;
+    const column = cell.storedName.slice(cell.storedName.lastIndexOf('/') + 1);
+    const format = formats.get(column);
+    if (!why && format) formatChecks.push({ path: abs, shown: cell.value, format, declaredAt: `inputs.${input.name}.columns.${column}`, at });
   }
+  parsed.issues.push(...(await localFormatIssues(formatChecks)));
   parsed.issues.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   return { items: parsed.items, files, issues: parsed.issues };
 }
@@ -336,16 +349,16 @@ export function readListItems(input: InputSpec, given: GivenItem[], folder: stri
   given.forEach((g, k) => {
     const abs = isFiles ? (isAbsolute(g.value) ? g.value : resolve(folder, g.value)) : '';
     const key = isFiles ? fileKey(g.value) : g.value;
-    if (isFiles && key === '') return issueAt(g, k, `cannot make a key from the file name of "${cut(g.value)}" (it needs a letter or digit before its extension); rename the file`);
+    if (isFiles && key === '') return issueAt(g, k, `cannot make a key from the file name of ${quotedName(cut(g.value))} (it needs a letter or digit before its extension); rename the file`);
     if (!isFiles) {
       const why = g.value.includes('\0') ? 'contains a NUL character' : keyProblem(g.value);
       if (why) return issueAt(g, k, `the item ${why}`);
     }
     const first = firstFrom.get(key);
     if (first !== undefined) {
-      return issueAt(g, k, isFiles ? `"${cut(g.value)}" and ${first} both have the key "${key}" (a file's key is its base name without extension); rename one` : `the item "${key}" is given twice (first by ${first}); give each item once`);
+      return issueAt(g, k, isFiles ? `${quotedName(cut(g.value))} and ${first} both have the key "${key}" (a file's key is its base name without extension); rename one` : `the item ${quotedName(key)} is given twice (first by ${first}); give each item once`);
     }
-    firstFrom.set(key, isFiles ? `"${cut(g.value)}"` : g.from);
+    firstFrom.set(key, isFiles ? `${quotedName(cut(g.value))}` : g.from);
     const item: SheetItem = { key, fields: { item: isFiles ? key : g.value }, files: {} };
     if (isFiles) {
       const storedName = itemFileName(input.name, key, 'item');

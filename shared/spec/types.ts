@@ -2,6 +2,7 @@
  * The normalized workflow model: what the loader produces from a workflow file once it is valid.
  * Units are fixed here: cpu in millicores, memory and disk in bytes.
  */
+import type { FileFormat } from '../uploads/upload-doc.js';
 
 /** Why a tool attempt failed (docs/architecture.md, "Failure classification and reruns"). */
 export type FailureReason = 'oom' | 'disk' | 'timeout' | 'lost' | 'undelivered' | 'config' | 'exit' | 'cancelled';
@@ -111,6 +112,8 @@ export interface ColumnSpec {
   type: ColumnType;
   /** False: an empty cell is allowed (the variable is then empty). Default true. */
   required: boolean;
+  /** `file` columns: what each cell's file must be, checked on its first bytes (shared/uploads/format-check.ts); absent: anything. */
+  format?: FileFormat;
 }
 
 /**
@@ -132,6 +135,12 @@ export interface InputSpec {
   of?: 'string' | 'file';
   /** `list`: the items when none are given. */
   default?: string[];
+  /**
+   * `file`, and `list` of files: what the file (each item's) must be — fastq, fasta (plain or
+   * gzip-compressed), gzip, bam or text — checked on its first bytes before the run starts
+   * (shared/uploads/format-check.ts `checkFormat`); absent: anything.
+   */
+  format?: FileFormat;
 }
 
 /**

@@ -3,16 +3,20 @@
  * NAME=PATH` for a file or a sample sheet, `--input NAME=VALUE` once per item of a list), checked
  * against a loaded workflow.
  */
+import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { SpecError, type SpecIssue } from '../errors.js';
+import type { FileFormat } from '../uploads/upload-doc.js';
 import { closest } from './graph.js';
 import { pathColumnsByInput } from './expand.js';
 import { checkOptionValue } from './option-values.js';
+import { checkLocalFormats, type FormatCheck } from './local-formats.js';
 import { fileProblem, readListItems, readSampleSheet, type GivenItem } from './sample-sheet.js';
 import { toolEnvProblem } from './tool-env.js';
 import type { OptionValue, ScatterItems, WorkflowSpec } from './types.js';
 import { YamlSource } from './yaml-source.js';
+import { quotedName, shownName } from '../uploads/upload-names.js';
 
 /** Option values by tool, then option name. */
 export type ToolValues = Record<string, Record<string, OptionValue>>;
@@ -34,9 +38,12 @@ export interface GivenValue {
   problem?: string;
 }
 
-/** An argument for a message: cut to 80 characters (a value can be megabytes long). */
+/**
+ * An argument for a message: cut to 80 characters (a value can be megabytes long), then shown
+ * escaped (`shownName`: a control, bidi or look-alike character in it is a `\uXXXX` escape).
+ */
 function argText(arg: string): string {
-  return arg.length > 80 ? `${arg.slice(0, 77)}...` : arg;
+  return shownName(arg.length > 80 ? `${arg.slice(0, 77)}...` : arg);
 }
 
 /**
@@ -65,7 +72,7 @@ export function parseSetArgs(args: string[]): GivenValue[] {
       firstArg.set(key, arg);
       given.push({ tool, option, value, from });
     } else {
-      given.push({ tool, option, value, from, problem: `option ${key} is given twice (--set ${argText(earlier)}, then --set ${argText(arg)}); give each option once` });
+      given.push({ tool, option, value, from, problem: `option ${shownName(key)} is given twice (--set ${argText(earlier)}, then --set ${argText(arg)}); give each option once` });
     }
   }
   return given;
@@ -93,7 +100,7 @@ export async function readParamsFile(file: string): Promise<GivenValue[]> {
   const given: GivenValue[] = [];
   for (const [tool, options] of Object.entries(data)) {
     if (!isMap(options)) {
-      issues.push(source.issue([tool], `"${tool}" must map option names to values`));
+      issues.push(source.issue([tool], `${quotedName(tool)} must map option names to values`));
       continue;
     }
     for (const [option, value] of Object.entries(options)) {
@@ -141,14 +148,14 @@ export function resolveValues(spec: WorkflowSpec, given: GivenValue[], file: str
     const problem = (message: string) => issueAt(g, `${g.tool}.${g.option}`, message);
     if (!tool) {
       const hint = closest(g.tool, tools.keys());
-      problem(`unknown tool "${g.tool}"${hint ? ` (did you mean "${hint}"?)` : ''}`);
+      problem(`unknown tool ${quotedName(g.tool)}${hint ? ` (did you mean "${hint}"?)` : ''}`);
       continue;
     }
     const option = tool.options.find((o) => o.name === g.option);
     if (!option) {
       const hint = closest(g.option, tool.options.map((o) => o.name));
       const known = tool.options.map((o) => o.name).join(', ') || 'none';
-      problem(`tool "${g.tool}" has no option "${g.option}"${hint ? ` (did you mean "${hint}"?)` : `; its options: ${known}`}`);
+      problem(`tool "${g.tool}" has no option ${quotedName(g.option)}${hint ? ` (did you mean "${hint}"?)` : `; its options: ${known}`}`);
       continue;
     }
     const checked = checkOptionValue(option, g.value);
@@ -172,6 +179,12 @@ export function resolveValues(spec: WorkflowSpec, given: GivenValue[], file: str
   return values;
 }
 
+/** True when `path` is a pipe (FIFO) or a character device: bytes read once, with no size ahead. */
+function isStream(path: string): boolean {
+  const st = statSync(path, { throwIfNoEntry: false });
+  return st !== undefined && (st.isFIFO() || st.isCharacterDevice());
+}
+
 /** What `resolveInputs` found: the local files to upload, by stored input name, and the items of every samples and list input. */
 export interface ResolvedInputs {
   /**
@@ -182,6 +195,14 @@ export interface ResolvedInputs {
   files: Record<string, string>;
   /** The items of each samples input given and each list input with items (given or `default`), in order. */
   items: ScatterItems;
+  /**
+   * File inputs given as a pipe or a character device (`--input reads=<(zcat r.fq.gz)`,
+   * `--input reads=/dev/stdin`), by stored input name: read once when stored, so their declared
+   * `format` (if any) is checked on the way (`run-command.ts`), not here (a read here would consume
+   * the bytes). `issue` is where a mismatch is reported, as a local file's would be. Absent when
+   * no input is a pipe.
+   */
+  streams?: Record<string, { format?: FileFormat; declaredAt: string; issue: Omit<SpecIssue, 'message'> }>;
 }
 
 /** Options of `resolveInputs`. */
@@ -192,7 +213,8 @@ export interface ResolveInputsOptions {
 
 /**
  * Parses `--input NAME=VALUE` arguments and checks them against the workflow's inputs: a `file`
- * input is one path (a readable regular file); a `samples` input is one sample sheet, read and
+ * input is one path (a readable regular file, or a pipe or character device read once when stored:
+ * see `ResolvedInputs.streams`); a `samples` input is one sample sheet, read and
  * checked by sample-sheet.ts (its columns, cells and files; relative file cells from the sheet's
  * folder); a `list` input is given once per item (`--input chroms=chr1 --input chroms=chr2`), or
  * takes its `default` when not given (default paths of a list of files are read from the workflow
@@ -202,7 +224,9 @@ export interface ResolveInputsOptions {
  * @throws SpecError with every problem at once: malformed arguments, unknown names, a file or
  *   samples input given twice (rather than letting the last win), missing required inputs (a list
  *   without items or default), paths that are not readable regular files, and every problem of
- *   each sheet and list (see `parseSampleSheet`, `readListItems`). An argument's issue has `file`
+ *   each sheet and list (see `parseSampleSheet`, `readListItems`), and every file that does not fit
+ *   the `format` its input or column declares (`checkLocalFormats`: its first 64 KiB read; a
+ *   list's files only once the list has no other problem). An argument's issue has `file`
  *   `--input ARG` and no line or column; a sheet's issues have the sheet's path, line and column.
  */
 export async function resolveInputs(spec: WorkflowSpec, args: string[], file: string, options: ResolveInputsOptions = {}): Promise<ResolvedInputs> {
@@ -211,11 +235,14 @@ export async function resolveInputs(spec: WorkflowSpec, args: string[], file: st
   const slots: SpecIssue[][] = [];
   const files: Record<string, string> = {};
   const items: ScatterItems = {};
+  const streams: NonNullable<ResolvedInputs['streams']> = {};
   const known = new Map(spec.inputs.map((i) => [i.name, i]));
   const firstArg = new Map<string, string>();
   const listGiven = new Map<string, { given: GivenItem[]; slot: SpecIssue[] }>();
   const checks: Promise<void>[] = [];
   const pathColumns = pathColumnsByInput(spec);
+  // Declared formats of files given as such (a file input, a list's items), checked once the arguments are read.
+  const formatChecks: { slot: SpecIssue[]; check: FormatCheck }[] = [];
   for (const arg of args) {
     const slot: SpecIssue[] = [];
     slots.push(slot);
@@ -223,14 +250,14 @@ export async function resolveInputs(spec: WorkflowSpec, args: string[], file: st
     const name = eq < 0 ? arg : arg.slice(0, eq);
     const input = known.get(name);
     const from = `--input ${argText(arg)}`;
-    const problem = (message: string) => slot.push({ file: from, path: name, message });
+    const problem = (message: string) => slot.push({ file: from, path: shownName(name), message });
     if (eq <= 0) {
       problem(`"${argText(arg)}" must look like NAME=${input?.type === 'list' ? 'VALUE' : 'PATH'}`);
       continue;
     }
     if (!input) {
       const hint = closest(name, known.keys());
-      problem(`the workflow has no input "${name}"${hint ? ` (did you mean "${hint}"?)` : `; its inputs: ${[...known.keys()].join(', ') || 'none'}`}`);
+      problem(`the workflow has no input ${quotedName(name)}${hint ? ` (did you mean "${hint}"?)` : `; its inputs: ${[...known.keys()].join(', ') || 'none'}`}`);
       continue;
     }
     const value = arg.slice(eq + 1);
@@ -257,9 +284,13 @@ export async function resolveInputs(spec: WorkflowSpec, args: string[], file: st
         }),
       );
     } else {
-      const why = fileProblem(value);
+      // A pipe or a character device is read once when stored (docs/uploads.md): its format then.
+      const why = fileProblem(value, { streams: true });
       if (why) problem(why);
       else files[name] = value;
+      const at = { file: from, path: shownName(name) };
+      if (!why && isStream(value)) streams[name] = { ...(input.format ? { format: input.format } : {}), declaredAt: `inputs.${name}`, issue: at };
+      else if (!why && input.format) formatChecks.push({ slot, check: { path: value, shown: value, format: input.format, declaredAt: `inputs.${name}`, at } });
     }
   }
   const workflowDir = dirname(resolve(file));
@@ -275,9 +306,18 @@ export async function resolveInputs(spec: WorkflowSpec, args: string[], file: st
     if (read.issues.length === 0) {
       Object.assign(files, read.files);
       items[input.name] = read.items;
+      // Without issues, the items are the values given, in order.
+      if (input.of === 'file' && input.format) {
+        read.items.forEach((item, k) => {
+          const g = given[k]!;
+          const at = { file: g.from, ...(g.line ? { line: g.line, column: g.column ?? 1 } : {}), path: g.path ?? `inputs.${input.name}[${k}]` };
+          formatChecks.push({ slot, check: { path: read.files[item.files.item!]!, shown: g.value, format: input.format!, declaredAt: `inputs.${input.name}`, at } });
+        });
+      }
     }
   }
   await Promise.all(checks);
+  (await checkLocalFormats(formatChecks.map((c) => c.check))).forEach((issue, k) => issue && formatChecks[k]!.slot.push(issue));
   const issues = slots.flat();
   if (options.requireAll !== false) {
     for (const i of spec.inputs) {
@@ -291,5 +331,5 @@ export async function resolveInputs(spec: WorkflowSpec, args: string[], file: st
   // In the order the workflow declares its inputs, whichever check finished first.
   const ordered: ScatterItems = {};
   for (const i of spec.inputs) if (items[i.name]) ordered[i.name] = items[i.name]!;
-  return { files, items: ordered };
+  return { files, items: ordered, ...(Object.keys(streams).length ? { streams } : {}) };
 }

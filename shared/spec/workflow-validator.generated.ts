@@ -6,10 +6,10 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 export const validate = validate10;
 export default validate10;
-const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://toolflow.dev/schema/workflow.schema.json","title":"toolflow workflow","description":"A pipeline of command-line tools run in dependency order. Tools follow the tool YAML of the design doc (name, cpu, mem, description, output, env, options, cmds, rely), extended with image, disk, time, outputs, envvars, retry, scatter and publish.","type":"object","additionalProperties":false,"required":["name","tools"],"properties":{"name":{"$ref":"#/definitions/identifier","description":"Workflow name."},"description":{"type":"string"},"inputs":{"type":"object","description":"What a run is given. type: file (the default): one file, --input NAME=PATH, read at $TF_INPUT_NAME. type: samples: a sample sheet (CSV or TSV with a header row, --input NAME=SHEET) whose rows a tool may be scattered over; its declared columns are seen as $TF_ITEM_<column>. type: list: values or files given as repeated --input NAME=VALUE (or default), seen as $TF_ITEM by a tool scattered over it. In $TF_INPUT_NAME, '-' becomes '_', so names that differ only by '-' and '_' are refused.","propertyNames":{"$ref":"#/definitions/identifier"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"type":{"enum":["file","samples","list"],"default":"file","description":"file: one file (--input NAME=PATH, $TF_INPUT_NAME). samples: a sample sheet (CSV or TSV with a header row) to scatter tools over, one instance per row. list: values or files (repeated --input NAME=VALUE) to scatter tools over, one instance per item."},"required":{"type":"boolean","default":true,"description":"Whether the run must be given this input."},"description":{"type":"string"},"columns":{"type":"object","description":"type: samples only: the sheet's columns, each with its type (string, int, float, bool, or file: a path relative to the sheet's folder, staged for the tool). The sheet must have exactly these columns, in any order. A tool scattered over the sheet sees each as $TF_ITEM_<column>, and may name outputs with {column}.","propertyNames":{"$ref":"#/definitions/optionName"},"additionalProperties":{"$ref":"#/definitions/column"}},"key":{"$ref":"#/definitions/optionName","description":"type: samples only: the column naming each row (instances are named tool[KEY]); its values are unique, letters, digits, '.', '_' and '-'. Default: the first declared column."},"of":{"enum":["string","file"],"default":"string","description":"type: list only: what each item is: a string (it is also the item's name), or a file (staged for the tool; named by its base name without extension)."},"default":{"type":"array","items":{"type":"string"},"description":"type: list only: the items when the run gives none."}}}},"envvars":{"$ref":"#/definitions/envvars","description":"Variables passed to every tool from toolflow's environment when set (as Snakemake's envvars): LD_LIBRARY_PATH, CONDA_PREFIX, JAVA_HOME, PYTHONPATH, http_proxy... Never TF_*, TOOLFLOW_*, AWS_* or names containing SECRET, PASSWORD, TOKEN or CREDENTIAL."},"tools":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/tool"}}},"definitions":{"identifier":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_-]{0,62}$","description":"Starts with a letter; letters, digits, '_' and '-'; at most 63 characters."},"optionName":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]{0,62}$","description":"A shell variable name: letters, digits and '_', not starting with a digit."},"cpu":{"description":"Cores (2, 0.5) or millicores (\"500m\").","type":["number","string"]},"bytes":{"description":"A size: bytes, or a number with K, M, G, T (powers of 1000) or Ki, Mi, Gi, Ti (powers of 1024).","type":["number","string"]},"scalar":{"type":["string","number","boolean"]},"reason":{"enum":["oom","disk","timeout","lost","undelivered","exit"]},"tool":{"type":"object","additionalProperties":false,"required":["name","cmds"],"properties":{"name":{"$ref":"#/definitions/identifier"},"cpu":{"$ref":"#/definitions/cpu","default":1},"mem":{"$ref":"#/definitions/bytes","default":"1Gi"},"disk":{"$ref":"#/definitions/bytes","description":"Ephemeral storage (a Pod's ephemeral-storage limit in cluster mode)."},"time":{"$ref":"#/definitions/duration","description":"Wall-clock limit of one attempt, from its start (Nextflow's time, Snakemake's runtime): an attempt still running then is stopped and fails with reason timeout. Default: none."},"image":{"type":"string","description":"Container image used in cluster mode."},"description":{"type":"string"},"output":{"type":"string","description":"Free text: what the tool produces (design doc field)."},"outputs":{"description":"Files (relative to the tool's work dir) the tool must write; missing ones fail the tool. A list of paths, or named outputs: a mapping NAME: PATH, where the tool writes $TF_OUT_NAME and later tools read it at $TF_DEP_<tool>_NAME. In a scattered tool, PATH may hold {column} placeholders of the item ({item} for a list), e.g. \"{sample}.bam\".","type":["array","object"],"items":{"type":"string","minLength":1},"propertyNames":{"$ref":"#/definitions/optionName"},"additionalProperties":{"type":"string","minLength":1}},"scatter":{"type":"string","description":"A samples or list input: the tool runs once per row or item (instances tool[KEY]), each seeing the item as $TF_ITEM_<column> ($TF_ITEM for a list). Tools scattered over the same input chain item by item; a tool that relies on a scattered tool without being scattered over the same input gathers all its instances."},"publish":{"type":["boolean","array"],"items":{"type":"string"},"description":"Outputs copied to the results folder by --outdir: true (every declared output), or a list of output names (for the list form of outputs, their paths). false: none."},"env":{"description":"Environment variables: a list of KEY=VALUE strings or a mapping. Values are passed literally.","type":["array","object"],"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*=","description":"KEY=VALUE, KEY a shell variable name"},"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"a shell variable name"},"additionalProperties":{"$ref":"#/definitions/scalar"}},"envvars":{"$ref":"#/definitions/envvars","description":"More variables passed from toolflow's environment when set, added to the workflow's envvars. A name also set in env takes env's value. Same reserved names as the workflow's envvars."},"options":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/optionName"},"desc":{"type":"string"},"type":{"enum":["string","str","int","integer","float","number","bool","boolean"],"default":"string"},"required":{"type":"boolean","default":false},"default":{"$ref":"#/definitions/scalar"},"enum":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/scalar"}},"min":{"type":"number","description":"Lowest value; int and float options only."},"max":{"type":"number","description":"Highest value; int and float options only."}}}},"cmds":{"description":"Shell commands, run in order by bash with set -euo pipefail.","type":"array","minItems":1,"items":{"$ref":"#/definitions/command"}},"rely":{"description":"Tools this one runs after: a list, or the design doc's \"tool1;tool2\" string.","type":["array","string"],"items":{"type":"string"}},"retry":{"type":"object","additionalProperties":false,"properties":{"max":{"type":"integer","minimum":1,"maximum":20,"default":3,"description":"Attempts in all, the first included."},"on":{"type":"array","items":{"$ref":"#/definitions/reason"},"default":["oom","disk","lost","undelivered"],"description":"Failure reasons that rerun the tool (add exit for plain failures, timeout to rerun with more time)."},"grow":{"type":"number","exclusiveMinimum":1,"maximum":16,"default":2,"description":"Factor applied to the resource that ran out (memory, disk, or time after a timeout)."},"cap":{"type":"object","additionalProperties":false,"properties":{"mem":{"$ref":"#/definitions/bytes","default":"64G"},"disk":{"$ref":"#/definitions/bytes","default":"500G"},"time":{"$ref":"#/definitions/duration","default":"7d","description":"Upper bound of time for reruns after a timeout; not below the tool's time."}}}}}}},"envvars":{"type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"a shell variable name"}},"duration":{"description":"A time: seconds (3600), or numbers with the units d, h, m, s in that order (90s, 30m, 2h, 1d, 1h30m). A bare number is seconds.","type":["number","string"]},"command":{"type":["string","number","boolean"],"pattern":"^(?![\\s\\S]*\\u0000)\\s*\\S","description":"a command may not be empty or only blanks, nor hold a NUL character"},"column":{"type":"object","additionalProperties":false,"properties":{"type":{"enum":["string","int","float","bool","file"],"default":"string","description":"How a cell is checked: string, int, float, bool (true/false), or file (a path relative to the sheet's folder, or absolute; it must exist; the tool sees the staged copy's path)."},"required":{"type":"boolean","default":true,"description":"false: an empty cell is allowed (the variable is then empty)."}}}}};
+const schema11 = {"$schema":"http://json-schema.org/draft-07/schema#","$id":"https://toolflow.dev/schema/workflow.schema.json","title":"toolflow workflow","description":"A pipeline of command-line tools run in dependency order. Tools follow the tool YAML of the design doc (name, cpu, mem, description, output, env, options, cmds, rely), extended with image, disk, time, outputs, envvars, retry, scatter and publish.","type":"object","additionalProperties":false,"required":["name","tools"],"properties":{"name":{"$ref":"#/definitions/identifier","description":"Workflow name."},"description":{"type":"string"},"inputs":{"type":"object","description":"What a run is given. type: file (the default): one file, --input NAME=PATH, read at $TF_INPUT_NAME. type: samples: a sample sheet (CSV or TSV with a header row, --input NAME=SHEET) whose rows a tool may be scattered over; its declared columns are seen as $TF_ITEM_<column>. type: list: values or files given as repeated --input NAME=VALUE (or default), seen as $TF_ITEM by a tool scattered over it. In $TF_INPUT_NAME, '-' becomes '_', so names that differ only by '-' and '_' are refused.","propertyNames":{"$ref":"#/definitions/identifier"},"additionalProperties":{"type":"object","additionalProperties":false,"properties":{"type":{"enum":["file","samples","list"],"default":"file","description":"file: one file (--input NAME=PATH, $TF_INPUT_NAME). samples: a sample sheet (CSV or TSV with a header row) to scatter tools over, one instance per row. list: values or files (repeated --input NAME=VALUE) to scatter tools over, one instance per item."},"required":{"type":"boolean","default":true,"description":"Whether the run must be given this input."},"description":{"type":"string"},"columns":{"type":"object","description":"type: samples only: the sheet's columns, each with its type (string, int, float, bool, or file: a path relative to the sheet's folder, staged for the tool). The sheet must have exactly these columns, in any order. A tool scattered over the sheet sees each as $TF_ITEM_<column>, and may name outputs with {column}.","propertyNames":{"$ref":"#/definitions/optionName"},"additionalProperties":{"$ref":"#/definitions/column"}},"key":{"$ref":"#/definitions/optionName","description":"type: samples only: the column naming each row (instances are named tool[KEY]); its values are unique, letters, digits, '.', '_' and '-'. Default: the first declared column."},"of":{"enum":["string","file"],"default":"string","description":"type: list only: what each item is: a string (it is also the item's name), or a file (staged for the tool; named by its base name without extension)."},"default":{"type":"array","items":{"type":"string"},"description":"type: list only: the items when the run gives none."},"format":{"enum":["fastq","fasta","gzip","bam","text"],"description":"type: file, or list with of: file: what the file must be, checked on its first 64 KiB before the run starts: fastq or fasta (plain or gzip-compressed), bam (BGZF starting BAM\\1), gzip (any gzip data, BAM included) or text (UTF-8 without NUL bytes). An empty file fits none."}}}},"envvars":{"$ref":"#/definitions/envvars","description":"Variables passed to every tool from toolflow's environment when set (as Snakemake's envvars): LD_LIBRARY_PATH, CONDA_PREFIX, JAVA_HOME, PYTHONPATH, http_proxy... Never TF_*, TOOLFLOW_*, AWS_* or names containing SECRET, PASSWORD, TOKEN or CREDENTIAL."},"tools":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/tool"}}},"definitions":{"identifier":{"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_-]{0,62}$","description":"Starts with a letter; letters, digits, '_' and '-'; at most 63 characters."},"optionName":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]{0,62}$","description":"A shell variable name: letters, digits and '_', not starting with a digit."},"cpu":{"description":"Cores (2, 0.5) or millicores (\"500m\").","type":["number","string"]},"bytes":{"description":"A size: bytes, or a number with K, M, G, T (powers of 1000) or Ki, Mi, Gi, Ti (powers of 1024).","type":["number","string"]},"scalar":{"type":["string","number","boolean"]},"reason":{"enum":["oom","disk","timeout","lost","undelivered","exit"]},"tool":{"type":"object","additionalProperties":false,"required":["name","cmds"],"properties":{"name":{"$ref":"#/definitions/identifier"},"cpu":{"$ref":"#/definitions/cpu","default":1},"mem":{"$ref":"#/definitions/bytes","default":"1Gi"},"disk":{"$ref":"#/definitions/bytes","description":"Ephemeral storage (a Pod's ephemeral-storage limit in cluster mode)."},"time":{"$ref":"#/definitions/duration","description":"Wall-clock limit of one attempt, from its start (Nextflow's time, Snakemake's runtime): an attempt still running then is stopped and fails with reason timeout. Default: none."},"image":{"type":"string","description":"Container image used in cluster mode."},"description":{"type":"string"},"output":{"type":"string","description":"Free text: what the tool produces (design doc field)."},"outputs":{"description":"Files (relative to the tool's work dir) the tool must write; missing ones fail the tool. A list of paths, or named outputs: a mapping NAME: PATH, where the tool writes $TF_OUT_NAME and later tools read it at $TF_DEP_<tool>_NAME. In a scattered tool, PATH may hold {column} placeholders of the item ({item} for a list), e.g. \"{sample}.bam\".","type":["array","object"],"items":{"type":"string","minLength":1},"propertyNames":{"$ref":"#/definitions/optionName"},"additionalProperties":{"type":"string","minLength":1}},"scatter":{"type":"string","description":"A samples or list input: the tool runs once per row or item (instances tool[KEY]), each seeing the item as $TF_ITEM_<column> ($TF_ITEM for a list). Tools scattered over the same input chain item by item; a tool that relies on a scattered tool without being scattered over the same input gathers all its instances."},"publish":{"type":["boolean","array"],"items":{"type":"string"},"description":"Outputs copied to the results folder by --outdir: true (every declared output), or a list of output names (for the list form of outputs, their paths). false: none."},"env":{"description":"Environment variables: a list of KEY=VALUE strings or a mapping. Values are passed literally.","type":["array","object"],"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*=","description":"KEY=VALUE, KEY a shell variable name"},"propertyNames":{"pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"a shell variable name"},"additionalProperties":{"$ref":"#/definitions/scalar"}},"envvars":{"$ref":"#/definitions/envvars","description":"More variables passed from toolflow's environment when set, added to the workflow's envvars. A name also set in env takes env's value. Same reserved names as the workflow's envvars."},"options":{"type":"array","items":{"type":"object","additionalProperties":false,"required":["name"],"properties":{"name":{"$ref":"#/definitions/optionName"},"desc":{"type":"string"},"type":{"enum":["string","str","int","integer","float","number","bool","boolean"],"default":"string"},"required":{"type":"boolean","default":false},"default":{"$ref":"#/definitions/scalar"},"enum":{"type":"array","minItems":1,"items":{"$ref":"#/definitions/scalar"}},"min":{"type":"number","description":"Lowest value; int and float options only."},"max":{"type":"number","description":"Highest value; int and float options only."}}}},"cmds":{"description":"Shell commands, run in order by bash with set -euo pipefail.","type":"array","minItems":1,"items":{"$ref":"#/definitions/command"}},"rely":{"description":"Tools this one runs after: a list, or the design doc's \"tool1;tool2\" string.","type":["array","string"],"items":{"type":"string"}},"retry":{"type":"object","additionalProperties":false,"properties":{"max":{"type":"integer","minimum":1,"maximum":20,"default":3,"description":"Attempts in all, the first included."},"on":{"type":"array","items":{"$ref":"#/definitions/reason"},"default":["oom","disk","lost","undelivered"],"description":"Failure reasons that rerun the tool (add exit for plain failures, timeout to rerun with more time)."},"grow":{"type":"number","exclusiveMinimum":1,"maximum":16,"default":2,"description":"Factor applied to the resource that ran out (memory, disk, or time after a timeout)."},"cap":{"type":"object","additionalProperties":false,"properties":{"mem":{"$ref":"#/definitions/bytes","default":"64G"},"disk":{"$ref":"#/definitions/bytes","default":"500G"},"time":{"$ref":"#/definitions/duration","default":"7d","description":"Upper bound of time for reruns after a timeout; not below the tool's time."}}}}}}},"envvars":{"type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"a shell variable name"}},"duration":{"description":"A time: seconds (3600), or numbers with the units d, h, m, s in that order (90s, 30m, 2h, 1d, 1h30m). A bare number is seconds.","type":["number","string"]},"command":{"type":["string","number","boolean"],"pattern":"^(?![\\s\\S]*\\u0000)\\s*\\S","description":"a command may not be empty or only blanks, nor hold a NUL character"},"column":{"type":"object","additionalProperties":false,"properties":{"type":{"enum":["string","int","float","bool","file"],"default":"string","description":"How a cell is checked: string, int, float, bool (true/false), or file (a path relative to the sheet's folder, or absolute; it must exist; the tool sees the staged copy's path)."},"required":{"type":"boolean","default":true,"description":"false: an empty cell is allowed (the variable is then empty)."},"format":{"enum":["fastq","fasta","gzip","bam","text"],"description":"type: file only: what each cell's file must be (as an input's format: fastq, fasta, gzip, bam or text), checked on its first 64 KiB before the run starts."}}}}};
 const schema12 = {"type":"string","pattern":"^[A-Za-z][A-Za-z0-9_-]{0,62}$","description":"Starts with a letter; letters, digits, '_' and '-'; at most 63 characters."};
 const schema14 = {"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]{0,62}$","description":"A shell variable name: letters, digits and '_', not starting with a digit."};
-const schema15 = {"type":"object","additionalProperties":false,"properties":{"type":{"enum":["string","int","float","bool","file"],"default":"string","description":"How a cell is checked: string, int, float, bool (true/false), or file (a path relative to the sheet's folder, or absolute; it must exist; the tool sees the staged copy's path)."},"required":{"type":"boolean","default":true,"description":"false: an empty cell is allowed (the variable is then empty)."}}};
+const schema15 = {"type":"object","additionalProperties":false,"properties":{"type":{"enum":["string","int","float","bool","file"],"default":"string","description":"How a cell is checked: string, int, float, bool (true/false), or file (a path relative to the sheet's folder, or absolute; it must exist; the tool sees the staged copy's path)."},"required":{"type":"boolean","default":true,"description":"false: an empty cell is allowed (the variable is then empty)."},"format":{"enum":["fastq","fasta","gzip","bam","text"],"description":"type: file only: what each cell's file must be (as an input's format: fastq, fasta, gzip, bam or text), checked on its first 64 KiB before the run starts."}}};
 const schema17 = {"type":"array","items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","description":"a shell variable name"}};
 const pattern0 = new RegExp("^[A-Za-z][A-Za-z0-9_-]{0,62}$", "u");
 const pattern2 = new RegExp("^[A-Za-z_][A-Za-z0-9_]{0,62}$", "u");
@@ -1736,7 +1736,7 @@ for(let key2 in data2){
 let data3 = data2[key2];
 if(data3 && typeof data3 == "object" && !Array.isArray(data3)){
 for(let key3 in data3){
-if(!(((((((key3 === "type") || (key3 === "required")) || (key3 === "description")) || (key3 === "columns")) || (key3 === "key")) || (key3 === "of")) || (key3 === "default"))){
+if(!((((((((key3 === "type") || (key3 === "required")) || (key3 === "description")) || (key3 === "columns")) || (key3 === "key")) || (key3 === "of")) || (key3 === "default")) || (key3 === "format"))){
 const err9 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/inputs/additionalProperties/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties",schema:false,parentSchema:schema11.properties.inputs.additionalProperties,data:data3};
 if(vErrors === null){
 vErrors = [err9];
@@ -1882,7 +1882,7 @@ for(let key5 in data7){
 let data8 = data7[key5];
 if(data8 && typeof data8 == "object" && !Array.isArray(data8)){
 for(let key6 in data8){
-if(!((key6 === "type") || (key6 === "required"))){
+if(!(((key6 === "type") || (key6 === "required")) || (key6 === "format"))){
 const err16 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/columns/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/column/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties",schema:false,parentSchema:schema15,data:data8};
 if(vErrors === null){
 vErrors = [err16];
@@ -1936,9 +1936,10 @@ data8["required"] = coerced6;
 }
 }
 }
-}
-else {
-const err19 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/columns/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/column/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema15.type,parentSchema:schema15,data:data8};
+if(data8.format !== undefined){
+let data11 = data8.format;
+if(!(((((data11 === "fastq") || (data11 === "fasta")) || (data11 === "gzip")) || (data11 === "bam")) || (data11 === "text"))){
+const err19 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/columns/" + key5.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/definitions/column/properties/format/enum",keyword:"enum",params:{allowedValues: schema15.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema15.properties.format.enum,parentSchema:schema15.properties.format,data:data11};
 if(vErrors === null){
 vErrors = [err19];
 }
@@ -1950,7 +1951,7 @@ errors++;
 }
 }
 else {
-const err20 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/columns",schemaPath:"#/properties/inputs/additionalProperties/properties/columns/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.inputs.additionalProperties.properties.columns.type,parentSchema:schema11.properties.inputs.additionalProperties.properties.columns,data:data7};
+const err20 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/columns/" + key5.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/definitions/column/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema15.type,parentSchema:schema15,data:data8};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -1960,20 +1961,9 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data3.key !== undefined){
-let data11 = data3.key;
-if(typeof data11 !== "string"){
-let dataType7 = typeof data11;
-let coerced7 = undefined;
-if(!(coerced7 !== undefined)){
-if(dataType7 == "number" || dataType7 == "boolean"){
-coerced7 = "" + data11;
-}
-else if(data11 === null){
-coerced7 = "";
 }
 else {
-const err21 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/key",schemaPath:"#/definitions/optionName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.type,parentSchema:schema14,data:data11};
+const err21 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/columns",schemaPath:"#/properties/inputs/additionalProperties/properties/columns/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.inputs.additionalProperties.properties.columns.type,parentSchema:schema11.properties.inputs.additionalProperties.properties.columns,data:data7};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -1983,16 +1973,20 @@ vErrors.push(err21);
 errors++;
 }
 }
-if(coerced7 !== undefined){
-data11 = coerced7;
-if(data3 !== undefined){
-data3["key"] = coerced7;
+if(data3.key !== undefined){
+let data12 = data3.key;
+if(typeof data12 !== "string"){
+let dataType7 = typeof data12;
+let coerced7 = undefined;
+if(!(coerced7 !== undefined)){
+if(dataType7 == "number" || dataType7 == "boolean"){
+coerced7 = "" + data12;
 }
+else if(data12 === null){
+coerced7 = "";
 }
-}
-if(typeof data11 === "string"){
-if(!pattern2.test(data11)){
-const err22 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/key",schemaPath:"#/definitions/optionName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,62}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,62}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,62}$",parentSchema:schema14,data:data11};
+else {
+const err22 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/key",schemaPath:"#/definitions/optionName/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema14.type,parentSchema:schema14,data:data12};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -2002,11 +1996,16 @@ vErrors.push(err22);
 errors++;
 }
 }
+if(coerced7 !== undefined){
+data12 = coerced7;
+if(data3 !== undefined){
+data3["key"] = coerced7;
 }
-if(data3.of !== undefined){
-let data12 = data3.of;
-if(!((data12 === "string") || (data12 === "file"))){
-const err23 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/of",schemaPath:"#/properties/inputs/additionalProperties/properties/of/enum",keyword:"enum",params:{allowedValues: schema11.properties.inputs.additionalProperties.properties.of.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.inputs.additionalProperties.properties.of.enum,parentSchema:schema11.properties.inputs.additionalProperties.properties.of,data:data12};
+}
+}
+if(typeof data12 === "string"){
+if(!pattern2.test(data12)){
+const err23 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/key",schemaPath:"#/definitions/optionName/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]{0,62}$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]{0,62}$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]{0,62}$",parentSchema:schema14,data:data12};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -2016,24 +2015,11 @@ vErrors.push(err23);
 errors++;
 }
 }
-if(data3.default !== undefined){
-let data13 = data3.default;
-if(Array.isArray(data13)){
-const len0 = data13.length;
-for(let i0=0; i0<len0; i0++){
-let data14 = data13[i0];
-if(typeof data14 !== "string"){
-let dataType8 = typeof data14;
-let coerced8 = undefined;
-if(!(coerced8 !== undefined)){
-if(dataType8 == "number" || dataType8 == "boolean"){
-coerced8 = "" + data14;
 }
-else if(data14 === null){
-coerced8 = "";
-}
-else {
-const err24 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/properties/inputs/additionalProperties/properties/default/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.inputs.additionalProperties.properties.default.items.type,parentSchema:schema11.properties.inputs.additionalProperties.properties.default.items,data:data14};
+if(data3.of !== undefined){
+let data13 = data3.of;
+if(!((data13 === "string") || (data13 === "file"))){
+const err24 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/of",schemaPath:"#/properties/inputs/additionalProperties/properties/of/enum",keyword:"enum",params:{allowedValues: schema11.properties.inputs.additionalProperties.properties.of.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.inputs.additionalProperties.properties.of.enum,parentSchema:schema11.properties.inputs.additionalProperties.properties.of,data:data13};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -2043,17 +2029,24 @@ vErrors.push(err24);
 errors++;
 }
 }
-if(coerced8 !== undefined){
-data14 = coerced8;
-if(data13 !== undefined){
-data13[i0] = coerced8;
+if(data3.default !== undefined){
+let data14 = data3.default;
+if(Array.isArray(data14)){
+const len0 = data14.length;
+for(let i0=0; i0<len0; i0++){
+let data15 = data14[i0];
+if(typeof data15 !== "string"){
+let dataType8 = typeof data15;
+let coerced8 = undefined;
+if(!(coerced8 !== undefined)){
+if(dataType8 == "number" || dataType8 == "boolean"){
+coerced8 = "" + data15;
 }
-}
-}
-}
+else if(data15 === null){
+coerced8 = "";
 }
 else {
-const err25 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/properties/inputs/additionalProperties/properties/default/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.inputs.additionalProperties.properties.default.type,parentSchema:schema11.properties.inputs.additionalProperties.properties.default,data:data13};
+const err25 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/default/" + i0,schemaPath:"#/properties/inputs/additionalProperties/properties/default/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema11.properties.inputs.additionalProperties.properties.default.items.type,parentSchema:schema11.properties.inputs.additionalProperties.properties.default.items,data:data15};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -2063,9 +2056,17 @@ vErrors.push(err25);
 errors++;
 }
 }
+if(coerced8 !== undefined){
+data15 = coerced8;
+if(data14 !== undefined){
+data14[i0] = coerced8;
+}
+}
+}
+}
 }
 else {
-const err26 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/inputs/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.inputs.additionalProperties.type,parentSchema:schema11.properties.inputs.additionalProperties,data:data3};
+const err26 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/default",schemaPath:"#/properties/inputs/additionalProperties/properties/default/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.inputs.additionalProperties.properties.default.type,parentSchema:schema11.properties.inputs.additionalProperties.properties.default,data:data14};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -2075,9 +2076,10 @@ vErrors.push(err26);
 errors++;
 }
 }
-}
-else {
-const err27 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.inputs.type,parentSchema:schema11.properties.inputs,data:data2};
+if(data3.format !== undefined){
+let data16 = data3.format;
+if(!(((((data16 === "fastq") || (data16 === "fasta")) || (data16 === "gzip")) || (data16 === "bam")) || (data16 === "text"))){
+const err27 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1")+"/format",schemaPath:"#/properties/inputs/additionalProperties/properties/format/enum",keyword:"enum",params:{allowedValues: schema11.properties.inputs.additionalProperties.properties.format.enum},message:"must be equal to one of the allowed values",schema:schema11.properties.inputs.additionalProperties.properties.format.enum,parentSchema:schema11.properties.inputs.additionalProperties.properties.format,data:data16};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -2087,24 +2089,9 @@ vErrors.push(err27);
 errors++;
 }
 }
-if(data.envvars !== undefined){
-let data15 = data.envvars;
-if(Array.isArray(data15)){
-const len1 = data15.length;
-for(let i1=0; i1<len1; i1++){
-let data16 = data15[i1];
-if(typeof data16 !== "string"){
-let dataType9 = typeof data16;
-let coerced9 = undefined;
-if(!(coerced9 !== undefined)){
-if(dataType9 == "number" || dataType9 == "boolean"){
-coerced9 = "" + data16;
-}
-else if(data16 === null){
-coerced9 = "";
 }
 else {
-const err28 = {instancePath:instancePath+"/envvars/" + i1,schemaPath:"#/definitions/envvars/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.items.type,parentSchema:schema17.items,data:data16};
+const err28 = {instancePath:instancePath+"/inputs/" + key2.replace(/~/g, "~0").replace(/\//g, "~1"),schemaPath:"#/properties/inputs/additionalProperties/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.inputs.additionalProperties.type,parentSchema:schema11.properties.inputs.additionalProperties,data:data3};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -2114,16 +2101,9 @@ vErrors.push(err28);
 errors++;
 }
 }
-if(coerced9 !== undefined){
-data16 = coerced9;
-if(data15 !== undefined){
-data15[i1] = coerced9;
 }
-}
-}
-if(typeof data16 === "string"){
-if(!pattern4.test(data16)){
-const err29 = {instancePath:instancePath+"/envvars/" + i1,schemaPath:"#/definitions/envvars/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema17.items,data:data16};
+else {
+const err29 = {instancePath:instancePath+"/inputs",schemaPath:"#/properties/inputs/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.properties.inputs.type,parentSchema:schema11.properties.inputs,data:data2};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -2133,10 +2113,24 @@ vErrors.push(err29);
 errors++;
 }
 }
+if(data.envvars !== undefined){
+let data17 = data.envvars;
+if(Array.isArray(data17)){
+const len1 = data17.length;
+for(let i1=0; i1<len1; i1++){
+let data18 = data17[i1];
+if(typeof data18 !== "string"){
+let dataType9 = typeof data18;
+let coerced9 = undefined;
+if(!(coerced9 !== undefined)){
+if(dataType9 == "number" || dataType9 == "boolean"){
+coerced9 = "" + data18;
 }
+else if(data18 === null){
+coerced9 = "";
 }
 else {
-const err30 = {instancePath:instancePath+"/envvars",schemaPath:"#/definitions/envvars/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema17.type,parentSchema:schema17,data:data15};
+const err30 = {instancePath:instancePath+"/envvars/" + i1,schemaPath:"#/definitions/envvars/items/type",keyword:"type",params:{type: "string"},message:"must be string",schema:schema17.items.type,parentSchema:schema17.items,data:data18};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -2146,11 +2140,16 @@ vErrors.push(err30);
 errors++;
 }
 }
-if(data.tools !== undefined){
-let data17 = data.tools;
-if(Array.isArray(data17)){
-if(data17.length < 1){
-const err31 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.tools,data:data17};
+if(coerced9 !== undefined){
+data18 = coerced9;
+if(data17 !== undefined){
+data17[i1] = coerced9;
+}
+}
+}
+if(typeof data18 === "string"){
+if(!pattern4.test(data18)){
+const err31 = {instancePath:instancePath+"/envvars/" + i1,schemaPath:"#/definitions/envvars/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\"",schema:"^[A-Za-z_][A-Za-z0-9_]*$",parentSchema:schema17.items,data:data18};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -2159,16 +2158,11 @@ vErrors.push(err31);
 }
 errors++;
 }
-const len2 = data17.length;
-for(let i2=0; i2<len2; i2++){
-if(!(validate11(data17[i2], {instancePath:instancePath+"/tools/" + i2,parentData:data17,parentDataProperty:i2,rootData}))){
-vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
-errors = vErrors.length;
 }
 }
 }
 else {
-const err32 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.tools.type,parentSchema:schema11.properties.tools,data:data17};
+const err32 = {instancePath:instancePath+"/envvars",schemaPath:"#/definitions/envvars/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema17.type,parentSchema:schema17,data:data17};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -2178,14 +2172,46 @@ vErrors.push(err32);
 errors++;
 }
 }
-}
-else {
-const err33 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(data.tools !== undefined){
+let data19 = data.tools;
+if(Array.isArray(data19)){
+if(data19.length < 1){
+const err33 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items",schema:1,parentSchema:schema11.properties.tools,data:data19};
 if(vErrors === null){
 vErrors = [err33];
 }
 else {
 vErrors.push(err33);
+}
+errors++;
+}
+const len2 = data19.length;
+for(let i2=0; i2<len2; i2++){
+if(!(validate11(data19[i2], {instancePath:instancePath+"/tools/" + i2,parentData:data19,parentDataProperty:i2,rootData}))){
+vErrors = vErrors === null ? validate11.errors : vErrors.concat(validate11.errors);
+errors = vErrors.length;
+}
+}
+}
+else {
+const err34 = {instancePath:instancePath+"/tools",schemaPath:"#/properties/tools/type",keyword:"type",params:{type: "array"},message:"must be array",schema:schema11.properties.tools.type,parentSchema:schema11.properties.tools,data:data19};
+if(vErrors === null){
+vErrors = [err34];
+}
+else {
+vErrors.push(err34);
+}
+errors++;
+}
+}
+}
+else {
+const err35 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object",schema:schema11.type,parentSchema:schema11,data};
+if(vErrors === null){
+vErrors = [err35];
+}
+else {
+vErrors.push(err35);
 }
 errors++;
 }

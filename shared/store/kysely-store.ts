@@ -6,9 +6,10 @@ import pRetry from 'p-retry';
 import { ServiceUnavailableError } from '../errors.js';
 import { attemptStatusesBefore, taskStatusesBefore, type AttemptStatus, type TaskStatus } from '../scheduler/status.js';
 import { migrations } from './migrations.js';
-import type { ApiTokenRow, LockRow, Store, TaskFields, TaskFilter, TaskRow, ToolRunFields, ToolRunKey, ToolRunRow } from './store.js';
+import type { ApiTokenRow, InputChecksumKey, InputChecksumRow, LockRow, Store, TaskFields, TaskFilter, TaskRow, ToolRunFields, ToolRunKey, ToolRunRow } from './store.js';
+import * as checksums from './input-checksum-queries.js';
 
-interface Tables {
+interface Tables extends checksums.InputChecksumTables {
   tasks: TaskRow;
   tool_runs: ToolRunRow;
   locks: LockRow;
@@ -158,6 +159,11 @@ export class KyselyStore implements Store {
       if (after) q = q.where((eb) => eb.or([eb('created_at', '<', after.createdAt), eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)])]));
       return (limit === null ? q : q.limit(limit)).execute();
     });
+  }
+
+  async countTasksByStatus(): Promise<Partial<Record<TaskStatus, number>>> {
+    const rows = await this.retrying(() => this.db.selectFrom('tasks').select((eb) => ['status', eb.fn.countAll().as('n')]).groupBy('status').execute());
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   }
 
   async moveTask(id: string, to: TaskStatus, fields: TaskFields = {}): Promise<boolean> {
@@ -366,6 +372,27 @@ export class KyselyStore implements Store {
       const row = await this.db.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
       return row && tokenRow(row);
     });
+  }
+
+  /** The same connection, typed with the checksum table only (`input-checksum-queries.ts`). */
+  private get checksumDb(): Kysely<checksums.InputChecksumTables> {
+    return this.db as unknown as Kysely<checksums.InputChecksumTables>;
+  }
+
+  async getInputChecksum(key: InputChecksumKey): Promise<InputChecksumRow | undefined> {
+    return this.retrying(() => checksums.getInputChecksum(this.checksumDb, key));
+  }
+
+  async putInputChecksum(row: InputChecksumRow): Promise<void> {
+    await this.retrying(() => checksums.putInputChecksum(this.checksumDb, row, (err) => this.isDuplicateKey(err)));
+  }
+
+  async listInputChecksums(host: string): Promise<InputChecksumRow[]> {
+    return this.retrying(() => checksums.listInputChecksums(this.checksumDb, host));
+  }
+
+  async deleteInputChecksum(key: InputChecksumKey): Promise<void> {
+    await this.retrying(() => checksums.deleteInputChecksum(this.checksumDb, key));
   }
 
   async close(): Promise<void> {

@@ -182,4 +182,40 @@ export const migrations: Record<string, Migration> = {
       for (const c of ['cache_key', 'cache_parts', 'outputs_json', 'cached_from']) await dropColumnIfPresent(db, 'tool_runs', c);
     },
   },
+  '0007_input_checksums': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The SHA-256 of embedded-mode input files by file identity (`runtime/input-checksums.ts`): a
+      // run of a file whose inode, size, modification and change times are as recorded here does not
+      // read it again. One row per file (host, device, inode); numbers that may pass 2^53 (device,
+      // inode, nanosecond times) are decimal text. The key fits MySQL's 767-byte index limit in utf8mb4.
+      await db.schema
+        .createTable('input_checksums')
+        .ifNotExists()
+        .addColumn('host', 'varchar(128)', (c) => c.notNull())
+        .addColumn('dev', 'varchar(24)', (c) => c.notNull())
+        .addColumn('ino', 'varchar(24)', (c) => c.notNull())
+        .addColumn('size', 'bigint', (c) => c.notNull())
+        .addColumn('mtime_ns', 'varchar(24)', (c) => c.notNull())
+        .addColumn('ctime_ns', 'varchar(24)', (c) => c.notNull())
+        .addColumn('sha256', 'char(64)', (c) => c.notNull())
+        .addColumn('path', 'text', (c) => c.notNull())
+        .addColumn('hashed_at', 'bigint', (c) => c.notNull())
+        .addColumn('seen_at', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('input_checksums_pk', ['host', 'dev', 'ino'])
+        .execute();
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await db.schema.dropTable('input_checksums').ifExists().execute();
+    },
+  },
+  '0008_attempt_cpu_time': {
+    async up(db: Kysely<unknown>): Promise<void> {
+      // The cpu time an attempt used, ms (`ExitDetails.cpuTimeMs`), for `toolflow status` and
+      // `toolflow report` (issue 12 §6); null where it was not measured (and on older rows).
+      await addColumnIfAbsent(db, 'tool_runs', 'cpu_time_ms', 'bigint');
+    },
+    async down(db: Kysely<unknown>): Promise<void> {
+      await dropColumnIfPresent(db, 'tool_runs', 'cpu_time_ms');
+    },
+  },
 };

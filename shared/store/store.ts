@@ -61,6 +61,11 @@ export interface ToolRunRow {
   outputs_json?: string | null;
   /** `<task>/<tool>/<attempt>` of the attempt whose outputs this one reused (a cache hit); null: it ran. */
   cached_from?: string | null;
+  /**
+   * User + system cpu time the attempt used, ms (`ExitDetails.cpuTimeMs`); null: not measured.
+   * Optional, and left out of `newToolRun`, so rows written for a database before migration 0008 still insert.
+   */
+  cpu_time_ms?: number | null;
 }
 
 /**
@@ -124,6 +129,38 @@ export interface ApiTokenRow {
   revoked_at: number | null;
 }
 
+/**
+ * A row of `input_checksums`: the SHA-256 of an embedded-mode input file, by the file's identity on
+ * one machine (`runtime/input-checksums.ts`). The checksum holds while the file's inode, size,
+ * modification and change times are those recorded. Device, inode and nanosecond times are decimal
+ * text (64-bit values); times in ms are epoch milliseconds.
+ */
+export interface InputChecksumRow {
+  /** The machine (`os.hostname()`): device and inode numbers mean nothing elsewhere. */
+  host: string;
+  /** `st_dev`, decimal. */
+  dev: string;
+  /** `st_ino`, decimal. */
+  ino: string;
+  /** Bytes. */
+  size: number;
+  /** `st_mtime` in ns since the epoch, decimal. */
+  mtime_ns: string;
+  /** `st_ctime` in ns since the epoch, decimal. */
+  ctime_ns: string;
+  /** SHA-256 of the bytes, lowercase hex. */
+  sha256: string;
+  /** Absolute path the file was last given as (for `toolflow gc`, which drops rows of files gone or changed). */
+  path: string;
+  /** When the bytes were last read to checksum them. */
+  hashed_at: number;
+  /** When the file was last given as an input. */
+  seen_at: number;
+}
+
+/** The key of an `input_checksums` row. */
+export type InputChecksumKey = Pick<InputChecksumRow, 'host' | 'dev' | 'ino'>;
+
 /** Where a page of `listTasks` starts: the tasks after this one, newest first (older `created_at`, then smaller `id`). */
 export interface TaskCursor {
   createdAt: number;
@@ -168,6 +205,8 @@ export interface Store {
    * created meanwhile).
    */
   listTasks(limit: number | null, filter?: TaskFilter): Promise<TaskRow[]>;
+  /** How many tasks are in each status, every owner's (`toolflow_tasks`, shared/metrics/); a status no task has is absent. */
+  countTasksByStatus(): Promise<Partial<Record<TaskStatus, number>>>;
   /** Moves a task's status if the state machine allows it from its current status. @returns true when moved. */
   moveTask(id: string, to: TaskStatus, fields?: TaskFields): Promise<boolean>;
   /** Inserts an attempt unless it exists. @returns true when inserted. */
@@ -237,5 +276,13 @@ export interface Store {
    * @returns its row after the call; undefined when there is no such token.
    */
   revokeToken(id: string, at: number): Promise<ApiTokenRow | undefined>;
+  /** The checksum row of a file (`input_checksums`), or undefined. */
+  getInputChecksum(key: InputChecksumKey): Promise<InputChecksumRow | undefined>;
+  /** Records a file's checksum row, replacing the one of the same key (host, device, inode). */
+  putInputChecksum(row: InputChecksumRow): Promise<void>;
+  /** Every checksum row of machine `host`. */
+  listInputChecksums(host: string): Promise<InputChecksumRow[]>;
+  /** Removes a checksum row (none there: nothing happens). */
+  deleteInputChecksum(key: InputChecksumKey): Promise<void>;
   close(): Promise<void>;
 }

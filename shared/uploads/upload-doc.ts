@@ -37,7 +37,11 @@ export interface UploadDoc {
   size?: number;
   /** SHA-256 once successful, lowercase hex (cache keys use it). */
   sha256?: string;
-  /** Saved SHA-256 state at `offset` (base64; hash-wasm `save()`), while ongoing: a resumed upload, in any process, hashes on from it. */
+  /**
+   * Written by earlier versions only (a saved SHA-256 state, base64), never now: ignored, and
+   * dropped from the document at its next write. The SHA-256 is kept live in the writing process
+   * instead (`sha256-continuations.ts`); a resume elsewhere reads the object back at its end.
+   */
   hashState?: string;
   /** ISO times. `updatedAt` moves with every stored byte batch: the sweeper aborts uploads idle past the limit. */
   createdAt: string;

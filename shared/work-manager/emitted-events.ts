@@ -85,11 +85,13 @@ export function exitedEvent(a: { taskId: string; tool: string; attempt: number; 
       ...(exit.watchdog ? { watchdog: exit.watchdog } : {}),
       ...(exit.launchError !== undefined ? { launchError: exit.launchError } : {}),
       ...(exit.oomKills !== undefined ? { oomKills: exit.oomKills } : {}),
+      ...(exit.cpuTimeMs !== undefined ? { cpuTimeMs: exit.cpuTimeMs } : {}),
       ...(exit.memLimitKind !== undefined ? { memLimitKind: exit.memLimitKind } : {}),
       ...(exit.diskFull !== undefined ? { diskFull: exit.diskFull } : {}),
       ...(exit.evidence ? { evidence: exit.evidence } : {}),
       ...(exit.outputs ? { outputs: exit.outputs } : {}),
       ...(exit.cachedFrom ? { cachedFrom: exit.cachedFrom } : {}),
+      ...(exit.inputChanged !== undefined ? { inputChanged: exit.inputChanged } : {}),
     },
     `exited/${a.taskId}/${a.tool}/${a.attempt}`,
   );

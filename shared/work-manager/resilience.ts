@@ -19,7 +19,7 @@ export async function publishUntilConfirmed(ports: Pick<Ports, 'bus' | 'log'>, t
     } catch (err) {
       if (!(err instanceof ServiceUnavailableError) || stopped()) throw err;
       const pause = Math.min(15_000, 1000 * 2 ** Math.min(attempt - 1, 4));
-      ports.log.warn({ taskId, err: err.message, attempt, retryInMs: pause }, 'the bus is unavailable; publishing again soon');
+      ports.log.warn({ taskId, err: err.message, try: attempt, retryInMs: pause }, 'the bus is unavailable; publishing again soon');
       await new Promise((r) => setTimeout(r, pause));
     }
   }

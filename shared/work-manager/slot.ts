@@ -18,6 +18,10 @@ export interface Slot {
   reserved: boolean;
   /** The attempt ran past its time limit and is being stopped: its exit, when it comes, is a `timeout`. */
   expired?: boolean;
+  /** When the current attempt was delivered (its `tool.ready`), epoch ms: where its queue wait starts (metrics). */
+  readyAt?: number;
+  /** When the current attempt started (its start report's time), while it runs here: it counts in `toolflow_tools_running`. */
+  startedAt?: number;
 }
 
 /** States no tool leaves. */

@@ -10,6 +10,7 @@
 import { EventType, makeEvent, type ExitDetails, type StoredInput, type ToolflowEvent } from '../events/catalog.js';
 import type { ToolReport } from '../executor/executor.js';
 import type { Ports } from '../runtime/ports.js';
+import { withLogFields } from '../runtime/log.js';
 import { inputsFor } from '../spec/bindings.js';
 import { descendants, type Dag } from '../spec/graph.js';
 import type { ToolValues } from '../spec/values.js';
@@ -19,6 +20,7 @@ import { publishUntilConfirmed, stopLeftovers } from './resilience.js';
 import { restorePlan } from './restore.js';
 import { TERMINAL, type Slot, type ToolState } from './slot.js';
 import { loadStoredTask, type StoredTask } from './stored-task.js';
+import { attemptEnded, attemptReady, attemptStarted, recordKeepalivesLost, recordReport, recordUndelivered, templateOf } from '../metrics/record.js';
 
 export type { ToolState } from './slot.js';
 
@@ -66,9 +68,14 @@ export class WorkManager {
    */
   constructor(
     readonly taskId: string,
-    private readonly ports: Ports,
+    ports: Ports,
     private readonly fence?: number,
-  ) {}
+  ) {
+    // Every line it logs names its task (runtime/log.ts); tool and attempt where a line is about one.
+    this.ports = { ...ports, log: withLogFields(ports.log, { taskId }) };
+  }
+
+  private readonly ports: Ports;
 
   /**
    * Publishes this work manager's events, stamped with its fencing token. Its state lives in memory
@@ -116,7 +123,10 @@ export class WorkManager {
     if (unwatch) this.cleanups.push(unwatch);
     // What a dead driver left running must stop before the attempt is rerun beside it.
     await stopLeftovers(this.ports, this.taskId, lost.map((i) => ({ tool: this.slots[i]!.spec.name, attempt: this.slots[i]!.attempt })), this.workRoot);
-    for (const i of lost) await this.emitExit(i, { watchdog: 'lost' });
+    for (const i of lost) {
+      recordKeepalivesLost(templateOf(this.slots[i]!)); // its driver died: no report came for it since
+      await this.emitExit(i, { watchdog: 'lost' });
+    }
     if (undecided.length) await this.publish(undecided);
     await this.pump();
     await this.maybeFinish();
@@ -129,10 +139,12 @@ export class WorkManager {
    * halted (another work manager takes the task over: the sender tries again).
    */
   receive(report: ToolReport): 'accepted' | 'stale' | 'unavailable' {
+    recordReport(report.kind);
     if (this.halted || !this.ready) return 'unavailable';
     const i = this.dag.index.get(report.tool);
     const s = i === undefined ? undefined : this.slots[i];
     if (!s || s.attempt !== report.attempt || this.finished) return 'stale';
+    this.ports.log[report.kind === 'keepalive' ? 'trace' : 'debug']({ tool: report.tool, attempt: report.attempt, kind: report.kind }, `${report.kind} report received`);
     void this.onReport(report).catch((err) => this.ports.log.error({ err, taskId: this.taskId }, 'report handling failed'));
     return 'accepted';
   }
@@ -147,6 +159,7 @@ export class WorkManager {
     this.ports.budget.reserve(s.resources);
     s.reserved = true;
     this.arm(i, s.state === 'dispatched' ? 'undelivered' : 'lost');
+    if (s.state === 'running') attemptStarted(s, times?.startedAt ?? Date.now());
     const limit = s.resources.timeSeconds;
     if (s.state === 'running' && limit) {
       const attempt = s.attempt;
@@ -206,7 +219,10 @@ export class WorkManager {
     for (const c of this.cleanups) c();
     const running = this.slots.filter((s) => s.state === 'dispatched' || s.state === 'running');
     this.timers.clearAll();
-    for (const s of this.slots) this.unreserve(s);
+    for (const s of this.slots) {
+      this.unreserve(s);
+      attemptEnded(s);
+    }
     // Attempts that outlive their driver (Kubernetes Jobs) go on: whoever takes the task over adopts them.
     if (!this.ports.executor.attemptsOutliveDriver) await Promise.allSettled(running.map((s) => this.ports.executor.cancel(this.taskId, s.spec.name, s.attempt, 0)));
     this.resolveDone();
@@ -222,6 +238,7 @@ export class WorkManager {
     if (r.kind === 'start') {
       if (s.state !== 'dispatched') return;
       s.state = 'running';
+      attemptStarted(s, r.at);
       this.arm(i!, 'lost');
       const limit = s.resources.timeSeconds;
       const attempt = s.attempt;
@@ -236,6 +253,7 @@ export class WorkManager {
       if (s.state === 'cancelled' && this.stopping.includes(s)) {
         // The exit of an attempt a cancel stopped, after the cancel's events: handle-status finds the
         // row cancelled and records when its process was gone, its exit and its peak memory.
+        attemptEnded(s, r.at);
         const recorded = this.cancelPublished.then(() => this.publish([this.exitEvent(s, exit, r.at)]));
         this.cancelledExits.push(recorded);
         return recorded;
@@ -244,6 +262,10 @@ export class WorkManager {
         this.unreserve(s);
         return;
       }
+      // A Pod watch verdict (lost, undelivered) is no exit of the tool's: no duration for it.
+      attemptEnded(s, exit.watchdog === undefined || exit.watchdog === 'timeout' ? r.at : undefined);
+      if (exit.watchdog === 'undelivered') recordUndelivered(templateOf(s));
+      else if (exit.watchdog === 'lost') recordKeepalivesLost(templateOf(s));
       await this.emitExit(i!, s.expired ? { ...exit, watchdog: 'timeout' } : exit, r.at);
     }
   }
@@ -332,6 +354,7 @@ export class WorkManager {
       }
       s.reserved = true;
       s.state = 'dispatched';
+      attemptReady(s);
       this.arm(i, 'undelivered');
       events.push(
         readyEvent(
@@ -402,6 +425,9 @@ export class WorkManager {
   private stopWith(i: number, verdict: 'lost' | 'undelivered'): void {
     const s = this.slots[i]!;
     const attempt = s.attempt;
+    attemptEnded(s);
+    if (verdict === 'undelivered') recordUndelivered(templateOf(s));
+    else recordKeepalivesLost(templateOf(s));
     void this.emitExit(i, { watchdog: verdict });
     void this.ports.executor.cancel(this.taskId, s.spec.name, attempt).catch(() => undefined);
   }
@@ -410,6 +436,7 @@ export class WorkManager {
     if (this.finished || this.remaining > 0) return;
     this.finished = true;
     for (const c of this.cleanups) c();
+    for (const s of this.slots) attemptEnded(s);
     const skipped = this.slots.filter((s) => s.state === 'skipped').length;
     const event = finalEvent(this.taskId, { cancelled: this.cancelled, failures: this.failures, skipped }, SOURCE);
     await this.publish([event]);

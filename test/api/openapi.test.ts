@@ -48,9 +48,11 @@ describe('the OpenAPI document', () => {
     const app = buildApi(api.runtime);
     const v1: string[] = [];
     app.addHook('onRoute', (route) => {
-      for (const method of [route.method].flat()) if (method !== 'HEAD') v1.push(`${method} ${route.url.replace(/:(\w+)/g, '{$1}').replace(/\*$/, '{name}')}`);
+      for (const method of [route.method].flat()) v1.push(`${method} ${route.url.replace(/:(\w+)/g, '{$1}').replace(/\*$/, '{name}')}`);
     });
     await app.ready();
+    // fastify adds a HEAD route to every GET route: only a HEAD route of its own (tus) is an operation.
+    for (const r of [...v1]) if (r.startsWith('HEAD ') && v1.includes(`GET ${r.slice(5)}`)) v1.splice(v1.indexOf(r), 1);
     try {
       const root = ['GET /health/liveness', 'GET /health/readiness', 'GET /openapi.json'];
       for (const r of root) expect(app.hasRoute({ method: r.split(' ')[0] as 'GET', url: r.split(' ')[1]! }), r).toBe(true);

@@ -74,8 +74,8 @@ describe('a samples input over the API', () => {
     const issues = (r.json as { issues: { file: string; line?: number; column?: number; path: string; message: string }[] }).issues;
     expect(issues).toEqual([
       { file: 'inputs', path: 'chroms', message: '"chroms" is a list input, and list inputs cannot be given over the API yet: run the workflow with toolflow run (--input chroms=VALUE once per item), or declare a default' },
-      { file: 'samples.csv', line: 2, column: 2, path: 'inputs.samples[0].fastq', message: 'over the API, a file cell is the upload id of the file: no upload "reads/a.fq": upload the file with POST /v1/uploads?name=FILE and give the uploadId it answers' },
-      { file: 'samples.csv', line: 3, column: 2, path: 'inputs.samples[1].fastq', message: `over the API, a file cell is the upload id of the file: no upload "${theirs}": upload the file with POST /v1/uploads?name=FILE and give the uploadId it answers` },
+      { file: 'samples.csv', line: 2, column: 2, path: 'inputs.samples[0].fastq', message: 'over the API, a file cell is the upload id of the file: no upload "reads/a.fq" of yours: upload the file (POST /v1/uploads?name=FILE, or toolflow upload) and give the uploadId it answers' },
+      { file: 'samples.csv', line: 3, column: 2, path: 'inputs.samples[1].fastq', message: `over the API, a file cell is the upload id of the file: no upload "${theirs}" of yours: upload the file (POST /v1/uploads?name=FILE, or toolflow upload) and give the uploadId it answers` },
     ]);
   });
 });

@@ -100,7 +100,7 @@ describe('POST /v1/tasks', () => {
     expect(issues).toEqual([
       { file: 'set=t.n=abc', path: 't.n', message: 'int option: "abc" is not a number' },
       { file: 'set=oops', path: '', message: '"oops" must look like TOOL.OPTION=VALUE' },
-      { file: 'input=reads=00000000-0000-4000-8000-000000000000', path: 'reads', message: 'no upload "00000000-0000-4000-8000-000000000000": upload the file with POST /v1/uploads?name=FILE and give the uploadId it answers' },
+      { file: 'input=reads=00000000-0000-4000-8000-000000000000', path: 'reads', message: 'no upload "00000000-0000-4000-8000-000000000000" of yours: upload the file (POST /v1/uploads?name=FILE, or toolflow upload) and give the uploadId it answers' },
     ]);
   });
 
@@ -135,6 +135,8 @@ describe('GET /v1/tasks/{taskId}', () => {
     ]);
     expect(flaky!.attempts[0]!.message).toContain('exited with code 3');
     for (const a of flaky!.attempts) expect(Date.parse(a.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(a.startedAt!));
+    // Each attempt's cpu time, measured (issue 12 §6), and no cache hit.
+    for (const a of flaky!.attempts as unknown as { cpuTimeMs: number | null; cachedFrom: unknown }[]) expect([typeof a.cpuTimeMs, a.cachedFrom]).toEqual(['number', null]);
     expect([after!.name, after!.status, after!.rely, after!.outputs]).toEqual(['after', 'skipped', ['flaky'], ['x.txt']]);
   });
 

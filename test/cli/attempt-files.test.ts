@@ -54,7 +54,7 @@ describe('where an attempt\'s files are', () => {
 });
 
 describe('a failed tool in the summary', () => {
-  const tool: ToolSummary = { name: 'bad', status: 'failed', attempts: 1, exitCode: 1, reason: 'exit', message: 'exited with code 1', durationMs: 10, peakMemBytes: null, evidence: null, workDir: '/w/t1/bad/attempt-1', stderrTail: ['cat: x: No such file or directory'], instance: null, cached: null, outputs: [], cpuMillicores: 1000, requestedCpuMillicores: null };
+  const tool: ToolSummary = { name: 'bad', status: 'failed', attempts: [], exitCode: 1, reason: 'exit', message: 'exited with code 1', durationMs: 10, peakMemBytes: null, evidence: null, workDir: '/w/t1/bad/attempt-1', stderrTail: ['cat: x: No such file or directory'], instance: null, cached: null, outputs: [], cpuMillicores: 1000, requestedCpuMillicores: null };
 
   it('shows its message, its stderr tail and where its logs are', () => {
     expect(failureDetails('t1', tool)).toEqual([

@@ -35,7 +35,7 @@ describe('configuration', () => {
     [{ TOOLFLOW_S3_ENDPOINT: 'http://127.0.0.1:4568' }, 'TOOLFLOW_S3_ENDPOINT is set but TOOLFLOW_S3_BUCKET is not'],
     [{ TOOLFLOW_LOCK_TTL_SECONDS: '1' }, 'TOOLFLOW_LOCK_TTL_SECONDS=1 must be at least 2'],
     [{ TOOLFLOW_NAMESPACE: 'a.b' }, 'TOOLFLOW_NAMESPACE=a.b must be'],
-    [{ TOOLFLOW_OWNER: '../evil' }, 'owner "../evil" must be'],
+    [{ TOOLFLOW_OWNER: '../evil' }, 'TOOLFLOW_OWNER: "../evil" is not an owner name'],
   ])('refuses %j', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

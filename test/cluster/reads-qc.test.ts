@@ -5,12 +5,16 @@
  * and every event of the task is checked.
  */
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect as amqpConnect, type GetMessage } from 'amqplib';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { pino } from 'pino';
+import { EtcdCoordination } from '../../shared/coordination/etcd-coordination.js';
 import { amqpNames, fromMessage } from '../../shared/events/amqp-binding.js';
 import { EventType, type ToolflowEvent } from '../../shared/events/catalog.js';
+import type { UploadDoc } from '../../shared/uploads/upload-doc.js';
 import { BIN } from '../support/cli.js';
 import { startClusterStack, type ClusterStack } from '../support/cluster-stack.js';
 import { AMQP_URL, skipped } from '../support/services.js';
@@ -85,7 +89,16 @@ describe.skipIf(!all)('cluster mode end to end on the local Kubernetes API', () 
       expect(keys).toContain(`attempts/${taskId}/${tool}/attempt-1/stdout.log`);
     }
     expect(keys).toContain(`attempts/${taskId}/read_stats/attempt-1/stats.tsv`);
-    expect((await stack.s3Keys('ann/')).some((k) => k.endsWith('/reads.fastq'))).toBe(true);
+    const [input, ...more] = await stack.s3Keys('ann/');
+    expect([input, more]).toEqual([expect.stringMatching(/^ann\/[0-9a-f-]{36}\/reads\.fastq$/), []]);
+    // Its upload (tus over S3 multipart) is complete: its document successful, no multipart upload left open.
+    expect(await stack.bucket.openUploads()).toEqual([]);
+    const etcd = await EtcdCoordination.connect({ endpoints: inject('etcdEndpoints'), namespace: stack.env.TOOLFLOW_NAMESPACE!, log: pino({ level: 'silent' }) });
+    try {
+      expect(await etcd.get<UploadDoc>(`uploads/ann/${input!.split('/')[1]}`)).toMatchObject({ status: 'successful', owner: 'ann', key: input, size: statSync(reads).size });
+    } finally {
+      await etcd.close();
+    }
 
     // The events, as they went over the exchange.
     conn = await amqpConnect(AMQP_URL);

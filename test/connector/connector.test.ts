@@ -26,7 +26,7 @@ let admin: ChannelModel;
 let ch: Channel;
 
 /** What the connector logged (pino JSON lines). */
-type LogLine = { msg: string; err?: unknown; retryInMs?: number; delivery?: number; attempt?: number; consumer?: string };
+type LogLine = { msg: string; err?: unknown; retryInMs?: number; delivery?: number; attempt?: number; try?: number; consumer?: string };
 
 /** One test's world: its namespace, a bus to publish with, the connectors and functions to stop. */
 interface World {
@@ -177,7 +177,7 @@ describe.skipIf(skipped('rabbitmq'))('toolflow connector', () => {
     await until(() => c.inFlight === 0, 'the ack');
     expect(f.received.map((r) => r.id)).toEqual([event.id, event.id, event.id, event.id]);
     const retries = w.logs.filter((l) => l.msg === 'a backend is unavailable; handling the event again soon');
-    expect(retries.map((l) => l.attempt)).toEqual([1, 2, 3]);
+    expect(retries.map((l) => l.try)).toEqual([1, 2, 3]);
     const pauses = retries.map((l) => l.retryInMs!);
     expect(pauses).toHaveLength(3);
     expect(pauses[0]! < pauses[1]! && pauses[1]! < pauses[2]!).toBe(true);

@@ -61,10 +61,10 @@ describe('connector settings', () => {
     expect(refusal({ TOOLFLOW_CONNECTOR_TARGETS: 'enqueue=http://e/' })).toMatch(/^the connector consumes queues on RabbitMQ: set TOOLFLOW_AMQP_URL=amqp:\/\//);
     expect(refusal({ TOOLFLOW_AMQP_URL: 'http://rabbit:5672' , TOOLFLOW_CONNECTOR_TARGETS: 'enqueue=http://e/' })).toBe('TOOLFLOW_AMQP_URL: an amqp:// or amqps:// URL, got http://rabbit:5672');
     expect(refusal(AMQP)).toBe(
-      'no function to deliver to: give --target NAME=URL (repeatable) or TOOLFLOW_CONNECTOR_TARGETS=NAME=URL,NAME=URL, NAME being one of enqueue, start-workflow, schedule-tool, handle-status, rerun-policy',
+      'no function to deliver to: give --target NAME=URL (repeatable) or TOOLFLOW_CONNECTOR_TARGETS=NAME=URL,NAME=URL, NAME being one of enqueue, start-workflow, schedule-tool, handle-status, rerun-policy, notify',
     );
     expect(refusal(AMQP, { target: ['handle-status'] })).toBe('--target "handle-status": expected NAME=VALUE, e.g. handle-status=http://127.0.0.1:8080/functions/handle-status');
-    expect(refusal(AMQP, { target: ['upload=http://u/'] })).toBe('--target "upload" is not an event function; use one of enqueue, start-workflow, schedule-tool, handle-status, rerun-policy');
+    expect(refusal(AMQP, { target: ['upload=http://u/'] })).toBe('--target "upload" is not an event function; use one of enqueue, start-workflow, schedule-tool, handle-status, rerun-policy, notify');
     expect(refusal({ ...AMQP, TOOLFLOW_CONNECTOR_TARGETS: 'enqueue=http://a/,enqueue=http://b/' })).toBe('TOOLFLOW_CONNECTOR_TARGETS: enqueue is given twice; give each function one URL');
     expect(refusal(AMQP, { target: ['enqueue=ftp://user:pw@h/'] })).toBe('--target enqueue=ftp://user:***@h/: the URL must be http:// or https://, e.g. http://127.0.0.1:8080/functions/enqueue');
     expect(refusal(AMQP, { target: ['enqueue=127.0.0.1:8080'] })).toMatch(/^--target enqueue=127\.0\.0\.1:8080: the URL must be http:\/\/ or https:\/\//);

@@ -102,6 +102,35 @@ describe.each(ADAPTERS.filter((a) => !skipped(a.name)))('coordination contract: 
     expect(seen).toHaveLength(2);
   });
 
+  it('lists the documents under a prefix, sorted by key, and only those', async () => {
+    const c = await open();
+    const p = `uploads/${run}-list`;
+    await c.put(`${p}/bo/2`, { n: 2 });
+    await c.put(`${p}/ann/b`, { n: 'b' });
+    await c.put(`${p}/ann/a`, { n: 'a' });
+    await c.put(`${p}/ann2/x`, { n: 'x' }); // shares the text "ann" but not the prefix "ann/"
+    await c.put(`${p}-other/ann/a`, { n: 'elsewhere' });
+    expect(await c.list(`${p}/ann/`)).toEqual([
+      [`${p}/ann/a`, { n: 'a' }],
+      [`${p}/ann/b`, { n: 'b' }],
+    ]);
+    expect((await c.list(`${p}/`)).map(([k]) => k)).toEqual([`${p}/ann/a`, `${p}/ann/b`, `${p}/ann2/x`, `${p}/bo/2`]);
+    await c.put(`${p}/ann/a`, { n: 'a2' });
+    expect(await c.list(`${p}/ann/a`)).toEqual([[`${p}/ann/a`, { n: 'a2' }]]);
+    expect(await c.list(`${p}/nobody/`)).toEqual([]);
+  });
+
+  it('lists more documents than one answer of etcd may carry (gRPC\'s 4 MiB: 1,200 documents of 4 KB)', async () => {
+    const c = await open();
+    const p = `uploads/${run}-many/`;
+    const pad = 'x'.repeat(4096);
+    const keys = Array.from({ length: 1200 }, (_, i) => `${p}${String(i).padStart(5, '0')}`);
+    for (let i = 0; i < keys.length; i += 100) await Promise.all(keys.slice(i, i + 100).map((k, j) => c.put(k, { i: i + j, pad })));
+    const listed = await c.list<{ i: number }>(p);
+    expect(listed.map(([k]) => k)).toEqual(keys);
+    expect(listed.every(([, v], i) => v.i === i)).toBe(true);
+  });
+
   it('keeps the upload status documents of the design doc (ongoing → successful)', async () => {
     const c = await open();
     const dir = tempDir();
@@ -109,7 +138,7 @@ describe.each(ADAPTERS.filter((a) => !skipped(a.name)))('coordination contract: 
     const seen: string[] = [];
     const stop = c.watch('uploads/', (_k, v) => seen.push((v as UploadDoc).status));
     const stored = await uploadFile({ objects: new LocalObjectStore(join(dir, 'objects')), coordination: c }, 'me', join(dir, 'in.txt'));
-    expect(await c.get<UploadDoc>(`uploads/${stored.uploadId}`)).toMatchObject({ status: 'successful', size: 5 });
+    expect(await c.get<UploadDoc>(`uploads/me/${stored.uploadId}`)).toMatchObject({ status: 'successful', size: 5 });
     await until(() => seen.length >= 2);
     expect(seen.slice(0, 2)).toEqual(['ongoing', 'successful']);
     stop();

@@ -170,7 +170,9 @@ describe('knative/ manifests', () => {
       else expect(args, s.where).toEqual(['node', `/app/dist/functions/${s.metadata.name}/index.js`]);
       expect(c.readinessProbe).toEqual({ httpGet: { path: '/health/readiness' } });
       expect(c.livenessProbe).toEqual({ httpGet: { path: '/health/liveness' } });
-      expect(c.envFrom).toEqual([{ configMapRef: { name: 'toolflow-config' } }, { secretRef: { name: 'toolflow-secrets' } }]);
+      // notify alone also reads its own Secret (the robots, the Alertmanager token), optional: without it, it sends nothing.
+      const own = s.metadata.name === 'notify' ? [{ secretRef: { name: 'toolflow-notify', optional: true } }] : [];
+      expect(c.envFrom).toEqual([{ configMapRef: { name: 'toolflow-config' } }, { secretRef: { name: 'toolflow-secrets' } }, ...own]);
       expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
     }
   });

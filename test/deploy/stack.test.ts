@@ -82,7 +82,9 @@ describe('stack.yml', () => {
     for (const [name, f] of functions) {
       for (const s of f.secrets ?? []) expect(s, name).toMatch(DNS_LABEL);
       const vars = (f.secrets ?? []).map(variableOfSecret);
-      expect(vars, `${name}: the broker`).toContain(name === 'upload' || name === 'validate' ? 'TOOLFLOW_DATABASE_URL' : 'TOOLFLOW_AMQP_URL');
+      // upload and validate answer their caller, notify tells people: none of them publishes (no broker).
+      const publishesNothing = ['upload', 'validate', 'notify'].includes(name);
+      expect(vars, `${name}: the broker`).toContain(publishesNothing ? 'TOOLFLOW_DATABASE_URL' : 'TOOLFLOW_AMQP_URL');
       // The connector and every event function share the function secret: the gateway lets anyone
       // invoke a function, and an event function refuses a call without it (401).
       const eventFunction = name === 'connector' || FUNCTIONS.some((fn) => fn.name === name);
@@ -94,8 +96,8 @@ describe('stack.yml', () => {
       }
       // Every other process opens the store and the object store (S3 is checked at start-up).
       expect(vars, name).toEqual(expect.arrayContaining(['TOOLFLOW_DATABASE_URL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']));
-      // upload and validate publish nothing (shared/http/function-ports.ts `noBus`): no broker.
-      if (name === 'upload' || name === 'validate') expect(vars, name).not.toContain('TOOLFLOW_AMQP_URL');
+      // upload, validate and notify publish nothing (shared/http/function-ports.ts `noBus`): no broker.
+      if (publishesNothing) expect(vars, name).not.toContain('TOOLFLOW_AMQP_URL');
     }
   });
 
@@ -114,7 +116,8 @@ describe('stack.yml', () => {
     }
     // The processes that hold state in memory in this issue run one replica: the api (the tasks it
     // hosts), the task-host functions, and the connector (its prefetch is the functions' concurrency).
-    for (const name of ['api', 'start-workflow', 'schedule-tool', 'connector']) expect(stack.functions[name]!.labels!['com.openfaas.scale.max'], name).toBe('1');
+    // notify too: each robot's rate limit and digest are in its memory.
+    for (const name of ['api', 'start-workflow', 'schedule-tool', 'connector', 'notify']) expect(stack.functions[name]!.labels!['com.openfaas.scale.max'], name).toBe('1');
   });
 
   it('requests and limits give cpu and memory in Kubernetes units, each request within its limit', () => {

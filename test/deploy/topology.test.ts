@@ -25,8 +25,8 @@ import {
 
 /** The request/response functions and the user API: in functions/ and the manifests, not in FUNCTIONS (they take no events). */
 const REQUEST_RESPONSE = ['api', 'upload', 'validate'];
-/** The eight functions of issue 8 (notes/issue8.md, "Names"). */
-const ISSUE_8_NAMES = ['api', 'enqueue', 'handle-status', 'rerun-policy', 'schedule-tool', 'start-workflow', 'upload', 'validate'];
+/** The eight functions of issue 8 (notes/issue8.md, "Names") and notify (issue 12). */
+const FUNCTION_NAMES = ['api', 'enqueue', 'handle-status', 'notify', 'rerun-policy', 'schedule-tool', 'start-workflow', 'upload', 'validate'];
 
 type TriggerManifest = Manifest & { spec: { filter: { attributes: { type: string } }; subscriber: { ref: { name: string } } } };
 const triggers = () => ofKind(knativeAll(), 'Trigger') as TriggerManifest[];
@@ -50,12 +50,13 @@ describe('deployment topology', () => {
     expect(have).toEqual(want);
   });
 
-  it('what toolflow emits and no function consumes is exactly the work manager’s input and task.started (no Trigger: they go to the task’s host)', () => {
+  it('what toolflow emits and no function consumes is exactly tool.succeeded and task.started (no Trigger: they go to the task’s host)', () => {
     const consumed = new Set<string>(FUNCTIONS.flatMap((f) => f.consumes));
     const untriggered = [...emittedTypes()].filter((t) => !consumed.has(t)).sort();
-    // tool.succeeded, tool.retrying, tool.failed: the work manager's subscription (work-manager.ts);
-    // task.started: informational. Adding a consumer of any of them needs a Trigger.
-    expect(untriggered).toEqual([EventType.taskStarted, EventType.toolFailed, EventType.toolRetrying, EventType.toolSucceeded].sort());
+    // tool.succeeded: the work manager's subscription (work-manager.ts), as tool.retrying and
+    // tool.failed are (notify consumes those too, with Triggers of its own); task.started:
+    // informational. Adding a consumer of any of them needs a Trigger.
+    expect(untriggered).toEqual([EventType.taskStarted, EventType.toolSucceeded].sort());
   });
 
   it('each Trigger dispatches at the function’s concurrency, which its Service takes at once', () => {
@@ -70,9 +71,9 @@ describe('deployment topology', () => {
     }
   });
 
-  it('the functions of stack.yml and knative/ are those of functions/, the eight names of issue 8 (stack.yml adds the connector)', () => {
+  it('the functions of stack.yml and knative/ are those of functions/, the eight names of issue 8 and notify (stack.yml adds the connector)', () => {
     const dirs = functionDirs();
-    expect(dirs).toEqual(ISSUE_8_NAMES);
+    expect(dirs).toEqual(FUNCTION_NAMES);
     for (const f of FUNCTIONS) expect(dirs, `${f.name} of FUNCTIONS`).toContain(f.name);
     expect(toolflowServices().map((s) => s.metadata.name).sort()).toEqual(dirs);
     expect(Object.keys(loadStack().functions).sort()).toEqual([...dirs, 'connector'].sort());

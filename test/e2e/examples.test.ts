@@ -49,7 +49,7 @@ interface RunJson {
   taskId: string;
   status: string;
   error: string | null;
-  tools: { name: string; status: string; attempts: number; exitCode: number | null; reason: string | null; durationMs: number | null }[];
+  tools: { name: string; status: string; attempts: { status: string; deliveredAt: string | null }[]; exitCode: number | null; reason: string | null; durationMs: number | null }[];
 }
 
 /** Mean-quality filter of the example, computed here independently of awk. */
@@ -73,7 +73,7 @@ describe('examples, run through the CLI', () => {
     const result = JSON.parse(stdout) as RunJson;
     expect(code).toBe(0);
     expect(result.status).toBe('succeeded');
-    expect(result.tools.map((t) => [t.name, t.status, t.attempts, t.exitCode])).toEqual(
+    expect(result.tools.map((t) => [t.name, t.status, t.attempts.filter((a) => a.deliveredAt !== null).length, t.exitCode])).toEqual(
       ['read_stats', 'gc_content', 'length_histogram', 'quality_filter', 'filtered_stats', 'compress', 'report'].map((n) => [n, 'succeeded', 1, 0]),
     );
     const report = readFileSync(join(workdir, result.taskId, 'report/attempt-1/report.md'), 'utf8');
@@ -98,17 +98,23 @@ describe('examples, run through the CLI', () => {
     const { code, stdout } = await toolflow(['run', join(EXAMPLES, 'oom-rerun/workflow.yaml'), '--workdir', workdir, '--json']);
     const result = JSON.parse(stdout) as RunJson;
     expect(code).toBe(0);
-    expect(result.tools[0]).toMatchObject({ name: 'hold_in_memory', status: 'succeeded', attempts: 2, exitCode: 0 });
+    expect(result.tools[0]).toMatchObject({ name: 'hold_in_memory', status: 'succeeded', attempts: [{ status: 'failed' }, { status: 'succeeded' }], exitCode: 0 });
     expect(readFileSync(join(workdir, result.taskId, 'hold_in_memory/attempt-2/size.txt'), 'utf8')).toBe('100000000\n');
     const status = await toolflow(['status', result.taskId, '--json']);
     expect(JSON.parse(status.stdout)).toMatchObject({ taskId: result.taskId, status: 'succeeded' });
+    // Every attempt, with what it was given and what it used (issue 12 §6): the first at its 64M limit.
+    const [first, second] = (JSON.parse(status.stdout) as { tools: { attempts: { reason: string | null; peakMemBytes: number | null; cpuTimeMs: number | null; resources: { memBytes: number } }[] }[] }).tools[0]!.attempts;
+    expect(first).toMatchObject({ reason: 'oom', resources: { memBytes: 64e6 } });
+    expect(first!.peakMemBytes).toBeGreaterThanOrEqual(64e6);
+    expect(second!.resources.memBytes).toBe(128e6);
+    expect(typeof first!.cpuTimeMs).toBe('number');
   });
 
   it('(c) with ulimit instead of cgroups, the same rerun happens', async () => {
     // --no-cache: the same workflow and input succeeded in (a), and its attempt would be reused.
     const { code, stdout } = await toolflow(['run', join(EXAMPLES, 'oom-rerun/workflow.yaml'), '--json', '--no-cache'], { TOOLFLOW_MEMORY_LIMIT: 'rlimit' });
     expect(code).toBe(0);
-    expect((JSON.parse(stdout) as RunJson).tools[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+    expect((JSON.parse(stdout) as RunJson).tools[0]).toMatchObject({ status: 'succeeded', attempts: [{ status: 'failed' }, { status: 'succeeded' }] });
   });
 });
 
@@ -121,8 +127,8 @@ describe('CLI', () => {
     const result = JSON.parse(stdout) as RunJson;
     expect(result.status).toBe('failed');
     expect(result.tools).toMatchObject([
-      { name: 'a', status: 'failed', attempts: 1, exitCode: 4, reason: 'exit' },
-      { name: 'b', status: 'skipped', attempts: 0, exitCode: null },
+      { name: 'a', status: 'failed', attempts: [{ status: 'failed' }], exitCode: 4, reason: 'exit' },
+      { name: 'b', status: 'skipped', attempts: [{ status: 'skipped', deliveredAt: null }], exitCode: null },
     ]);
   });
 
@@ -227,7 +233,7 @@ describe('CLI', () => {
     expect(resumed.code).toBe(0);
     const result = JSON.parse(resumed.stdout) as RunJson;
     expect(result).toMatchObject({ taskId, status: 'succeeded' });
-    expect(result.tools.map((t) => [t.name, t.status, t.attempts])).toEqual([
+    expect(result.tools.map((t) => [t.name, t.status, t.attempts.filter((a) => a.deliveredAt !== null).length])).toEqual([
       ['first', 'succeeded', 1],
       ['slow', 'succeeded', 2],
       ['last', 'succeeded', 1],

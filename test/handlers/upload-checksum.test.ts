@@ -1,40 +1,24 @@
 /**
  * Uploads carry their inputs' SHA-256 and size (issue 10: the cache key hashes inputs by content):
  * `uploadFile` and `uploadStream` return them, the upload's status document keeps them, and
- * `findUpload` gives them back from the document (without one, only the size).
+ * `findUpload` gives them back from the document (without one, only the size). The same over S3
+ * is in test/uploads/upload-store-s3.test.ts (a real S3 server: tus needs ListParts).
  */
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import S3rver from 's3rver';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MemoryCoordination } from '../../shared/coordination/memory-coordination.js';
-import { findUpload, uploadFile, uploadStream } from '../../shared/handlers/upload.js';
+import { findUpload, PayloadTooLargeError, uploadFile, uploadStream } from '../../shared/handlers/upload.js';
 import { LocalObjectStore } from '../../shared/objects/local-object-store.js';
-import { S3ObjectStore } from '../../shared/objects/s3-object-store.js';
 import { tempDir } from '../support/tmp.js';
 
 const dir = tempDir();
 const TEXT = '@r1\nACGT\n+\nIIII\n';
 const SHA = createHash('sha256').update(TEXT).digest('hex');
 
-let s3rver: S3rver;
-let s3: S3ObjectStore;
-beforeAll(async () => {
-  s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(dir, 's3rver'), configureBuckets: [{ name: 'toolflow', configs: [] }] });
-  const { port } = (await s3rver.run()) as unknown as { port: number };
-  s3 = new S3ObjectStore({ bucket: 'toolflow', endpoint: `http://127.0.0.1:${port}`, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
-});
-afterAll(async () => {
-  await s3?.close();
-  await s3rver?.close();
-});
-
-describe.each([
-  { name: 'local folder', objects: () => new LocalObjectStore(join(dir, 'objects')) },
-  { name: 'S3', objects: () => s3 },
-])('upload checksums: $name', ({ objects }) => {
+describe.each([{ name: 'local folder', objects: () => new LocalObjectStore(join(dir, 'objects')) }])('upload checksums: $name', ({ objects }) => {
   it('uploadFile returns the SHA-256 and size, and findUpload gives them back from the status document', async () => {
     const src = join(dir, 'reads.fq');
     writeFileSync(src, TEXT);
@@ -46,8 +30,19 @@ describe.each([
 
   it('uploadStream returns them too', async () => {
     const ports = { objects: objects(), coordination: new MemoryCoordination() };
-    const up = await uploadStream(ports, 'me', 'sheet.tsv', Readable.from([Buffer.from(TEXT)]), { spoolDir: dir });
+    const up = await uploadStream(ports, 'me', 'sheet.tsv', Readable.from([Buffer.from(TEXT)]));
     expect(up).toMatchObject({ fileName: 'sheet.tsv', size: TEXT.length, bytes: TEXT.length, sha256: SHA });
+    expect(await findUpload(ports, 'me', up.uploadId)).toMatchObject({ status: 'successful', sha256: SHA, bytes: TEXT.length, key: `me/${up.uploadId}/sheet.tsv` });
+  });
+
+  it('uploadStream refuses a body past maxBytes, leaving the upload failed and nothing stored', async () => {
+    const ports = { objects: objects(), coordination: new MemoryCoordination() };
+    const err = await uploadStream(ports, 'mo', 'big.txt', Readable.from([Buffer.alloc(600), Buffer.alloc(600)]), { maxBytes: 1000 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PayloadTooLargeError);
+    expect((err as Error).message).toBe('the upload is larger than the limit of 1000 bytes');
+    const [[, doc]] = (await ports.coordination.list<{ status: string; error: string }>('uploads/mo/')) as [[string, { status: string; error: string }]];
+    expect(doc).toMatchObject({ status: 'failed', error: 'the upload is larger than the limit of 1000 bytes' });
+    expect(await ports.objects.list('mo/')).toEqual([]);
   });
 });
 
@@ -59,6 +54,7 @@ describe('findUpload without a status document', () => {
     const up = await uploadFile({ objects: local, coordination: new MemoryCoordination() }, 'me', src);
     // Another process's upload: this process has no document for it.
     const found = await findUpload({ objects: local, coordination: new MemoryCoordination() }, 'me', up.uploadId);
-    expect(found).toEqual({ status: 'successful', key: up.key, size: TEXT.length, bytes: TEXT.length, uploadId: up.uploadId, fileName: 'reads2.fq' });
+    expect(found).toMatchObject({ status: 'successful', key: up.key, size: TEXT.length, bytes: TEXT.length, uploadId: up.uploadId, fileName: 'reads2.fq' });
+    expect(found?.sha256).toBeUndefined();
   });
 });

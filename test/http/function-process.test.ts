@@ -167,7 +167,7 @@ describe('toolflow function refuses what it cannot run', () => {
     );
 
   it('an unknown name, with the list of event functions (exit 2)', async () => {
-    expect(await run(['enqueu'])).toEqual({ code: 2, stderr: 'toolflow: no event function "enqueu"; the event functions are enqueue, start-workflow, schedule-tool, handle-status, rerun-policy\n' });
+    expect(await run(['enqueu'])).toEqual({ code: 2, stderr: 'toolflow: no event function "enqueu"; the event functions are enqueue, start-workflow, schedule-tool, handle-status, rerun-policy, notify\n' });
     expect((await run(['upload'])).stderr).toContain('upload answers requests rather than events: run node dist/functions/upload/index.js');
   });
 

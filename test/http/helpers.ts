@@ -105,7 +105,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A function process: its URL (127.0.0.1), its port, its stderr so far, and how it ended. */
+/** A function process: its URL (127.0.0.1), its port, its stderr and stdout so far (its JSON logs go to stdout: shared/runtime/log.ts), and how it ended. */
 export interface FunctionProcess {
   url: string;
   port: number;
@@ -121,9 +121,10 @@ export interface FunctionProcess {
  */
 export async function startFunctionProcess(args: (port: number) => string[], env: Record<string, string>): Promise<FunctionProcess> {
   const port = await freePort();
-  const child = spawn('node', args(port), { env: { ...process.env, TOOLFLOW_LOG_LEVEL: 'warn', ...env, http_port: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('node', args(port), { env: { ...process.env, TOOLFLOW_LOG_LEVEL: 'warn', ...env, http_port: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  child.stdout!.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {

@@ -92,6 +92,23 @@ describe('the upload and validate functions', () => {
     expect(bob.body.issues).toEqual([expect.objectContaining({ path: 'data', message: expect.stringContaining(`no upload "${String(up.body.uploadId)}"`) })]);
   });
 
+  it('validate refuses every input that cannot be used, each named, in one answer: an upload not of the declared format, an id that is no upload of the caller\'s', async () => {
+    const fasta = await json(await fetch(`${upload}/?name=ref.fa`, { method: 'POST', headers: auth(token), body: '>chr1\nACGT\n' }));
+    const id = String(fasta.body.uploadId);
+    const workflow = 'name: f\ninputs:\n  reads: {format: fastq}\n  ref: {format: fasta}\ntools:\n  - {name: a, cmds: ["true"]}\n';
+    const r = await json(await fetch(validate, { method: 'POST', headers: auth(token), body: JSON.stringify({ workflow, inputs: { reads: id, ref: 'reads.fq' } }) }));
+    expect(r.status).toBe(422);
+    expect(r.body.issues).toEqual([
+      // This process keeps no upload documents (coordination without etcd keeps them in the upload function's
+      // process): the upload is found by its object, whose first bytes are read and checked.
+      { file: 'inputs', path: 'reads', message: `upload ${id} ("ref.fa"): expected fastq: the first record must start with '@', found '>chr1' (FASTA?) (inputs.reads declares format: fastq)` },
+      { file: 'inputs', path: 'ref', message: 'no upload "reads.fq" of yours: upload the file (POST /v1/uploads?name=FILE, or toolflow upload) and give the uploadId it answers' },
+    ]);
+    // The same upload fits an input that declares fasta.
+    const ok = await fetch(validate, { method: 'POST', headers: auth(token), body: JSON.stringify({ workflow, inputs: { reads: id, ref: id } }).replace('reads: {format: fastq}', 'reads: {format: fasta}') });
+    expect(ok.status).toBe(200);
+  });
+
   it('validate answers 422 SPEC_INVALID with every issue at its line and column', async () => {
     const r = await json(await fetch(validate, { method: 'POST', headers: auth(token), body: JSON.stringify({ workflow: 'name: v\ntools:\n  - {name: a, cmds: [x], relly: [b]}\n', file: 'mine.yaml' }) }));
     expect(r.status).toBe(422);

@@ -9,9 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Job } from 'kubernetes-models/batch/v1';
+import { CronJob, Job } from 'kubernetes-models/batch/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { bytesQuantity, cpuQuantity, toolJob, workManagerJob, workManagerService, TOOL_SERVICE_ACCOUNT, WORK_MANAGER_SERVICE_ACCOUNT } from '../../shared/executor/kubernetes/manifests.js';
 import { jobName, workManagerJobName } from '../../shared/executor/kubernetes/names.js';
@@ -19,6 +19,7 @@ import { POD_DIR, SIDECAR_CONTAINER, TOOL_CONTAINER } from '../../shared/sidecar
 import { TOOL_WRAPPER } from '../../shared/sidecar/tool-wrapper.js';
 import { parseBytes, parseCpu } from '../../shared/spec/resources.js';
 import { loadManifests, type Manifest } from '../deploy/manifests.js';
+import { checkSettings } from '../../shared/checks/check-settings.js';
 import { tempDir } from '../support/tmp.js';
 import { requestFor, settingsFrom } from './fixtures.js';
 
@@ -186,12 +187,12 @@ describe('workManagerJob and workManagerService', () => {
 
 describe('knative/cluster/', () => {
   const all = loadManifests('knative/cluster');
-  const models: Record<string, new (data: never) => { validate(): void }> = { ServiceAccount, Role, RoleBinding };
+  const models: Record<string, new (data: never) => { validate(): void }> = { ServiceAccount, Role, RoleBinding, ConfigMap, CronJob };
   const named = (kind: string, name: string) => all.find((m) => m.kind === kind && m.metadata.name === name);
   type RoleManifest = Manifest & { rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] };
 
   it('validates, lives in the toolflow namespace, and holds the two accounts the manifests name', () => {
-    expect(all.length).toBe(4);
+    expect(all.length).toBe(7); // 20-rbac.yaml's 4, and the periodic check's account, settings and CronJob
     for (const m of all) {
       const { where: _w, ...object } = m;
       expect(() => new models[m.kind]!(object as never).validate(), m.where).not.toThrow();
@@ -212,6 +213,32 @@ describe('knative/cluster/', () => {
     ]);
     const bindings = all.filter((m) => m.kind === 'RoleBinding') as (Manifest & { roleRef: { kind: string; name: string }; subjects: { kind: string; name: string; namespace: string }[] })[];
     expect(bindings.map((b) => [b.roleRef.kind, b.roleRef.name, b.subjects])).toEqual([['Role', WORK_MANAGER_SERVICE_ACCOUNT, [{ kind: 'ServiceAccount', name: WORK_MANAGER_SERVICE_ACCOUNT, namespace: 'toolflow' }]]]);
+  });
+
+  it('runs the periodic check every 5 minutes, one at a time, once per schedule, with the notify Secret and its settings file, and no API token', () => {
+    type CronManifest = Manifest & { spec: { schedule: string; concurrencyPolicy: string; jobTemplate: { spec: { backoffLimit: number; template: { spec: Record<string, unknown> & { containers: { args: string[]; envFrom: { secretRef: { name: string } }[]; volumeMounts: { name: string; mountPath: string }[] }[]; volumes: { name: string; configMap: { name: string } }[] } } } } } };
+    const cron = named('CronJob', 'toolflow-check') as CronManifest;
+    expect(cron.spec).toMatchObject({ schedule: '*/5 * * * *', concurrencyPolicy: 'Forbid', jobTemplate: { spec: { backoffLimit: 0 } } });
+    const pod = cron.spec.jobTemplate.spec.template.spec;
+    expect(pod).toMatchObject({ serviceAccountName: 'toolflow-check', automountServiceAccountToken: false, restartPolicy: 'Never' });
+    expect((named('ServiceAccount', 'toolflow-check') as Manifest & { automountServiceAccountToken: boolean }).automountServiceAccountToken).toBe(false);
+    const [c] = pod.containers;
+    expect(c!.envFrom.map((e) => e.secretRef.name)).toEqual(['toolflow-notify']);
+    expect(c!.args.slice(0, 2)).toEqual(['toolflow', 'check']);
+    // The --config file is the ConfigMap's check.yaml, mounted where the args say; checkSettings takes it.
+    const config = c!.args[c!.args.indexOf('--config') + 1]!;
+    const mount = c!.volumeMounts.find((m) => config.startsWith(`${m.mountPath}/`))!;
+    const volume = pod.volumes.find((v) => v.name === mount.name)!;
+    const map = named('ConfigMap', volume.configMap.name) as Manifest & { data: Record<string, string> };
+    const file = join(dir, 'check.yaml');
+    writeFileSync(file, map.data[config.slice(mount.mountPath.length + 1)]!);
+    expect(checkSettings({ config: file }, {})).toEqual({
+      prometheus: 'http://prometheus-operated.monitoring.svc:9090',
+      namespace: 'toolflow',
+      periodSeconds: 900,
+      rateWindowSeconds: 120,
+      limits: { pendingPods: 0, pendingForSeconds: 600, pods: 200, cpuMillicores: 64_000, memoryBytes: 256 * 1024 ** 3, runningTools: 150, queueDepth: 1000 },
+    });
   });
 
   it('knative/task-host/ lets start-workflow create the work-manager Job and Service, schedule-tool create tool Jobs; both get Jobs', () => {

@@ -4,7 +4,9 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MemoryCoordination } from '../../shared/coordination/memory-coordination.js';
 import { ConfigError, ServiceUnavailableError } from '../../shared/errors.js';
+import { uploadFile, type UploadDoc } from '../../shared/handlers/upload.js';
 import { S3ObjectStore, type S3Options } from '../../shared/objects/s3-object-store.js';
 import { startStallingProxy } from '../support/stalling-proxy.js';
 import { tempDir } from '../support/tmp.js';
@@ -153,5 +155,24 @@ describe('S3 that refuses access', () => {
     const err = await s3.check().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toMatch(new RegExp(`^S3 bucket no-such-bucket at http://127\\.0\\.0\\.1:${s3Port} does not exist \\(404( \\w+)?\\): create it, or set TOOLFLOW_S3_BUCKET`));
+  });
+});
+
+describe('S3 without the multipart calls uploads need', () => {
+  // s3rver answers ListParts and AbortMultipartUpload with 405 MethodNotAllowed; @tus/s3-store
+  // calls ListParts before every write (the upload tests use radosgw, test/support/rgw.ts).
+  it('fails an upload with a ConfigError naming the server and what it lacks, the upload marked failed', async () => {
+    const coordination = new MemoryCoordination();
+    const src = join(dir, 'reads.fastq');
+    writeFileSync(src, '@r1\nACGT\n+\nIIII\n');
+    const err = await uploadFile({ objects: direct, coordination }, 'me', src).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toBe(
+      `S3 bucket toolflow at http://127.0.0.1:${s3Port} does not implement ListParts (405 MethodNotAllowed), which uploads need (resumable S3 multipart uploads): use an S3 server that has it with AbortMultipartUpload (AWS S3, Ceph radosgw, MinIO; not s3rver)`,
+    );
+    const docs = (await coordination.list<UploadDoc>('uploads/me/')).map(([, d]) => d);
+    // Its multipart upload could not be aborted either (405 again): the reason says so.
+    expect(docs.map((d) => [d.status, d.error])).toEqual([['failed', `${(err as Error).message} (what it stored could not be removed: The specified method is not allowed against this resource.)`]]);
+    expect((await direct.list('me/')).filter((k) => k.endsWith('/reads.fastq'))).toEqual([]);
   });
 });

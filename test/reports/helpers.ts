@@ -83,6 +83,7 @@ export const fullExit = (): ExitReport => ({
   oomKilled: true,
   oomKills: 3,
   peakMemBytes: 8 * 1024 ** 3 + 17,
+  cpuTimeMs: 2 ** 40 + 9,
   memLimitKind: 'cgroup',
   diskFull: { path: '/toolflow', freeBytes: 0, totalBytes: 2 ** 40 + 5, freeInodes: 12 },
   stderrTail: 'Killed\nline two: ünïcödé\n',

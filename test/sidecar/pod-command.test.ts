@@ -46,10 +46,13 @@ describe('podCommandScript', () => {
 
 describe('the exit file', () => {
   it('is read strictly: the wrapper\'s line only', () => {
-    expect(parseExitFile('3 0 1048576\n')).toEqual({ exitCode: 3, oomKills: 0, peak: 1048576 });
-    expect(parseExitFile('137 2 -\n')).toEqual({ exitCode: 137, oomKills: 2, peak: null });
-    expect(parseExitFile('0 - -')).toEqual({ exitCode: 0, oomKills: null, peak: null });
-    for (const bad of ['', '0', '0 - - extra', 'x - -', '0 -1 -', 'AWS_SECRET_ACCESS_KEY=abc\n', '0 - -\n\n']) expect(parseExitFile(bad)).toBeUndefined();
+    expect(parseExitFile('3 0 1048576\n')).toEqual({ exitCode: 3, oomKills: 0, peak: 1048576, cpuUsec: null });
+    expect(parseExitFile('137 2 -\n')).toEqual({ exitCode: 137, oomKills: 2, peak: null, cpuUsec: null });
+    expect(parseExitFile('0 - -')).toEqual({ exitCode: 0, oomKills: null, peak: null, cpuUsec: null });
+    // The wrapper's fourth field: the container's cpu time since the tool started, µs.
+    expect(parseExitFile('0 0 2097152 1234567\n')).toEqual({ exitCode: 0, oomKills: 0, peak: 2097152, cpuUsec: 1234567 });
+    expect(parseExitFile('1 - - -\n')).toEqual({ exitCode: 1, oomKills: null, peak: null, cpuUsec: null });
+    for (const bad of ['', '0', '0 - - extra', '0 - - 1 2', '0 - - -5', 'x - -', '0 -1 -', 'AWS_SECRET_ACCESS_KEY=abc\n', '0 - -\n\n']) expect(parseExitFile(bad)).toBeUndefined();
   });
 });
 

@@ -34,7 +34,7 @@ describe('wrapper and sidecar', () => {
     expect(await objectText(pod, prefix() + 'stdout.log')).toBe('out-line\n');
     expect(await objectText(pod, prefix() + 'stderr.log')).toBe('err-line\n');
     expect(existsSync(join(pod.dir, PodFile.reported))).toBe(true);
-    expect(readFileSync(join(pod.dir, PodFile.exit), 'utf8')).toMatch(/^0 (\d+|-) (\d+|-)\n$/);
+    expect(readFileSync(join(pod.dir, PodFile.exit), 'utf8')).toMatch(/^0 (\d+|-) (\d+|-) (\d+|-)\n$/);
   });
 
   it('a failing tool (exit 3): its code, its stderr tail, no missing outputs', async () => {

@@ -104,7 +104,7 @@ describe('inputs', () => {
     const err = await resolveInputs(spec, ['red=x', `extra=${dir}`, 'bad'], 'wf.yaml').catch((e: SpecError) => e.issues.map((i) => i.message));
     expect(err).toEqual([
       'the workflow has no input "red" (did you mean "reads"?)',
-      `"${dir}" is not a regular file`,
+      `"${dir}" is not a regular file, a pipe or a character device`, // a file input may be a pipe (read once)
       '"bad" must look like NAME=PATH',
       'required input has no file; give it with --input reads=PATH',
     ]);

@@ -82,9 +82,10 @@ export function send(base: string, method: string, path: string, options: CallOp
 }
 
 /** Starts the API on a fresh home. */
-export async function startApi(options: ApiOptions & { log?: Logger } = {}): Promise<TestApi> {
+export async function startApi(options: ApiOptions & { log?: Logger; env?: NodeJS.ProcessEnv } = {}): Promise<TestApi> {
   const home = tempDir('toolflow-api-');
-  const config = loadConfig({ TOOLFLOW_HOME: home }, {});
+  // `env`: more of the configuration (TOOLFLOW_S3_BUCKET…), as the process's environment gives it.
+  const config = loadConfig({ TOOLFLOW_HOME: home, ...options.env }, {});
   const runtime = await createRuntime(config, { log: options.log ?? pino({ level: 'silent' }) });
   const app = buildApi(runtime, { workRoot: resolve(config.workDir), followPollMs: 50, ...options });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,7 +1,8 @@
 /**
  * The whole of cluster mode on this machine, for end-to-end tests: MariaDB (a fresh database),
- * RabbitMQ (a namespace of this run's), etcd (the test setup's), S3 (s3rver in this process, over
- * HTTP), and the Kubernetes API test double (`kube-double/`), whose kubelet runs every Pod's
+ * RabbitMQ (a namespace of this run's), etcd (the test setup's), S3 (a bucket of the stack's own on
+ * the run's radosgw, `rgw.ts`: the submitter uploads inputs through tus's S3 store, which needs
+ * ListParts and AbortMultipartUpload, which s3rver lacks), and the Kubernetes API test double (`kube-double/`), whose kubelet runs every Pod's
  * containers as local processes: the work-manager Job's `toolflow work-manager TASK`, each tool
  * Job's sidecar `toolflow sidecar` and its tool container's wrapper. The functions run in the
  * `toolflow run` process of the test (every function is shared in cluster mode). Its
@@ -15,12 +16,12 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import S3rver from 's3rver';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { openStore } from '../../shared/store/open-store.js';
 import type { Store } from '../../shared/store/store.js';
 import { BIN } from './cli.js';
 import { startKubeApi, type KubeDouble } from './kube-double/index.js';
+import { ensureRgw, rgwBucket, type RgwBucket } from './rgw.js';
 import { AMQP_URL, deleteAmqpNamespace, freshMysqlDatabase, requireRabbitmq, runPrefix } from './services.js';
 import { tempDir } from './tmp.js';
 
@@ -39,6 +40,8 @@ export interface ClusterStack {
   dump(): string;
   /** Objects in the S3 bucket, by key prefix. */
   s3Keys(prefix: string): Promise<string[]>;
+  /** The S3 bucket (radosgw): its name, open multipart uploads (`openUploads`), keys. */
+  bucket: RgwBucket;
   close(): Promise<void>;
 }
 
@@ -63,8 +66,8 @@ export async function startClusterStack(etcdEndpoints: string, timing: { keepali
   const home = tempDir();
   const db = await freshMysqlDatabase();
   const namespace = runPrefix();
-  const s3rver = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: join(home, 's3'), configureBuckets: [{ name: 'toolflow', configs: [] }] });
-  const { port: s3Port } = (await s3rver.run()) as unknown as { port: number };
+  const rgw = await ensureRgw();
+  const bucket = await rgwBucket(rgw, `toolflow-${namespace}`);
   const shims = join(home, 'bin');
   mkdirSync(shims);
   writeFileSync(join(shims, 'toolflow'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
@@ -83,8 +86,8 @@ export async function startClusterStack(etcdEndpoints: string, timing: { keepali
     TOOLFLOW_REPORT_PORT: String(reportPort),
     TOOLFLOW_AMQP_URL: AMQP_URL,
     TOOLFLOW_ETCD_ENDPOINTS: etcdEndpoints,
-    TOOLFLOW_S3_BUCKET: 'toolflow',
-    TOOLFLOW_S3_ENDPOINT: `http://127.0.0.1:${s3Port}`,
+    TOOLFLOW_S3_BUCKET: bucket.name,
+    TOOLFLOW_S3_ENDPOINT: rgw.endpoint,
     TOOLFLOW_NAMESPACE: namespace,
     TOOLFLOW_CPUS: '2',
     TOOLFLOW_MEMORY: '4Gi',
@@ -99,8 +102,8 @@ export async function startClusterStack(etcdEndpoints: string, timing: { keepali
   const secret: Record<string, string> = {
     TOOLFLOW_DATABASE_URL: db.url,
     TOOLFLOW_REPORT_SECRET: CLUSTER_SECRET,
-    AWS_ACCESS_KEY_ID: 'S3RVER',
-    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_ACCESS_KEY_ID: rgw.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey,
   };
   const kc = new KubeConfig();
   kc.loadFromFile(kube.kubeconfigPath);
@@ -111,6 +114,7 @@ export async function startClusterStack(etcdEndpoints: string, timing: { keepali
   let s3: import('../../shared/objects/s3-object-store.js').S3ObjectStore | undefined;
   return {
     kube,
+    bucket,
     env,
     reportAddress,
     store: () => openStore(db.url),
@@ -129,13 +133,13 @@ export async function startClusterStack(etcdEndpoints: string, timing: { keepali
     },
     async s3Keys(prefix) {
       const { S3ObjectStore } = await import('../../shared/objects/s3-object-store.js');
-      s3 ??= new S3ObjectStore({ bucket: 'toolflow', endpoint: config.TOOLFLOW_S3_ENDPOINT, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+      s3 ??= new S3ObjectStore({ bucket: bucket.name, endpoint: rgw.endpoint, credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey } });
       return s3.list(prefix);
     },
     async close() {
       await kube.close();
       await s3?.close();
-      await s3rver.close();
+      await bucket.remove();
       await db.drop();
       await deleteAmqpNamespace(namespace, ['enqueue', 'start-workflow', 'schedule-tool', 'handle-status', 'rerun-policy']);
     },

@@ -95,6 +95,8 @@ export function checkAnswer(method: string, rawPath: string, answer: Answer): vo
     if (header.required && answer.headers[name.toLowerCase()] === undefined) throw new Error(`${what}: required header ${name} is missing`);
   }
   const content = response.content as Json | undefined;
+  // A HEAD answer has no body (RFC 9110, 9.3.2), whatever the GET or error answer would carry.
+  if (method.toUpperCase() === 'HEAD') return;
   if (!content) {
     if (answer.body.length) throw new Error(`${what}: the document declares no body, got ${answer.body.length} bytes`);
     return;

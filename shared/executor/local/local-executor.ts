@@ -2,9 +2,12 @@
  * The local executor: each attempt is a child process (bash) in its own work dir
  * `<root>/<taskId>/<tool>/attempt-<n>/`, holding `command.sh`, `stdout.log`, `stderr.log`, the
  * tool's outputs and, while it runs, `.toolflow.pid` (see `leftover.ts`). `root` is the request's
- * `workRoot` when set (the folder recorded on the task), else the executor's own. Inputs are copied
- * once per task into `<root>/<taskId>/_inputs/<name>/<file>` (no tool name starts with `_`, so the
- * two never meet); an item's file, stored as `<input>/<key>/<column>` (issue 10), goes to
+ * `workRoot` when set (the folder recorded on the task), else the executor's own. Inputs are staged
+ * only for the attempts that get them, at `<root>/<taskId>/_inputs/<name>/<file>` (no tool name
+ * starts with `_`, so the two never meet): a symbolic link to the object in the local object store,
+ * checked against what was submitted before the tool starts and after it ends, since inputs are
+ * read-only to tools (`staged-inputs.ts`); an input in S3 is downloaded once per task to the same
+ * place. An item's file, stored as `<input>/<key>/<column>` (issue 10), goes to
  * `_inputs/<input>/<key>/<column>/<file>`, each segment checked to be one folder name. Each file of
  * an `outputs` binding is a symbolic link `<work dir>/<base name>` → `<dependency's attempt
  * dir>/<path>` (`stageDependencyOutputs`). Reports (start, keepalive, exit) go to the sink as the
@@ -18,9 +21,12 @@ import { ensureDir } from '../../ensure-dir.js';
 import { open } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AttemptRef, OutputRecord } from '../../events/catalog.js';
+import type { AttemptRef, OutputRecord, StoredInput } from '../../events/catalog.js';
 import type { ObjectStore } from '../../objects/object-store.js';
 import { safeFileName } from '../../objects/object-store.js';
+import { LocalObjectStore } from '../../objects/local-object-store.js';
+import type { FileStamp } from '../../objects/file-identity.js';
+import { checkDownloadedInput, checkInputsAfter, stageLinkedInput, type StagedInput } from './staged-inputs.js';
 import { exitReport, type AttemptRequest, type Executor, type ReportSink } from '../executor.js';
 import { MAX_TOOL_ENV_BYTES } from '../../spec/tool-env.js';
 import type { Binding } from '../../spec/types.js';
@@ -74,7 +80,10 @@ export class LocalExecutor implements Executor {
   private readonly running = new Map<string, Running>();
   /** Attempts started by this executor (`task/tool/attempt`), running or ended. */
   private readonly started = new Set<string>();
-  private readonly stagedInputs = new Map<string, Promise<string>>();
+  /** Inputs downloaded (an object store that is not a local folder): staged path → its stamp when downloaded. */
+  private readonly downloaded = new Map<string, Promise<FileStamp>>();
+  /** Input files an attempt changed (inputs are read-only), with why: never staged again by this executor. */
+  private readonly refusedInputs = new Map<string, string>();
   private seq = 0;
 
   /** @throws ConfigError when `TOOLFLOW_PASS_ENV` names a variable that is never passed, or is malformed. */
@@ -109,12 +118,17 @@ export class LocalExecutor implements Executor {
     const workDir = attemptDir(root, taskId, tool, attempt);
     const memLimitKind = this.limiter.mechanism === 'rlimit' ? ('rlimit' as const) : ('cgroup' as const);
     let env: Record<string, string>;
+    const staged: StagedInput[] = [];
     try {
       // Synchronous on purpose: a few microseconds each, where the promise versions cost a thread-pool
       // round trip per call on the path from one tool's exit to the next one's start.
       ensureDir(workDir);
       const inputs: Record<string, string> = {};
-      for (const [name, stored] of Object.entries(request.inputs)) inputs[name] = await this.stageInput(root, taskId, name, stored.key, stored.fileName);
+      for (const [name, stored] of Object.entries(request.inputs)) {
+        const s = await this.stageInput(root, taskId, name, stored);
+        inputs[name] = s.path;
+        staged.push(s);
+      }
       const deps: Record<string, string> = {};
       for (const d of request.deps) deps[d.tool] = attemptDir(root, taskId, d.tool, d.attempt);
       if (request.spec.bindings) stageDependencyOutputs(workDir, request.spec.bindings, deps);
@@ -147,14 +161,18 @@ export class LocalExecutor implements Executor {
       (this.options.keepaliveSeconds ?? 30) * 1000,
     );
     keepalive.unref();
-    const exited = launched.ended.then(async ({ exitCode, signal }) => {
+    const exited = launched.ended.then(async ({ exitCode, signal, cpuTimeMs: shellCpuMs }) => {
       clearInterval(keepalive);
       // A last reading, then, as when a container ends: whatever the tool left running goes too.
-      const { peakMemBytes, oomKills } = limit.finish();
+      const { peakMemBytes, oomKills, cpuTimeMs: cgroupCpuMs } = limit.finish();
+      // The cgroup's count (v2: also what the tool left running), else the shell's rusage.
+      const cpuTimeMs = cgroupCpuMs ?? shellCpuMs;
       signalGroup(launched.pid, 'SIGKILL');
       this.running.delete(key);
       removePidFile(workDir);
-      const ok = exitCode === 0 && signal === null;
+      // Inputs are read-only to tools: one changed fails the attempt, whatever its exit code.
+      const inputChanged = staged.length ? checkInputsAfter(tool, staged, this.refusedInputs) : undefined;
+      const ok = exitCode === 0 && signal === null && inputChanged === undefined;
       // The stderr tail only matters to classify a failure: a success skips the read.
       const stderrTail = ok && !oomKills ? '' : await readTail(join(workDir, 'stderr.log'), STDERR_TAIL_BYTES).catch(() => '');
       const declared = request.spec.outputs;
@@ -185,12 +203,14 @@ export class LocalExecutor implements Executor {
         oomKilled: (oomKills ?? 0) > 0,
         ...(oomKills !== null ? { oomKills } : {}),
         peakMemBytes,
+        ...(cpuTimeMs !== null ? { cpuTimeMs } : {}),
         memLimitKind,
         stderrTail,
         missingOutputs,
         ...(diskFull ? { diskFull } : {}),
         ...(outputs ? { outputs } : {}),
         ...(evidence ? { evidence } : {}),
+        ...(inputChanged !== undefined ? { inputChanged } : {}),
       });
     });
     this.running.set(key, { pid: launched.pid, exited });
@@ -245,23 +265,29 @@ export class LocalExecutor implements Executor {
   }
 
   /**
-   * Copies an input object into the task's inputs folder once, `_inputs/<name's segments>/<file>`;
-   * returns its absolute path. @throws Error for a name with an empty, `.` or `..` segment (see `inputFolder`).
+   * Stages an input for an attempt at `_inputs/<name's segments>/<file>` (`staged-inputs.ts`): a
+   * symbolic link to the object's file when the object store is a local folder, checked before
+   * every attempt; else a download, once per task. @returns what was staged, for the check after the attempt.
+   * @throws InputChangedError when the input is not what was submitted; Error for a name with an
+   *   empty, `.` or `..` segment (see `inputFolder`); the object store's error for a download.
    */
-  private stageInput(root: string, taskId: string, name: string, key: string, fileName: string): Promise<string> {
-    const dir = join(root, taskId, '_inputs', ...inputFolder(name));
-    let staged = this.stagedInputs.get(dir);
-    if (!staged) {
-      staged = (async () => {
+  private async stageInput(root: string, taskId: string, name: string, stored: StoredInput): Promise<StagedInput> {
+    const segments = inputFolder(name);
+    const { objects } = this.options;
+    if (objects instanceof LocalObjectStore) return stageLinkedInput(root, taskId, name, segments, stored, objects.fileOf(stored.key), this.refusedInputs);
+    const dir = join(root, taskId, '_inputs', ...segments);
+    const path = join(dir, safeFileName(stored.fileName));
+    let first = this.downloaded.get(path);
+    if (!first) {
+      first = (async () => {
         ensureDir(dir);
-        const path = join(dir, safeFileName(fileName));
-        await this.options.objects.getToFile(key, path);
-        return path;
+        await objects.getToFile(stored.key, path, stored.sha256 ? { sha256: stored.sha256 } : {});
+        return checkDownloadedInput(name, path, stored, undefined, this.refusedInputs).stamp;
       })();
-      staged.catch(() => this.stagedInputs.delete(dir));
-      this.stagedInputs.set(dir, staged);
+      first.catch(() => this.downloaded.delete(path));
+      this.downloaded.set(path, first);
     }
-    return staged;
+    return checkDownloadedInput(name, path, stored, await first, this.refusedInputs);
   }
 }
 

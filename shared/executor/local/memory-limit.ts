@@ -46,6 +46,13 @@
  * fresh one; so does an attempt whose limit the kernel refuses (cgroup v1 answers EBUSY to a limit
  * below what is charged and cannot be reclaimed). Page cache that earlier attempts left is charged to
  * the cgroup but reclaimed first at the limit: it is not in the readings and kills nothing.
+ *
+ * **Cpu time** (cgroup v2 only): the rise of `cpu.stat` `usage_usec` (user + system time of every
+ * process in the cgroup, "exists whether the controller is enabled or not": cgroup-v2.rst, "Core
+ * Interface Files" / cpu.stat) between the attempt's start and its last reading, so it counts what
+ * the tool left running too. Cgroup v1's memory cgroup has no cpu accounting (that is the cpuacct
+ * controller's hierarchy, which toolflow does not join): there, and under rlimit, `cpuTimeMs` is
+ * null and the executor takes the shell's rusage instead (`process-launcher.ts`).
  */
 import { readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { ensureDir } from '../../ensure-dir.js';
@@ -61,6 +68,8 @@ export interface AttemptMemory {
   peakMemBytes: number | null;
   /** Processes the kernel's OOM killer killed in the attempt's cgroup, or null where no counter exists. */
   oomKills: number | null;
+  /** User + system cpu time of the attempt's cgroup, ms (from `cpu.stat` `usage_usec`, µs, rounded), or null where not counted (cgroup v1, rlimit). */
+  cpuTimeMs: number | null;
 }
 
 /** A limit prepared for one attempt. */
@@ -230,6 +239,7 @@ class CgroupLimiter implements MemoryLimiter {
     const { dir, kernelGroupKill } = slot;
     const f = this.files;
     const oomBefore = slot.oomCounter;
+    const cpuBefore = this.mechanism === 'cgroup2' ? readKey(join(dir, 'cpu.stat'), 'usage_usec') : null;
     const w: Watched = { dir, limitBytes: memBytes, oomBefore: oomBefore ?? 0, peak: -1, kernelGroupKill, groupKilled: false };
     this.watch(w);
     let finished: AttemptMemory | undefined;
@@ -241,6 +251,8 @@ class CgroupLimiter implements MemoryLimiter {
       finish: () => {
         if (finished) return finished;
         const left = this.sample(w);
+        const cpuAfter = cpuBefore === null ? null : readKey(join(dir, 'cpu.stat'), 'usage_usec');
+        const cpuTimeMs = cpuBefore === null || cpuAfter === null ? null : Math.round(Math.max(0, cpuAfter - cpuBefore) / 1000);
         const total = readKey(join(dir, f.events), 'oom_kill');
         slot.oomCounter = total;
         const oomKills = total === null || oomBefore === null ? null : Math.max(0, total - oomBefore);
@@ -252,7 +264,7 @@ class CgroupLimiter implements MemoryLimiter {
         // A tool that ended before the first sample has nothing charged at the last read (its
         // memory is freed on exit): not measured, rather than 0.
         const peak = oomKills ? Math.max(w.peak, w.limitBytes) : w.peak > 0 ? w.peak : null;
-        finished = { peakMemBytes: peak, oomKills };
+        finished = { peakMemBytes: peak, oomKills, cpuTimeMs };
         return finished;
       },
     };
@@ -336,7 +348,7 @@ class RlimitLimiter implements MemoryLimiter {
   readonly mechanism = 'rlimit' as const;
   dispose(): void {}
   prepare(_name: string, memBytes: number): AttemptLimit {
-    return { procsFile: null, cgroupDir: null, ulimitKib: Math.max(1, Math.floor(memBytes / 1024)), usage: () => null, finish: () => ({ peakMemBytes: null, oomKills: null }) };
+    return { procsFile: null, cgroupDir: null, ulimitKib: Math.max(1, Math.floor(memBytes / 1024)), usage: () => null, finish: () => ({ peakMemBytes: null, oomKills: null, cpuTimeMs: null }) };
   }
 }
 

@@ -8,8 +8,15 @@
  *
  * A worker runs one attempt at a time, in a background job of its own (`set -m`), so each attempt
  * has its own process group (its pid) and `kill(-pid)` reaches everything it started. The worker
- * reports `start PID` and then `exit STATUS` (`$?` of `wait`: the exit code, or 128 + the signal
- * number when the attempt's shell was killed, as bash and Kubernetes report it).
+ * reports `start PID`, then the output of bash's `times` builtin (two lines, `0m0.002s 0m0.000s`:
+ * the worker's own user and system time, then that of its waited-for children, from
+ * getrusage(RUSAGE_CHILDREN)), then `exit STATUS` (`$?` of `wait`: the exit code, or 128 + the
+ * signal number when the attempt's shell was killed, as bash and Kubernetes report it). The rise of
+ * the children's time since the worker's previous attempt is the attempt's cpu time
+ * (`ProcessEnd.cpuTimeMs`): Node's `child_process` gives no rusage of a child (its `ChildProcess`
+ * has none, and the attempt's shell is the worker's child, not Node's), and a worker runs one
+ * attempt at a time. It counts the processes the attempt's shell waited for, not those it left
+ * running (a cgroup's `cpu.stat` counts those too: `memory-limit.ts`).
  *
  * **Tools cannot kill their driver through `$PPID`.** A subshell keeps its shell's `$PPID`, so a
  * tool's `$PPID` is its worker's parent. Each worker is therefore started by a small keeper process
@@ -36,6 +43,11 @@ export interface LaunchRequest {
 export interface ProcessEnd {
   exitCode: number | null;
   signal: string | null;
+  /**
+   * User + system cpu time of the processes the attempt's shell waited for, ms (1 ms resolution,
+   * from bash's `times`), or null when not read (the worker died, or printed no times).
+   */
+  cpuTimeMs: number | null;
 }
 
 /** A started attempt. `pid` is also its process group id. */
@@ -70,7 +82,9 @@ while IFS=$'\x1f' read -r __tf_dir __tf_procs __tf_ulimit; do
   ) &
   echo "start $!"
   wait "$!"
-  echo "exit $?"
+  __tf_rc=$?
+  times
+  echo "exit $__tf_rc"
 done
 `;
 
@@ -80,9 +94,24 @@ done
  */
 export const KEEPER_SCRIPT = 'bash --norc --noprofile -c "$1" toolflow-worker <&0 &\nwait "$!"\n';
 
+/**
+ * Milliseconds of one line of bash's `times` (`0m1.234s 0m0.050s`: user, then system; the decimal
+ * point is the locale's, so a comma is taken too), summed; null for any other line.
+ */
+export function parseTimesLine(line: string): number | null {
+  const m = /^(\d+)m(\d+)[.,](\d{3})s (\d+)m(\d+)[.,](\d{3})s$/.exec(line);
+  if (!m) return null;
+  const n = m.slice(1).map(Number);
+  return (n[0]! * 60 + n[1]!) * 1000 + n[2]! + (n[3]! * 60 + n[4]!) * 1000 + n[5]!;
+}
+
 interface Worker {
   /** The keeper process (Node's child); the worker is its child. */
   process: ChildProcess;
+  /** Cpu time of the worker's children as its last `times` said, ms (0 before any attempt). */
+  childrenMs: number;
+  /** The last `times` line read during the current attempt (the children's is the second). */
+  timesMs: number | null;
   current: { started: (pid: number) => void; ended: (e: ProcessEnd) => void; failed: (e: Error) => void } | undefined;
   /** The keeper is gone: run no further attempt on this worker. */
   retiring: boolean;
@@ -143,7 +172,7 @@ export class ShellWorkerPool {
       env: this.env,
       detached: true,
     });
-    const worker: Worker = { process: child, current: undefined, retiring: false, gone: false };
+    const worker: Worker = { process: child, childrenMs: 0, timesMs: null, current: undefined, retiring: false, gone: false };
     this.all.add(worker);
     child.stdin!.on('error', () => undefined);
     child.on('error', () => undefined); // a failed spawn also ends in 'close', handled below
@@ -151,12 +180,21 @@ export class ShellWorkerPool {
       const [kind, value] = line.split(' ');
       const cur = worker.current;
       if (!cur) return;
-      if (kind === 'start') cur.started(Number(value));
-      else if (kind === 'exit') {
+      if (kind === 'start') {
+        worker.timesMs = null;
+        cur.started(Number(value));
+      } else if (kind === 'exit') {
         worker.current = undefined;
+        // The second `times` line (children) came last; the rise since the last attempt is this one's.
+        const total = worker.timesMs;
+        const cpuTimeMs = total === null ? null : Math.max(0, total - worker.childrenMs);
+        if (total !== null) worker.childrenMs = total;
         if (worker.retiring) child.stdin!.end();
         else this.idle.push(worker);
-        cur.ended({ exitCode: Number(value), signal: null });
+        cur.ended({ exitCode: Number(value), signal: null, cpuTimeMs });
+      } else {
+        const ms = parseTimesLine(line);
+        if (ms !== null) worker.timesMs = ms;
       }
     });
     // The keeper ended (a tool's `kill $PPID`, or the worker ended first): the worker, if it still
@@ -176,7 +214,7 @@ export class ShellWorkerPool {
       if (cur) {
         // The worker died under a running attempt: nothing reports on it any more.
         cur.failed(new Error('the bash worker exited'));
-        cur.ended({ exitCode: null, signal: 'SIGKILL' });
+        cur.ended({ exitCode: null, signal: 'SIGKILL', cpuTimeMs: null });
       }
     });
     return worker;

@@ -78,12 +78,17 @@ export interface ExitRequest {
    * Set when the attempt did not run: its outputs were reused from this earlier attempt (the cache).
    */
   'cachedFrom'?: (_toolflow_reports_v1_AttemptId | null);
+  /**
+   * User + system cpu time the tool used, milliseconds (its container's cgroup); absent when not measured.
+   */
+  'cpuTimeMs'?: (number | string | Long);
   '_exitCode'?: "exitCode";
   '_signal'?: "signal";
   '_oomKills'?: "oomKills";
   '_peakMemBytes'?: "peakMemBytes";
   '_launchError'?: "launchError";
   '_evidence'?: "evidence";
+  '_cpuTimeMs'?: "cpuTimeMs";
 }
 
 /**
@@ -154,10 +159,15 @@ export interface ExitRequest__Output {
    * Set when the attempt did not run: its outputs were reused from this earlier attempt (the cache).
    */
   'cachedFrom': (_toolflow_reports_v1_AttemptId__Output | null);
+  /**
+   * User + system cpu time the tool used, milliseconds (its container's cgroup); absent when not measured.
+   */
+  'cpuTimeMs'?: (number);
   '_exitCode'?: "exitCode";
   '_signal'?: "signal";
   '_oomKills'?: "oomKills";
   '_peakMemBytes'?: "peakMemBytes";
   '_launchError'?: "launchError";
   '_evidence'?: "evidence";
+  '_cpuTimeMs'?: "cpuTimeMs";
 }
