@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AbortMultipartUploadCommand, CreateBucketCommand, DeleteBucketCommand, DeleteObjectsCommand, ListMultipartUploadsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { Upload, type DetailedError, type HttpRequest, type HttpResponse, type PreviousUpload, type UrlStorage } from 'tus-js-client';
+import { Upload, type DetailedError, type HttpRequest, type HttpResponse, type UrlStorage } from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadDoc } from '../../shared/uploads/upload-doc.js';
 import { send, startApi, type TestApi } from '../support/api.js';
@@ -235,53 +235,6 @@ describe.each([local, s3Backend])('tus uploads, $name', (backend) => {
     const doc = (await status(ann, uploadId)).json as { status: string; sha256: string; size: number };
     expect([doc.status, doc.size, doc.sha256]).toEqual(['successful', data.length, sha(data)]);
     expect((await stored('ann', `ann/${uploadId}/big.bin`)).equals(data)).toBe(true);
-  });
-
-  it('resumes an upload cut in the middle of its one PATCH (resumeFromPreviousUpload): the bytes that arrived are kept, the rest sent once', async () => {
-    const data = randomBytes(16 * MiB);
-    const previous = new Map<string, PreviousUpload & { fingerprint: string }>();
-    const urlStorage: UrlStorage = {
-      findAllUploads: async () => [...previous.values()],
-      findUploadsByFingerprint: async (fp) => [...previous.values()].filter((u) => u.fingerprint === fp),
-      removeUpload: async (key) => void previous.delete(key),
-      addUpload: async (fp, u) => {
-        previous.set(fp, { ...u, fingerprint: fp, urlStorageKey: fp });
-        return fp;
-      },
-    };
-    let stopped: Promise<void> | undefined;
-    const first = tus(api, ann, data, {
-      metadata: { filename: 'cut.bin' },
-      urlStorage,
-      onProgress: (sent, upload) => {
-        if (sent >= 9 * MiB) stopped ??= upload.abort(false);
-      },
-    });
-    first.done.catch(() => undefined);
-    await new Promise<void>((r) => {
-      const wait = () => (stopped ? void stopped.then(() => r()) : setImmediate(wait));
-      wait();
-    });
-    const url = first.upload.url!;
-    const { uploadId, path } = parts(url);
-    expect([...previous.values()].map((u) => u.uploadUrl)).toEqual([url]);
-    // The server stores what arrived once the cut PATCH has ended there.
-    let kept = 0;
-    for (let i = 0; i < 200 && kept === 0; i++) {
-      kept = Number((await tusCall(api, 'HEAD', path, ann)).headers['upload-offset']);
-      if (kept === 0) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(kept).toBeGreaterThan(0);
-    expect(kept).toBeLessThan(data.length);
-
-    const second = tus(api, ann, data, { metadata: { filename: 'cut.bin' }, urlStorage, resume: true });
-    expect(await second.done).toBe(url);
-    expect(second.seen.map((x) => x.method)).toEqual(['HEAD', 'PATCH']);
-    expect(Number(second.seen[0]!.offset)).toBeGreaterThanOrEqual(kept);
-    expect(previous.size).toBe(0); // removed on success
-    const doc = (await status(ann, uploadId)).json as { status: string; sha256: string; size: number };
-    expect([doc.status, doc.size, doc.sha256]).toEqual(['successful', data.length, sha(data)]);
-    expect((await stored('ann', `ann/${uploadId}/cut.bin`)).equals(data)).toBe(true);
   });
 
   it('answers 404 to another owner on HEAD, PATCH, DELETE and the status, as for an unknown upload; a header cannot make bob ann', async () => {

@@ -282,7 +282,9 @@ describe('toolflow upload --server', () => {
   it('a file written while it is uploaded: exit 1, saying its upload may hold a mix', async () => {
     const state = stateHome('written');
     const file = join(dir, 'written.bin');
-    writeFileSync(file, pattern(8 * 1024 * 1024, 11));
+    // 64 MiB at the proxy's 3.2 MiB/s: ~20 s, so the append below comes while it is still being sent,
+    // however slowly a busy machine runs this test (8 MiB, ~2.5 s, once finished first on CI).
+    writeFileSync(file, pattern(64 * 1024 * 1024, 11));
     slow.throttled = true;
     const run = startToolflow(['upload', file, '--server', slow.url], envFor(state, { TOOLFLOW_TOKEN: token }));
     const rec = await resumeRecord(state);
