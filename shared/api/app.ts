@@ -59,8 +59,6 @@ export interface ApiOptions {
   health?: boolean;
   /** Folder the tasks submitted here keep their work dirs in (recorded on each task; `toolflow resume` finds it). */
   workRoot?: string;
-  /** Unused since uploads stream to the object store (issue 11); kept so callers that pass it still build. */
-  spoolDir?: string;
   /** Milliseconds between two looks at a followed log (default 250). */
   followPollMs?: number;
   /** Where `/metrics` is served (shared/metrics/settings.ts); default from `TOOLFLOW_METRICS_PORT`: on this server when unset. */
@@ -124,7 +122,6 @@ export function buildApi(runtime: Runtime, options: ApiOptions = {}): FastifyIns
     uploadBodyLimit: uploadSettings.maxFileBytes,
     followPollMs: options.followPollMs ?? 250,
     recordWaitMs: 10_000,
-    ...(options.spoolDir ? { spoolDir: options.spoolDir } : {}),
     ...(options.workRoot ? { workRoot: options.workRoot } : {}),
   };
   const document = openApiDocument();

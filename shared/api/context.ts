@@ -13,8 +13,6 @@ export interface ApiSettings {
   submitBodyLimit: number;
   /** Longest upload, bytes. */
   uploadBodyLimit: number;
-  /** Folder of upload spool files. */
-  spoolDir?: string;
   /** Folder the tasks submitted here keep their work dirs in (recorded on each task). */
   workRoot?: string;
   /** Milliseconds between two looks at a followed log. */

@@ -5,7 +5,7 @@
  * stop it (a second signal exits at once).
  */
 import type { FastifyInstance } from 'fastify';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { apiOptionsFromEnv, buildApi } from '../api/app.js';
 import { ensureDir } from '../ensure-dir.js';
 import { ConfigError } from '../errors.js';
@@ -43,8 +43,7 @@ export async function serveUntilSignal(
   parts: RuntimeParts = {},
   extend: (app: FastifyInstance, runtime: Runtime) => Promise<ServerExtension> = async () => ({}),
 ): Promise<number> {
-  const spoolDir = join(config.home, 'spool');
-  for (const [what, dir] of [['TOOLFLOW_HOME', config.home], ['the work dir', config.workDir], ['the upload spool folder', spoolDir]] as const) {
+  for (const [what, dir] of [['TOOLFLOW_HOME', config.home], ['the work dir', config.workDir]] as const) {
     try {
       ensureDir(dir);
     } catch (err) {
@@ -60,8 +59,6 @@ export async function serveUntilSignal(
       ...(opts.uploadLimit !== undefined ? { uploadBodyLimit: opts.uploadLimit } : {}),
       logger: runtime.ports.log,
       workRoot: resolve(config.workDir),
-      // Under TOOLFLOW_HOME rather than /tmp, which is often a tmpfs held in memory.
-      spoolDir,
     });
   } catch (err) {
     await runtime.close(); // a refused setting: nothing may keep the process alive (it would hang, not listening)

@@ -83,8 +83,6 @@ export interface UploadStreamOptions {
   declaredSize?: number;
   /** Format the first bytes must fit. */
   format?: FileFormat;
-  /** @deprecated no longer used: the body streams to the store without a spool file. */
-  spoolDir?: string;
 }
 
 /**
