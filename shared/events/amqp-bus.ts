@@ -125,7 +125,7 @@ export class AmqpBus implements EventBus {
   }
 
   subscribe(consumer: string, types: EventTypeName[], handler: EventHandler, options: SubscribeOptions = {}): () => void {
-    const c = new AmqpConsumer(consumer, types, handler, this.context, options.taskId, Math.max(1, options.concurrency ?? 1));
+    const c = new AmqpConsumer(consumer, types, handler, this.context, options.taskId, Math.max(1, options.concurrency ?? 1), options.background ?? false);
     this.consumers.add(c);
     if (this.conn) this.track(c.start(this.conn));
     return () => {
@@ -145,13 +145,13 @@ export class AmqpBus implements EventBus {
     return this.outages > 0;
   }
 
-  /** Resolves when no delivery is buffered or being handled here and this process's queues hold no ready message. */
+  /** Resolves when no delivery is buffered or being handled here and this process's queues hold no ready message (background consumers aside). */
   async idle(): Promise<void> {
     for (;;) {
       await Promise.all(this.pending);
       if (this.busy === 0) {
         const channel = await this.publisher.channel(Date.now() + (this.options.publishTimeoutMs ?? 30_000));
-        const counts = await Promise.all([...new Set([...this.consumers].map((c) => c.queue))].map((q) => channel.checkQueue(q).then((r) => r.messageCount)));
+        const counts = await Promise.all([...new Set([...this.consumers].filter((c) => !c.background).map((c) => c.queue))].map((q) => channel.checkQueue(q).then((r) => r.messageCount)));
         if (this.busy === 0 && counts.every((n) => n === 0)) return;
       }
       await new Promise((r) => setTimeout(r, 20));

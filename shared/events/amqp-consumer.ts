@@ -87,6 +87,8 @@ export class AmqpConsumer {
     private readonly ctx: ConsumerContext,
     readonly taskId: string | undefined,
     private readonly concurrency: number,
+    /** An observer's consumer (`SubscribeOptions.background`): its deliveries are not counted as busy. */
+    readonly background = false,
   ) {
     this.queue = ctx.names.queue(consumer);
   }
@@ -187,7 +189,7 @@ export class AmqpConsumer {
     for (const lane of this.lanes.values()) {
       for (const { msg, channel: from } of lane.splice(1)) {
         if (from === this.channel) from.nack(msg, false, true);
-        this.ctx.busy(-1);
+        if (!this.background) this.ctx.busy(-1);
         given++;
       }
     }
@@ -207,7 +209,7 @@ export class AmqpConsumer {
 
   private receive(msg: ConsumeMessage | null, channel: Channel): void {
     if (!msg) return; // the broker cancelled the consumer (queue deleted)
-    this.ctx.busy(1);
+    if (!this.background) this.ctx.busy(1);
     const key = this.concurrency === 1 ? '' : String(msg.properties.headers?.['ce-subject'] ?? '');
     const lane = this.lanes.get(key);
     if (lane) lane.push({ msg, channel });
@@ -227,7 +229,7 @@ export class AmqpConsumer {
         if (this.channel === channel && !this.closed) await this.deliver(msg, channel);
       } finally {
         lane.shift();
-        this.ctx.busy(-1);
+        if (!this.background) this.ctx.busy(-1);
       }
     }
     this.lanes.delete(key);

@@ -5,6 +5,9 @@
  */
 import type { EventTypeName, ToolflowEvent } from './catalog.js';
 
+/** How long a closing process waits for background handlers (notify) to finish, ms: 5 s. */
+export const BACKGROUND_GRACE_MS = 5_000;
+
 /** Handles one event; a rejection means "not done" and the bus delivers it again (bounded). */
 export type EventHandler = (event: ToolflowEvent) => Promise<void>;
 
@@ -18,6 +21,12 @@ export interface SubscribeOptions {
    * adapter may handle fewer at once (the in-process bus handles one).
    */
   concurrency?: number;
+  /**
+   * An observer's subscription (notify): `idle()` does not wait for its events, so a slow or hung
+   * target never holds back a run's result, and `close()` waits for its handlers only a bounded
+   * time (the in-process bus: `BACKGROUND_GRACE_MS`). Default false.
+   */
+  background?: boolean;
 }
 
 /** An event whose handler failed every delivery: the bus gave up on it (a dead letter). */
@@ -50,7 +59,7 @@ export interface EventBus {
    * @returns a function that removes the listener.
    */
   onDeadLetter(listener: (dead: DeadLetter) => void): () => void;
-  /** Resolves once no event is queued or being handled. */
+  /** Resolves once no event is queued or being handled (background subscriptions aside). */
   idle(): Promise<void>;
   close(): Promise<void>;
 }

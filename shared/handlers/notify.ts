@@ -74,7 +74,7 @@ let processNotifier: Notifier | undefined;
  * @throws ConfigError for settings `notifySettings` refuses.
  */
 export function notifierOfProcess(log: Logger): Notifier {
-  processNotifier ??= new Notifier({ settings: notifySettings(process.env), log });
+  processNotifier ??= new Notifier({ settings: notifySettings(process.env), log: log.child({ function: 'notify' }) });
   return processNotifier;
 }
 
@@ -83,6 +83,25 @@ export async function resetProcessNotifier(): Promise<void> {
   const n = processNotifier;
   processNotifier = undefined;
   await n?.close();
+}
+
+/**
+ * Closes this process's notifier (if one was made) for a process that is closing: its last
+ * digests get `graceMs` to go; then what is still being sent is aborted (`Notifier.abort`: the
+ * bus has stopped waiting for its events by then), so a robot that does not answer never holds
+ * the process. The next notifier is made afresh.
+ */
+export async function closeProcessNotifier(graceMs: number): Promise<void> {
+  const n = processNotifier;
+  processNotifier = undefined;
+  if (!n) return;
+  const closed = n.close();
+  let timer: NodeJS.Timeout | undefined;
+  const late = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs).unref()))]);
+  clearTimeout(timer);
+  // Whatever is still being sent (a digest past the grace, an event's message the bus stopped waiting for) stops now.
+  n.abort();
+  if (late) await closed;
 }
 
 /** The notify function of the flow (`FUNCTIONS`), with this process's notifier. */

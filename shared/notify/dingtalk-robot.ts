@@ -37,7 +37,7 @@
 import { createHmac } from 'node:crypto';
 import { NotifyTargetError, type FailureKind } from './notify-errors.js';
 import { maskTargetUrl, scrub, type RobotSettings } from './notify-settings.js';
-import { REQUEST_TIMEOUT_MS } from './retry.js';
+import { REQUEST_TIMEOUT_MS, requestSignal } from './retry.js';
 
 /** A markdown message: `title` (shown in the chat list and notifications) and `text` (markdown). */
 export interface MarkdownMessage {
@@ -96,6 +96,8 @@ export interface SendOptions {
   now?: () => number;
   /** How long the request may take, ms. Default `REQUEST_TIMEOUT_MS`. */
   timeoutMs?: number;
+  /** Aborts the request (the notifier's `abort()`: the process is closing); the send then fails `permanent`. */
+  signal?: AbortSignal;
 }
 
 /** The errcode of a robot's JSON answer, or undefined when it is not one. */
@@ -130,11 +132,12 @@ export async function sendMarkdown(robot: RobotSettings, message: MarkdownMessag
       headers: { 'content-type': 'application/json; charset=utf-8' },
       body,
       redirect: 'manual',
-      signal: AbortSignal.timeout(options.timeoutMs ?? REQUEST_TIMEOUT_MS),
+      signal: requestSignal(options.timeoutMs ?? REQUEST_TIMEOUT_MS, options.signal),
     });
     status = res.status;
     text = await res.text();
   } catch (err) {
+    if (options.signal?.aborted) throw new NotifyTargetError('permanent', `${where}: not sent: the process is closing`);
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const reason = e.name === 'TimeoutError' ? `no answer within ${options.timeoutMs ?? REQUEST_TIMEOUT_MS} ms` : `${e.cause?.code ?? ''} ${e.cause?.message ?? e.message}`.trim();
     throw new NotifyTargetError('retryable', scrub(`${where} could not be reached: ${reason}; tried again`, secrets));

@@ -73,6 +73,8 @@ export class Notifier {
   private readonly delivered = new Map<string, number>();
   private readonly secrets: string[];
   private readonly clock: LimiterClock;
+  /** Aborted by `abort()`: requests under way stop, and nothing is tried again. */
+  private readonly stop = new AbortController();
 
   constructor(private readonly options: NotifierOptions) {
     this.settings = options.settings;
@@ -83,7 +85,7 @@ export class Notifier {
       this.senders.set(
         robot.label,
         new RateLimitedSender({
-          send: (m) => sendMarkdown(robot, m, { now: () => this.clock.now() }),
+          send: (m) => sendMarkdown(robot, m, { now: () => this.clock.now(), signal: this.stop.signal }),
           onGiveUp: (items, error) => {
             const dead = { target: robot.label, titles: items.map((i) => i.title), error: scrub(error, this.secrets) };
             this.deadLetters.push(dead);
@@ -133,7 +135,11 @@ export class Notifier {
   async notify(n: Notification, log: Logger = this.options.log): Promise<TargetOutcome[]> {
     const targets: { target: string; channel: 'dingtalk' | 'webhook'; where: string; run: () => Promise<'sent' | 'folded'> }[] = [];
     for (const robot of this.settings.robots) {
-      targets.push({ target: robot.label, channel: 'dingtalk', where: `DingTalk ${robot.label}`, run: () => this.senders.get(robot.label)!.deliver(n.message) });
+      targets.push({ target: robot.label, channel: 'dingtalk', where: `DingTalk ${robot.label}`, run: () =>
+          this.senders.get(robot.label)!.deliver(n.message, (err, delayMs) =>
+            log.info({ target: `${robot.label} (${maskTargetUrl(robot.url)})`, err: this.text(err), retryInMs: delayMs }, 'notify: sending a message failed; trying again'),
+          ),
+      });
     }
     const url = this.settings.webhookUrl;
     if (url) {
@@ -144,7 +150,7 @@ export class Notifier {
         where: `the webhook ${maskTargetUrl(url)}`,
         run: () =>
           withRetries(
-            () => postWebhook(url, body),
+            () => postWebhook(url, body, undefined, this.stop.signal),
             (err) => !(err instanceof NotifyTargetError) || err.kind !== 'permanent',
             this.options.backoff ?? DEFAULT_BACKOFF,
             this.options.retryClock ?? REAL_RETRY_CLOCK,
@@ -205,5 +211,14 @@ export class Notifier {
   /** Stops the robots' timers; what they hold goes as a last digest when their window has room, else is given up. */
   async close(): Promise<void> {
     await Promise.all([...this.senders.values()].map((s) => s.close()));
+  }
+
+  /**
+   * Stops every request under way and every retry: each fails `permanent` ("the process is
+   * closing"), so what is under way ends at once (a held digest is given up, and logged so). For a
+   * process that is closing and cannot wait for a target that does not answer.
+   */
+  abort(): void {
+    this.stop.abort();
   }
 }

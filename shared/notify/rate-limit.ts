@@ -118,10 +118,11 @@ export class RateLimitedSender {
   /**
    * Sends `message` now, tried again in place on a retryable failure, or folds it into the digest
    * when the window is full (or messages are held already, or the robot says it is throttled).
+   * @param onRetry told before each retry in place of this message (for the log of its event), instead of the sender's `onRetry`.
    * @returns `sent` or `folded`.
    * @throws NotifyTargetError: `permanent` at once, `retryable` once the tries are spent.
    */
-  deliver(message: NotifyMessage): Promise<DeliverOutcome> {
+  deliver(message: NotifyMessage, onRetry?: (err: unknown, delayMs: number) => void): Promise<DeliverOutcome> {
     return withRetries(
       async () => {
         if (this.held.length || !this.take()) {
@@ -141,7 +142,7 @@ export class RateLimitedSender {
       isRetryable,
       this.options.backoff ?? DEFAULT_BACKOFF,
       this.retryClock,
-      (err, _n, delay) => this.options.onRetry?.('a message', err, delay),
+      (err, _n, delay) => (onRetry ? onRetry(err, delay) : this.options.onRetry?.('a message', err, delay)),
     );
   }
 

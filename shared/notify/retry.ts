@@ -25,6 +25,15 @@ export const DEFAULT_BACKOFF: BackoffPolicy = { attempts: 3, baseMs: 500, maxMs:
 /** How long one request to a target may take (answer and body), ms. */
 export const REQUEST_TIMEOUT_MS = 10_000;
 
+/**
+ * The signal of one request: its timeout, and `stop` when given (whichever comes first).
+ * `AbortSignal.any` is in Node ≥ 20.3.
+ */
+export function requestSignal(timeoutMs: number, stop?: AbortSignal): AbortSignal {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  return stop ? AbortSignal.any([timeout, stop]) : timeout;
+}
+
 /** What the waits are made of; tests give a `sleep` that records and resolves at once, and a fixed `random`. */
 export interface RetryClock {
   /** Waits `ms` milliseconds. */
@@ -33,8 +42,8 @@ export interface RetryClock {
   random(): number;
 }
 
-/** Real time and Math.random. */
-export const REAL_RETRY_CLOCK: RetryClock = { sleep: (ms) => sleepFor(ms).then(() => undefined), random: Math.random };
+/** Real time and Math.random; a wait does not keep the process alive (a closing process does not wait out a retry). */
+export const REAL_RETRY_CLOCK: RetryClock = { sleep: (ms) => sleepFor(ms, undefined, { ref: false }).then(() => undefined), random: Math.random };
 
 /**
  * The delay before retry `retry` (1 for the first retry), ms, with jitter from `random` (a number in [0, 1)).

@@ -19,7 +19,7 @@ import type { ToolflowEvent } from '../events/catalog.js';
 import type { AlertmanagerPayload } from './alertmanager.js';
 import { NotifyTargetError, type FailureKind } from './notify-errors.js';
 import { maskTargetUrl, scrub } from './notify-settings.js';
-import { REQUEST_TIMEOUT_MS } from './retry.js';
+import { REQUEST_TIMEOUT_MS, requestSignal } from './retry.js';
 
 /** The JSON body of a webhook POST. */
 export interface WebhookBody {
@@ -34,19 +34,20 @@ export interface WebhookBody {
 }
 
 /**
- * POSTs `body` to `url` as JSON.
+ * POSTs `body` to `url` as JSON (`stop` aborts it: the process is closing; the send then fails `permanent`).
  * @returns once the receiver answered 2xx.
  * @throws NotifyTargetError (`retryable` or `permanent`, as above) naming the masked URL and the status.
  */
-export async function postWebhook(url: string, body: WebhookBody, timeoutMs = REQUEST_TIMEOUT_MS): Promise<void> {
+export async function postWebhook(url: string, body: WebhookBody, timeoutMs = REQUEST_TIMEOUT_MS, stop?: AbortSignal): Promise<void> {
   const where = `the webhook ${maskTargetUrl(url)}`;
   let status: number;
   let text = '';
   try {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body), redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body), redirect: 'manual', signal: requestSignal(timeoutMs, stop) });
     status = res.status;
     text = await res.text().catch(() => '');
   } catch (err) {
+    if (stop?.aborted) throw new NotifyTargetError('permanent', `${where}: not sent: the process is closing`);
     const e = err as Error & { cause?: { code?: string; message?: string } };
     const reason = e.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `${e.cause?.code ?? ''} ${e.cause?.message ?? e.message}`.trim();
     throw new NotifyTargetError('retryable', scrub(`${where} could not be reached: ${reason}; tried again`, [url]));

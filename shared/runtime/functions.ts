@@ -29,7 +29,7 @@ export function routeFunctions(ports: Ports, functions: FunctionDef[] = FUNCTION
         const out = await runFunction(f, event, ports);
         if (out.length) await ports.bus.publish(out);
       },
-      { ...(taskId === undefined ? {} : { taskId }), concurrency: f.concurrency ?? 1 },
+      { ...(taskId === undefined ? {} : { taskId }), concurrency: f.concurrency ?? 1, ...(f.observer ? { background: true } : {}) },
     ),
   );
   return () => offs.forEach((off) => off());

@@ -10,6 +10,8 @@ import { EventType, makeEvent, type ToolflowEvent } from '../events/catalog.js';
 import type { Executor, ToolReport } from '../executor/executor.js';
 import { LocalExecutor } from '../executor/local/local-executor.js';
 import { FUNCTIONS, routeFunctions } from './functions.js';
+import { closeProcessNotifier } from '../handlers/notify.js';
+import { BACKGROUND_GRACE_MS } from '../events/bus.js';
 import { uploadFile, type UploadFileOptions } from '../handlers/upload.js';
 import { validateSubmission, type Submission } from '../handlers/validate.js';
 import { ResourceBudget } from '../scheduler/resources.js';
@@ -393,7 +395,8 @@ export async function createRuntime(config: Config, parts: RuntimeParts = {}): P
       await Promise.allSettled([...managers.values()].map((wm) => wm.halt('the process is closing')));
       await executor.close();
       cluster?.close();
-      await bus.close();
+      await bus.close(); // background handlers (notify) get BACKGROUND_GRACE_MS
+      await closeProcessNotifier(BACKGROUND_GRACE_MS);
       await coordination.close();
       await objects.close?.();
       await store.close();

@@ -120,6 +120,29 @@ describe.each(ADAPTERS.filter((a) => !skipped(a.name)))('bus contract: $name', (
     expect(done).toBe(true);
     await bus.close();
   });
+
+  it('idle() does not wait for a background subscription (an observer), which still gets every event', async () => {
+    const bus = await open();
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const seen: string[] = [];
+    let foreground = 0;
+    bus.subscribe(name('observer'), [EventType.toolStarted], async (e) => {
+      seen.push((e.data as { tool: string }).tool);
+      await held;
+    }, { background: true });
+    bus.subscribe(name('flow'), [EventType.toolStarted], async () => {
+      foreground++;
+    });
+    await bus.publish([started('b', 'one'), started('b', 'two')]);
+    await until(() => foreground === 2 && seen.length === 1);
+    await bus.idle(); // resolves while the observer is held on its first event
+    expect(seen).toEqual(['one']);
+    release();
+    await until(() => seen.length === 2);
+    expect(seen).toEqual(['one', 'two']);
+    await bus.close();
+  });
 });
 
 describe.skipIf(skipped('rabbitmq'))('RabbitMQ bus', () => {

@@ -50,4 +50,37 @@ describe('in-process bus', () => {
     await bus.idle();
     expect(dead.map((d) => d.error)).toEqual(['the SQLite database x is locked by another process']);
   });
+
+  it('close() waits for a background handler to finish, up to its grace; past it, says which events are not handled and delivers nothing again', async () => {
+    const lines: string[] = [];
+    const captured = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+    const quick = new MemoryBus(captured, 60_000, 5_000);
+    let finished = false;
+    quick.subscribe('notify', [EventType.taskQueued], async () => {
+      await new Promise((r) => setTimeout(r, 50));
+      finished = true;
+    }, { background: true });
+    await quick.publish([queued('g1')]);
+    await new Promise((r) => setImmediate(r));
+    await quick.close();
+    expect(finished).toBe(true);
+
+    const hung = new MemoryBus(captured, 60_000, 100);
+    let calls = 0;
+    let fail!: (err: Error) => void;
+    hung.subscribe('notify', [EventType.taskQueued], () => {
+      calls++;
+      return new Promise<void>((_, reject) => (fail = reject));
+    }, { background: true });
+    await hung.publish([queued('g2'), queued('g3')]);
+    await new Promise((r) => setImmediate(r));
+    await hung.idle(); // not held by the background handler
+    await hung.close(); // resolves after the 100 ms grace, the handler still under way
+    expect(lines.join('')).toContain('closing: notify was still handling its events after 100 ms; up to 2 of them are not handled');
+    fail(new Error('aborted: the process is closing'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toBe(1); // neither delivered again nor the next event handled
+    expect(hung.deadLetters).toEqual([]);
+    expect(lines.join('')).toContain('closing: the event was not handled');
+  });
 });

@@ -129,7 +129,8 @@ describe('the notify handler', () => {
     const off = routeFunctions(ports, [fn]);
     const task = await store.getTask('abcdef012345');
     await bus.publish([taskFailed('abcdef012345', 'refused notification')]);
-    await bus.idle();
+    // notify is a background subscription: idle() does not wait for it, close() does (bounded).
+    await bus.close();
     off();
     expect(bus.deadLetters).toHaveLength(1);
     expect(bus.deadLetters[0]).toMatchObject({ consumer: 'notify', deliveries: 1, error: expect.stringContaining('errcode 310000') });

@@ -2,7 +2,9 @@
  * `toolflow run` (embedded mode) with a DingTalk robot configured: a task that fails is notified
  * (its failed tool named, read from the store), and a notification the robot refuses changes
  * nothing about the task: it ends failed with its own error, not "cannot progress", and the run's
- * exit code is the task's. The secret and the access_token appear nowhere in what it prints.
+ * exit code is the task's. A robot that never answers does not hold the run: its result is
+ * printed, and the process ends without the retries that would take minutes. The secret and the
+ * access_token appear nowhere in what it prints.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +59,23 @@ describe('toolflow run with notifications', () => {
     const status = JSON.parse((await toolflow(['status', out.taskId, '--json'], env)).stdout) as { status: string; error: string };
     expect(status.status).toBe('failed');
     expect(status.error).not.toContain('cannot progress');
+    expect(status.error).not.toContain('notify');
+    secretFree(r.stderr + r.stdout);
+  });
+
+  it('a robot that never answers does not hold the run: the result is printed, the request is abandoned at exit, nothing is tried again', async () => {
+    robot.script(TOKEN, { hang: true }, { hang: true }, { hang: true });
+    const before = robot.requests.length;
+    const r = await toolflow(['run', wf, '--json'], env);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as { taskId: string; status: string };
+    expect(out.status).toBe('failed');
+    // One request, held by the robot; the process ended (the connection closed) without a second try.
+    await expect.poll(() => robot.requests.slice(before).map((q) => [q.status, q.clientGone === true])).toEqual([[-1, true]]);
+    expect(r.stderr).toContain('the process is closing');
+    expect(r.stderr).toContain('closing: the event was not handled');
+    const status = JSON.parse((await toolflow(['status', out.taskId, '--json'], env)).stdout) as { status: string; error: string };
+    expect(status.status).toBe('failed');
     expect(status.error).not.toContain('notify');
     secretFree(r.stderr + r.stdout);
   });

@@ -17,7 +17,7 @@
  * - At most 20 messages per robot in any 60 s of this server's clock (a message at t counts until
  *   t + 60 s); past that `130101 send too fast, exceed 20 times per minute`.
  * - `script(token, …answers)` makes the next requests of a robot get the answers given, in order
- *   (each documented errcode, an HTTP status, a dropped connection), after the checks above pass.
+ *   (each documented errcode, an HTTP status, a dropped connection, no answer), after the checks above pass.
  *
  * Accepted messages are recorded in `messages`, every request in `requests`. The clock is
  * injectable (`now`), so the ±1 h and the window follow a test's own clock.
@@ -33,8 +33,8 @@ export interface RobotConfig {
   keywords?: string[];
 }
 
-/** A scripted answer: a DingTalk errcode (with its errmsg), an HTTP status with a body, or a connection dropped before any answer. */
-export type ScriptedAnswer = { errcode: number; errmsg?: string } | { status: number; body?: string } | { drop: true };
+/** A scripted answer: a DingTalk errcode (with its errmsg), an HTTP status with a body, a connection dropped before any answer, or no answer ever (`hang`: the request is held until the client goes away). */
+export type ScriptedAnswer = { errcode: number; errmsg?: string } | { status: number; body?: string } | { drop: true } | { hang: true };
 
 /** A message the server accepted. */
 export interface RobotMessage {
@@ -50,8 +50,10 @@ export interface RobotRequest {
   token: string | null;
   /** The raw query string as received (after `?`). */
   rawQuery: string;
-  /** HTTP status, or 0 for a dropped connection. */
+  /** HTTP status, 0 for a dropped connection, -1 for a request held unanswered (`hang`). */
   status: number;
+  /** For a held request: set when the client closed the connection (it gave up, or its process ended). */
+  clientGone?: boolean;
   errcode?: number;
   errmsg?: string;
   body: string;
@@ -160,6 +162,11 @@ export async function startDingTalkServer(options: { maxTextBytes?: number } = {
       if (window.length >= PER_WINDOW) return answer(ERRCODES.tooFast.errcode, ERRCODES.tooFast.errmsg);
       const scripted = scripts.get(token)?.shift();
       if (scripted) {
+        if ('hang' in scripted) {
+          record.status = -1;
+          res.on('close', () => (record.clientGone = true));
+          return;
+        }
         if ('drop' in scripted) {
           record.status = 0;
           req.socket.destroy();
