@@ -7,7 +7,10 @@
  * zhuoqun.info/article/182). So each robot gets a `RateLimitedSender`:
  *
  * - a **sliding window**: at most `max` (20) requests in any `windowMs` (60 s): a request made at t
- *   counts until t + 60 s. Every request counts, retries too, whatever its answer.
+ *   counts until t + 60 s + `marginMs` (1 s). The margin is for the robot's clock: DingTalk counts
+ *   a request when it receives it, so a request sent exactly 60 s after another can land inside
+ *   its window (a network delay shorter than the first one's) and be throttled for 10 minutes.
+ *   Every request counts, retries too, whatever its answer.
  * - a message that finds the window full (or messages already waiting) is **folded**: held, and
  *   all those held are sent as **one digest** (`digestMessage`; a single held message goes as
  *   itself) as soon as the window has room again: a timer set for when the oldest request leaves
@@ -30,6 +33,8 @@ import { DEFAULT_BACKOFF, REAL_RETRY_CLOCK, withRetries, type BackoffPolicy, typ
 
 /** The robot's window, ms: 60 s (DingTalk: 20 messages a minute). */
 export const WINDOW_MS = 60_000;
+/** How much longer than `WINDOW_MS` a request is counted, ms: 1 s, for the time between this process and the robot. */
+export const WINDOW_MARGIN_MS = 1_000;
 /** Requests a robot takes per window: 20. */
 export const MAX_PER_WINDOW = 20;
 /** How long DingTalk throttles a robot that sent past its limit, ms: 10 minutes. */
@@ -68,6 +73,8 @@ export interface SenderOptions {
   retryClock?: RetryClock;
   backoff?: BackoffPolicy;
   windowMs?: number;
+  /** Added to `windowMs` (default `WINDOW_MARGIN_MS`). */
+  marginMs?: number;
   max?: number;
   throttleMs?: number;
   digestRounds?: number;
@@ -83,6 +90,7 @@ const isRetryable = (err: unknown) => !(err instanceof NotifyTargetError) || err
 export class RateLimitedSender {
   private readonly clock: LimiterClock;
   private readonly retryClock: RetryClock;
+  /** The window, margin included, ms. */
   private readonly windowMs: number;
   private readonly max: number;
   /** When each request of the window was made, oldest first. */
@@ -98,7 +106,7 @@ export class RateLimitedSender {
   constructor(private readonly options: SenderOptions) {
     this.clock = options.clock ?? REAL_LIMITER_CLOCK;
     this.retryClock = options.retryClock ?? REAL_RETRY_CLOCK;
-    this.windowMs = options.windowMs ?? WINDOW_MS;
+    this.windowMs = (options.windowMs ?? WINDOW_MS) + (options.marginMs ?? WINDOW_MARGIN_MS);
     this.max = options.max ?? MAX_PER_WINDOW;
   }
 

@@ -53,8 +53,8 @@ describe('rate limit and digest', () => {
     expect(requests()).toHaveLength(20); // the robot was never asked past its limit: no 130101
     expect(notifier.held()).toEqual({ 'robot 1': 5 });
 
-    // One millisecond short of the window: still held.
-    clock.advance(59_999);
+    // One millisecond short of the window and its 1 s margin (the robot's clock): still held.
+    clock.advance(60_999);
     await notifier.settled();
     expect(accepted()).toHaveLength(20);
     clock.advance(1);
@@ -70,14 +70,14 @@ describe('rate limit and digest', () => {
     expect(requests().every((r) => r.errcode === 0)).toBe(true);
   });
 
-  it('the window slides: a message counts for 60 s from when it was sent, not per calendar minute', async () => {
+  it('the window slides: a message counts for 60 s (and 1 s of margin) from when it was sent, not per calendar minute', async () => {
     fresh();
     for (const t of ids(10, 100)) await notifier.notify(failureNotification(t));
     clock.advance(30_000);
     for (const t of ids(10, 200)) await notifier.notify(failureNotification(t));
     expect(accepted()).toHaveLength(20);
-    // 30 s later the first 10 have left the window: 10 more go at once; the 11th is held until the second 10 leave.
-    clock.advance(30_000);
+    // 31 s later the first 10 have left the window: 10 more go at once; the 11th is held until the second 10 leave.
+    clock.advance(31_000);
     const outcomes = [];
     for (const t of ids(11, 300)) outcomes.push((await notifier.notify(failureNotification(t)))[0]!.outcome);
     expect(outcomes.filter((o) => o === 'sent')).toHaveLength(10);
@@ -97,7 +97,7 @@ describe('rate limit and digest', () => {
     clock.advance(10_000);
     for (const t of ids(3, 500)) await notifier.notify(failureNotification(t));
     expect(notifier.held()).toEqual({ 'robot 1': 5 });
-    clock.advance(50_000);
+    clock.advance(51_000);
     await notifier.settled();
     expect(accepted()).toHaveLength(21);
     const text = accepted()[20]!.text;
@@ -109,7 +109,7 @@ describe('rate limit and digest', () => {
   it('a digest of hundreds stays under the size limit and says how much it left out', async () => {
     fresh();
     for (const t of ids(320, 1000)) await notifier.notify(failureNotification(t, `a long error ${'x'.repeat(150)}`));
-    clock.advance(60_000);
+    clock.advance(61_000);
     await notifier.settled();
     const digest = accepted().at(-1)!;
     expect(digest.title).toBe('toolflow: 300 notifications in one digest');
@@ -121,7 +121,7 @@ describe('rate limit and digest', () => {
     fresh();
     for (const t of ids(21, 2000)) await notifier.notify(failureNotification(t));
     robot.script(token, ...Array.from({ length: 15 }, () => ERRCODES.busy));
-    clock.advance(60_000);
+    clock.advance(61_000);
     await notifier.settled();
     for (let round = 1; round < 5; round++) {
       expect(notifier.deadLetters, `round ${round}`).toEqual([]);
@@ -138,7 +138,7 @@ describe('rate limit and digest', () => {
     fresh();
     for (const t of ids(22, 3000)) await notifier.notify(failureNotification(t));
     robot.script(token, ERRCODES.keywordsNotInContent);
-    clock.advance(60_000);
+    clock.advance(61_000);
     await notifier.settled();
     expect(notifier.deadLetters).toHaveLength(1);
     expect(notifier.deadLetters[0]!.titles).toHaveLength(2);
@@ -155,7 +155,7 @@ describe('rate limit and digest', () => {
     const sender = new RateLimitedSender({ send: async () => undefined, onGiveUp: () => undefined, clock, retryClock: clock.retry, max: 1 });
     expect(await sender.deliver({ title: 'a', text: 'a', summary: 'a' })).toBe('sent');
     expect(await sender.deliver({ title: 'b', text: 'b', summary: 'b' })).toBe('folded');
-    clock.advance(60_000 - 1);
+    clock.advance(61_000 - 1); // 60 s and the 1 s margin
     expect(sender.nextFreeAt()).toBe(clock.now() + 1);
   });
 });
