@@ -141,7 +141,16 @@ function panels(): Layout {
     ],
     w: 9,
   });
-  timeseries(l, { title: 'Attempts ended', description: 'Tool attempts that ended, by status, per minute.', unit: 'opm', queries: [[`60 * sum by (status) (rate(toolflow_tool_attempts_total{${TOOL}}[$__rate_interval]))`, '{{status}}']], w: 9 });
+  timeseries(l, {
+    title: 'Attempts ended',
+    description: 'Tool attempts that ran and ended, by status, per minute; apart, cache hits: attempts that reused an earlier attempt\'s outputs and did not run (not in the statuses, the failures or the durations).',
+    unit: 'opm',
+    queries: [
+      [`60 * sum by (status) (rate(toolflow_tool_attempts_total{${TOOL}}[$__rate_interval]))`, '{{status}}'],
+      [`60 * sum(rate(toolflow_tool_cache_hits_total{${TOOL}}[$__rate_interval]))`, 'cache hits (not run)'],
+    ],
+    w: 9,
+  });
   timeseries(
     l,
     { title: 'Failures by reason', description: 'Failed attempts per window, by reason (oom, disk, timeout, lost, undelivered, config, exit, cancelled).', queries: [[`sum by (reason) (increase(toolflow_tool_attempts_total{status="failed", ${TOOL}}[$window]))`, '{{reason}}']], w: 8 },
@@ -168,7 +177,7 @@ function panels(): Layout {
   l.row('Durations and queues');
   timeseries(l, {
     title: 'Tool duration',
-    description: 'Attempt wall time (start report to exit report): quantiles over the window.',
+    description: 'Attempt wall time (start report to exit report): quantiles over the window. Cache hits, which do not run, are not in it.',
     unit: 's',
     queries: [0.5, 0.9, 0.99].map((q) => [quantile(q, 'toolflow_tool_duration_seconds', TOOL, '$window', []), `p${q * 100}`]),
     w: 8,

@@ -10,7 +10,7 @@ import type { AttemptRef } from '../events/catalog.js';
 import type { InstanceOf } from '../spec/types.js';
 import type { AttemptStatus, TaskStatus } from '../scheduler/status.js';
 import type { TaskCursor, TaskRow, ToolRunRow } from '../store/store.js';
-import { attemptView, spanMs as span, type AttemptView } from '../task-report/attempt-view.js';
+import { attemptsOf, spanMs as span, type AttemptView } from '../task-report/attempt-view.js';
 import { badRequest } from './errors.js';
 
 export { attemptView, type AttemptView } from '../task-report/attempt-view.js';
@@ -30,7 +30,7 @@ export interface TaskListItemView {
   durationMs: number | null;
 }
 
-/** One tool of a task: its status is its latest attempt's. */
+/** One tool of a task: its status is its latest row's (a skipped tool has no attempt: `isAttempt`). */
 export interface ToolView {
   /** Its name; an instance of a scattered tool is `template[key]` (`align[A]`). */
   name: string;
@@ -46,6 +46,7 @@ export interface ToolView {
   instance: InstanceOf | null;
   /** When the plan capped its cpu to the executor's most: what it asked for, millicores (its attempts' `resources` say what it got); else null. */
   requestedCpuMillicores: number | null;
+  /** Its attempts, first to last; none for a tool that never ran (skipped, or cancelled before it was submitted). */
   attempts: AttemptView[];
 }
 
@@ -76,19 +77,18 @@ export function taskView(t: TaskRow, runs: ToolRunRow[]): TaskView {
   for (const r of runs) byTool.set(r.tool, [...(byTool.get(r.tool) ?? []), r]);
   const tools = specOf(t).tools.map((tool): ToolView => {
     const rows = (byTool.get(tool.name) ?? []).sort((a, b) => a.attempt - b.attempt);
-    const attempts = rows.map(attemptView);
     const last = rows[rows.length - 1];
     const good = latestSucceeded(rows);
     return {
       name: tool.name,
-      status: attempts[attempts.length - 1]?.status ?? 'pending',
+      status: last?.status ?? 'pending',
       rely: tool.rely,
       outputs: tool.outputs,
       outputFiles: good ? outputEntries(tool, good) : [],
       cached: last ? cachedFromOf(last) : null,
       instance: tool.instance ?? null,
       requestedCpuMillicores: tool.requestedCpuMillicores ?? null,
-      attempts,
+      attempts: attemptsOf(rows),
     };
   });
   return { ...taskListItemView(t), cancelRequested: t.cancel_requested_at !== null, tools };

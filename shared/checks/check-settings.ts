@@ -81,6 +81,8 @@ function count(value: unknown): number {
 }
 
 /** A DNS-1123 label (a Kubernetes namespace's name): also what makes it safe inside a PromQL string. */
+/** The longest period checked, s: one year. */
+export const MAX_PERIOD_SECONDS = 365 * 86_400;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
@@ -151,6 +153,8 @@ export function checkSettings(flags: CheckFlags, env: NodeJS.ProcessEnv = proces
     }
   };
   const periodSeconds = duration(period);
+  // Past a year the range starts before anything Prometheus keeps (its default retention is 15 days), and far past it a date cannot be formed.
+  if (periodSeconds > MAX_PERIOD_SECONDS) throw new ConfigError(`${period.from}: a period of at most 365d (one year) is checked; got ${String(period.value)}`);
   const rateWindowSeconds = duration(pick(undefined, 'TOOLFLOW_CHECK_RATE_WINDOW', 'rateWindow') ?? { value: '2m', from: 'the default' });
 
   const limits: CheckLimits = { pendingPods: 0, pendingForSeconds: 600 };

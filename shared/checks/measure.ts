@@ -12,11 +12,22 @@
  * | `queue-depth` | `max by (queue) (toolflow_queue_depth)`: the deepest queue | toolflow's connectors |
  *
  * cAdvisor's series with `container=""` (the Pod's cgroup, the sum of its containers) and
- * `container="POD"` (the pause container) are left out, so nothing is counted twice. The step is
- * the period / 60, between 1 s and 60 s; the rate's window `W` is the `rateWindow` setting (2
- * minutes by default: 4 scrapes of Prometheus' default 1-minute interval, as Grafana's
- * `$__rate_interval` advises; a window longer than a series' age reads less than it used).
- * toolflow's own metrics are not filtered by namespace: their names are toolflow's.
+ * `container="POD"` (the pause container) are left out, so nothing is counted twice.
+ *
+ * **The step** (`checkRange`): the period / 60, between 1 s and 60 s — unless that makes more than
+ * `MAX_POINTS` (5,000) points a series: then the period / 5,000, rounded up to whole minutes
+ * (`--period 30d`: 9 minutes, 4,800 points). Prometheus refuses a range query of more than 11,000
+ * points a series (`exceeded maximum resolution of 11,000 points per timeseries`: web/api/v1/api.go,
+ * prometheus.io/docs/prometheus/latest/querying/api "Range queries"), which the 60 s step reached
+ * past 7.6 days. The range ends now and reaches back a whole number of steps, at least the period.
+ * With a step longer than 60 s the gauges are read once a step (a peak shorter than a step can fall
+ * between two points).
+ *
+ * The rate's window `W` is the `rateWindow` setting (2 minutes by default: 4 scrapes of
+ * Prometheus' default 1-minute interval, as Grafana's `$__rate_interval` advises; a window longer
+ * than a series' age reads less than it used), or the step when that is longer, so that no cpu
+ * time falls between two points (as `$__rate_interval` does). toolflow's own metrics are not
+ * filtered by namespace: their names are toolflow's.
  */
 import type { CheckLimits } from './check-settings.js';
 import { queryRange, type Series } from './prometheus-api.js';
@@ -52,11 +63,22 @@ export interface CheckRange {
   step: number;
 }
 
-/** The range ending at `nowMs` and reaching `periodSeconds` back, with the module's step. */
+/** Prometheus' most points a series of a range query (web/api/v1/api.go: `exceeded maximum resolution of 11,000 points per timeseries`). */
+export const PROMETHEUS_MAX_POINTS = 11_000;
+/** The most steps toolflow asks for in a period: well under Prometheus' limit. */
+export const MAX_POINTS = 5_000;
+
+/**
+ * The range ending at `nowMs` and reaching `periodSeconds` back, with the module's step (the
+ * module's doc: period / 60 between 1 s and 60 s; past `MAX_POINTS` steps, period / 5,000 rounded
+ * up to whole minutes). `start` is a whole number of steps before `end`, at least the period, so
+ * the last point is `end` and there are at most `MAX_POINTS` + 1 points.
+ */
 export function checkRange(periodSeconds: number, nowMs: number = Date.now()): CheckRange {
   const end = Math.floor(nowMs / 1000);
-  const step = Math.min(60, Math.max(1, Math.round(periodSeconds / 60)));
-  return { start: end - periodSeconds, end, step };
+  let step = Math.min(60, Math.max(1, Math.round(periodSeconds / 60)));
+  if (Math.ceil(periodSeconds / step) > MAX_POINTS) step = 60 * Math.ceil(periodSeconds / (60 * MAX_POINTS));
+  return { start: end - Math.ceil(periodSeconds / step) * step, end, step };
 }
 
 /** The PromQL, unit, description and limit of each check (namespace checked as a DNS label by the settings). */
@@ -113,16 +135,17 @@ export function peak(series: Series[]): Pick<Measurement, 'value' | 'at' | 'mean
 }
 
 /**
- * Runs every check's query over `range` (side by side).
+ * Runs every check's query over `range` (side by side); cpu's rate window is `rateWindowSeconds`
+ * or `range.step`, the longer.
  * @returns one measurement per check, in `CHECKS` order.
  * @throws PrometheusUnreachableError or PrometheusQueryError (the first one met).
  */
 export async function measureAll(prometheus: string, namespace: string, limits: CheckLimits, range: CheckRange, rateWindowSeconds: number): Promise<Measurement[]> {
-  const queries = checkQueries(namespace, limits, rateWindowSeconds);
+  const queries = checkQueries(namespace, limits, Math.max(rateWindowSeconds, range.step));
   return Promise.all(
     CHECKS.map(async (check): Promise<Measurement> => {
       const q = queries[check];
-      const p = peak(await queryRange(prometheus, q.query, range));
+      const p = peak(await queryRange(prometheus, q.query, range, { name: `the ${check} check` }));
       return {
         check,
         what: q.what,

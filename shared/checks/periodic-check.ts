@@ -87,7 +87,7 @@ export async function runChecks(settings: CheckSettings, options: RunOptions): P
   const range = checkRange(settings.periodSeconds, options.now);
   const [checks, pods] = await Promise.all([
     measureAll(settings.prometheus, settings.namespace, settings.limits, range, settings.rateWindowSeconds),
-    queryRange(settings.prometheus, `count(kube_pod_status_phase{namespace="${settings.namespace}"})`, range),
+    queryRange(settings.prometheus, `count(kube_pod_status_phase{namespace="${settings.namespace}"})`, range, { name: 'the namespace’s Pod count' }),
   ]);
   const warnings: string[] = [];
   if (!pods.length) warnings.push(`Prometheus has no kube_pod_status_phase series for namespace ${settings.namespace} in the period: the pod checks read 0; is kube-state-metrics scraped, and is the namespace right (TOOLFLOW_CHECK_NAMESPACE)?`);

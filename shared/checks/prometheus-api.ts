@@ -4,29 +4,18 @@
  * "Range queries"). A success is `{"status": "success", "data": {"resultType": "matrix", "result":
  * [{"metric": {labels}, "values": [[unix seconds, "value"], …]}]}}`; a query Prometheus refuses is
  * HTTP 400 (or 422 when it cannot be executed) with `{"status": "error", "errorType", "error"}`;
- * 503 while it is starting or overloaded.
+ * 503 while it is starting or overloaded, or when the query timed out (`prometheus-errors.ts`
+ * says what toolflow makes of each).
  */
-import { ToolflowError } from '../errors.js';
 import { maskUrl } from '../mask-url.js';
+import { prometheusAnswerError, PrometheusUnreachableError } from './prometheus-errors.js';
+
+export { PrometheusQueryError, PrometheusUnreachableError } from './prometheus-errors.js';
 
 /** One series of a range query: its labels and its samples (`[unix seconds, value]`, NaN kept as NaN). */
 export interface Series {
   metric: Record<string, string>;
   values: [number, number][];
-}
-
-/** Prometheus could not be asked: no answer, a timeout, a 5xx or an answer that is not its API's. Exit 3. */
-export class PrometheusUnreachableError extends ToolflowError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('PROMETHEUS_UNREACHABLE', message, options);
-  }
-}
-
-/** Prometheus refused a query (400, 422): its `error` says why (a period too long for the step, …). Exit 2. */
-export class PrometheusQueryError extends ToolflowError {
-  constructor(message: string) {
-    super('PROMETHEUS_QUERY_REFUSED', message);
-  }
 }
 
 /** How long one query may take, ms. */
@@ -35,11 +24,17 @@ export const QUERY_TIMEOUT_MS = 30_000;
 /**
  * Runs one range query.
  * @param base Prometheus' base URL (`http://host:9090`, a path prefix kept; `user:password@` becomes basic auth).
- * @param range unix seconds (`start`, `end`) and the step in seconds.
+ * @param range unix seconds (`start`, `end`) and the step in seconds (at most 11,000 points a
+ *   series, Prometheus' limit: `checkRange` keeps to 5,000).
+ * @param options `name`: whose query it is, for messages (`the memory check`; default `a check`);
+ *   `timeoutMs`: how long to wait for the answer (`QUERY_TIMEOUT_MS`).
  * @returns the series (empty when nothing matched).
- * @throws PrometheusUnreachableError or PrometheusQueryError, naming the URL with its password masked.
+ * @throws PrometheusUnreachableError or PrometheusQueryError, naming the URL with its password
+ *   masked; an error answer of Prometheus' (400, 422, 503 with `errorType` and `error`) becomes the
+ *   message of `prometheusAnswerError`: the check, the query, its range, what to change.
  */
-export async function queryRange(base: string, query: string, range: { start: number; end: number; step: number }, timeoutMs = QUERY_TIMEOUT_MS): Promise<Series[]> {
+export async function queryRange(base: string, query: string, range: { start: number; end: number; step: number }, options: { name?: string; timeoutMs?: number } = {}): Promise<Series[]> {
+  const timeoutMs = options.timeoutMs ?? QUERY_TIMEOUT_MS;
   const shown = maskUrl(base);
   // Credentials in the URL (`http://user:password@host:9090`) go as HTTP basic auth: fetch takes no URL that holds them.
   const target = new URL(`${base}/api/v1/query_range`);
@@ -66,8 +61,8 @@ export async function queryRange(base: string, query: string, range: { start: nu
   } catch {
     body = undefined;
   }
-  if ((res.status === 400 || res.status === 422) && body?.status === 'error') {
-    throw new PrometheusQueryError(`Prometheus at ${shown} refused the query ${query}: ${body.errorType ?? 'error'}: ${body.error ?? '(no message)'}`);
+  if (!res.ok && body?.status === 'error') {
+    throw prometheusAnswerError({ prometheus: shown, name: options.name ?? 'a check', query, range }, { status: res.status, ...(body.errorType ? { errorType: body.errorType } : {}), ...(body.error ? { error: body.error } : {}) });
   }
   if (!res.ok || body?.status !== 'success' || body.data?.resultType !== 'matrix' || !Array.isArray(body.data.result)) {
     const detail = body?.error ?? text.slice(0, 200);

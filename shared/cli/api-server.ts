@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { resolve } from 'node:path';
 import { apiOptionsFromEnv, buildApi } from '../api/app.js';
 import { ensureDir } from '../ensure-dir.js';
+import { dedicatedMetricsOf } from '../metrics/fastify.js';
 import { ConfigError } from '../errors.js';
 import type { Config } from '../runtime/config.js';
 import { createRuntime, type Runtime, type RuntimeParts } from '../runtime/runtime.js';
@@ -86,6 +87,9 @@ export async function serveUntilSignal(
     throw err;
   }
   process.stderr.write(`${name}: listening on ${address}${runtime.mode === 'services' ? ` (services mode: ${runtime.backends})` : ''}\n`);
+  // TOOLFLOW_METRICS_PORT gave the metrics a server of their own: where (the port chosen for 0).
+  const metrics = dedicatedMetricsOf(app);
+  if (metrics) process.stderr.write(`${name}: ${metrics.message}\n`);
   await new Promise<void>((done) => {
     let signals = 0;
     const onSignal = () => {

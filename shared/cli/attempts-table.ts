@@ -31,13 +31,16 @@ function statusCell(a: AttemptView): string {
 
 /**
  * The table's rows: `[tool, attempt, status, exit code, reason, submitted, started, wall, cpu time,
- * cpu used, peak memory, memory used, given]`, times after the task's creation.
+ * cpu used, peak memory, memory used, given]`, times after the task's creation. With `all`, a tool
+ * that never ran (no attempt: skipped, or cancelled before it was submitted) has one row saying so,
+ * `[tool, '-', 'skipped (not run)', '-', …]`, and no attempt.
  */
 export function attemptRows(summary: Pick<TaskSummary, 'createdAt' | 'tools'>, shown: AttemptsShown): string[][] {
   const origin = Date.parse(summary.createdAt);
   const rows: string[][] = [];
   for (const t of summary.tools) {
     if (shown === 'reruns' && t.attempts.length < 2) continue;
+    if (t.attempts.length === 0) rows.push([t.name, '-', `${t.status} (not run)`, ...ATTEMPT_HEAD.slice(3).map(() => '-')]);
     for (const a of t.attempts) {
       const use = usageOf(a);
       rows.push([

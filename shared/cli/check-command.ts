@@ -7,8 +7,9 @@
  *
  * Prints a table of what it measured on stdout (`--json`: the `CheckReport`); warnings and the
  * JSON log lines (`TOOLFLOW_LOG_LEVEL`) on stderr. Exit codes: 0 every value within its limit, 1 a
- * limit passed (notified, unless `--dry-run`), 2 bad configuration (or a query Prometheus refuses),
- * 3 Prometheus unreachable.
+ * limit passed (notified, unless `--dry-run`), 2 bad configuration (or a query Prometheus refuses
+ * or times out: the message names the query and what to change, `checks/prometheus-errors.ts`),
+ * 3 Prometheus unreachable (or not running queries now: starting, overloaded).
  */
 import { checkSettings, type CheckFlags } from '../checks/check-settings.js';
 import { formatValue, runChecks, type CheckReport } from '../checks/periodic-check.js';

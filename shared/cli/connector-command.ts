@@ -27,8 +27,15 @@ export async function connectorCommand(flags: ConnectorFlags): Promise<number> {
   }
   process.stderr.write(`toolflow connector: delivering from RabbitMQ at ${maskUrl(settings.amqpUrl)}; SIGTERM or Ctrl-C stops after the requests in flight\n`);
   // Queue depth at scrape (the connector's `queueDepths`), dead letters, default process metrics.
-  const metrics = await startDedicatedMetrics(metricsAt, (m) => process.stderr.write(`toolflow connector: ${m}\n`));
-  if (metrics) process.stderr.write(`toolflow connector: metrics on ${metrics.url}\n`);
+  const say = (m: string) => process.stderr.write(`toolflow connector: ${m}\n`);
+  // Where it listens (the port chosen for TOOLFLOW_METRICS_PORT=0): said, and logged at info level.
+  const metrics = await startDedicatedMetrics(metricsAt, {
+    warn: say,
+    serving: (m, url) => {
+      log.info({ metricsUrl: url }, m);
+      say(m);
+    },
+  });
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals) => {
       process.stderr.write(`toolflow connector: ${signal}: stopping after ${connector.inFlight} deliver${connector.inFlight === 1 ? 'y' : 'ies'} in flight or buffered (${signal} again exits at once)\n`);

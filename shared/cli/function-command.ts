@@ -18,6 +18,7 @@ import { ConfigError } from '../errors.js';
 import { checkHost, guardFaasServer, isEveryInterface } from '../http/faas-guard.js';
 import { taskHostMessage } from '../http/function-module.js';
 import { loadConfig } from '../runtime/config.js';
+import { makeLogger } from '../runtime/log.js';
 
 /** Each event function's module, imported only when that function runs (names as in `FUNCTIONS`). */
 export const EVENT_FUNCTIONS = {
@@ -58,7 +59,16 @@ export async function functionCommand(name: string, opts: FunctionOptions): Prom
   // toolflow's metrics take `/metrics` (shared/metrics/node-http.ts); faas-js-runtime's own (faas_*)
   // move to /metrics/faas: it reads METRICS_URL when it is loaded.
   const { serverMetrics } = await import('../metrics/node-http.js');
-  const metrics = await serverMetrics((m) => process.stderr.write(`toolflow function ${name}: ${m}\n`));
+  // A metrics server of its own (TOOLFLOW_METRICS_PORT): where it listens is logged at info level
+  // (a JSON line on stdout, as the function's) and said on stderr once the function listens.
+  let serving: string | undefined;
+  const metrics = await serverMetrics({
+    warn: (m) => process.stderr.write(`toolflow function ${name}: ${m}\n`),
+    serving: (m, url) => {
+      makeLogger(config.logLevel, { component: 'toolflow', function: name }, 'stdout').info({ metricsUrl: url }, m);
+      serving = m;
+    },
+  });
   if (metrics.route) process.env.METRICS_URL ??= '/metrics/faas';
   const { default: faas } = await import('faas-js-runtime');
   // faas-js-runtime reads func.yaml from `config` (the function's own folder, which has none here).
@@ -84,7 +94,7 @@ export async function functionCommand(name: string, opts: FunctionOptions): Prom
   const port = typeof address === 'object' && address ? address.port : opts.port;
   const shown = isEveryInterface(host) ? 'every interface, port ' : host.includes(':') ? `http://[${host}]:` : `http://${host}:`;
   process.stderr.write(`toolflow function ${name}: listening on ${shown}${port} (POST CloudEvents on /; GET /health/liveness, /health/readiness${route ? ', /metrics' : ''})\n`);
-  if (metrics.dedicated) process.stderr.write(`toolflow function ${name}: metrics on ${metrics.dedicated.url}\n`);
+  if (serving) process.stderr.write(`toolflow function ${name}: ${serving}\n`);
   if (isEveryInterface(host) && !config.functionSecret) {
     process.stderr.write(`toolflow function ${name}: warning: no TOOLFLOW_FUNCTION_SECRET, so anyone who reaches this port can post events (fine only where the network keeps others out, e.g. a cluster-local Knative Service)\n`);
   }

@@ -232,7 +232,7 @@ program
 
 program
   .command('function')
-  .description('run one event function over HTTP under faas-js-runtime (Knative Functions): enqueue, handle-status or rerun-policy; the events it causes go to TOOLFLOW_AMQP_URL, or to K_SINK when set')
+  .description('run one event function over HTTP under faas-js-runtime (Knative Functions): enqueue, start-workflow, schedule-tool, handle-status, rerun-policy or notify (start-workflow and schedule-tool in cluster mode); the events it causes go to TOOLFLOW_AMQP_URL, or to K_SINK when set')
   .argument('<name>', 'the function')
   .addOption(new Option('--port <port>', 'TCP port').default(8080).argParser(wrap((v) => {
     const n = Number(v);

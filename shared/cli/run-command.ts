@@ -72,7 +72,7 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
   }
   if (opts.outdir) await checkOutdir(opts.outdir, config.workDir); // said before anything runs, not after it
   const runtime = await createRuntime(config);
-  await startMetrics(metricsAt);
+  await startMetrics(metricsAt, runtime);
   let taskId: string | undefined;
   return followTask(runtime, () => taskId, opts, async (signal) => {
     // A bar per large input file, on a terminal only: run's other output is unchanged.
@@ -101,9 +101,16 @@ export async function runCommand(workflowFile: string, opts: RunOptions, overrid
 /**
  * Serves `/metrics` while this process runs when `TOOLFLOW_METRICS_PORT` asks (shared/metrics/): the
  * server never keeps the process alive, and a port that cannot be used is a warning, not a failure.
+ * Where it listens (the port chosen for `0`) is said on stderr and logged at info level.
  */
-async function startMetrics(plan: ReturnType<typeof metricsPlan>): Promise<void> {
-  await startDedicatedMetrics(plan, (m) => process.stderr.write(`toolflow: ${m}\n`));
+async function startMetrics(plan: ReturnType<typeof metricsPlan>, runtime: Runtime): Promise<void> {
+  await startDedicatedMetrics(plan, {
+    warn: (m) => process.stderr.write(`toolflow: ${m}\n`),
+    serving: (m, url) => {
+      runtime.ports.log.info({ metricsUrl: url }, m);
+      process.stderr.write(`toolflow: ${m}\n`);
+    },
+  });
 }
 
 /** Uploads in flight at once. */
@@ -181,7 +188,7 @@ export async function resumeCommand(taskId: string, opts: ResumeOptions, overrid
   const config = loadConfig(process.env, { ...overrides, ...(opts.cpus ? { cpuMillicores: opts.cpus } : {}), ...(opts.memory ? { memBytes: opts.memory } : {}) });
   const metricsAt = metricsPlan('one-shot', metricsSetting());
   const runtime = await createRuntime(config);
-  await startMetrics(metricsAt);
+  await startMetrics(metricsAt, runtime);
   return followTask(runtime, () => taskId, opts, async (signal) => {
     const resumed = await runtime.resume(taskId, {
       signal,

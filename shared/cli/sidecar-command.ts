@@ -31,7 +31,7 @@ export async function sidecarCommand(): Promise<number> {
   // JSON log lines on stdout (the container's log), every one with the attempt's ids; synchronous: the kubelet may kill the container at any time.
   const log = makeLogger(settings.logLevel, { component: 'toolflow-sidecar', taskId: request.taskId, tool: request.tool, attempt: request.attempt }, 'stdout', { sync: true });
   // One per attempt, so none by default (cAdvisor covers its container); TOOLFLOW_METRICS_PORT asks for them.
-  const metrics = await serveProcessMetrics('one-shot', (m) => log.warn(m));
+  const metrics = await serveProcessMetrics('one-shot', { warn: (m) => log.warn(m), serving: (m, url) => log.info({ metricsUrl: url }, m) });
   const stop = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
     log.info({ signal }, 'stopping');

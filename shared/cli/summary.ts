@@ -14,7 +14,7 @@ import { shellWord } from './messages.js';
 import { cachedFromOf, latestSucceeded, outputEntries } from '../attempts/recorded-outputs.js';
 import type { PublishReport } from '../attempts/publish.js';
 import { attemptDir, readStderrTail } from './attempt-files.js';
-import { attemptView, type AttemptView } from '../task-report/attempt-view.js';
+import { attemptsOf, type AttemptView } from '../task-report/attempt-view.js';
 
 /**
  * One output of a tool's newest succeeded attempt. `bytes` and `sha256` are as recorded when the
@@ -58,8 +58,9 @@ export interface ToolSummary {
   /**
    * Every attempt, first to last (as the API's task view has them): when each was submitted,
    * started and finished, its wall and cpu time, peak memory, exit code, reason and message, the
-   * resources it was given, the attempt it reused. A skipped tool has its one attempt that never ran;
-   * how many ran: those with `deliveredAt`.
+   * resources it was given, the attempt it reused. A tool that never ran (skipped, or cancelled
+   * before it was submitted) has none (`isAttempt`); one still waiting has its next attempt,
+   * `pending`; how many ran: those with `deliveredAt`.
    */
   attempts: AttemptView[];
   exitCode: number | null;
@@ -213,7 +214,7 @@ export async function summarizeTask(store: Store, taskId: string, options: { wor
       return {
         name: t.name,
         status,
-        attempts: runs.map(attemptView),
+        attempts: attemptsOf(runs),
         exitCode: last?.exit_code ?? null,
         reason: last?.reason ?? null,
         message: last?.message ?? null,
@@ -307,7 +308,7 @@ export function failureDetails(taskId: string, t: ToolSummary): string[] {
   return lines;
 }
 
-/** How many of a tool's attempts were submitted to run (a skipped tool's attempt never was). */
+/** How many of a tool's attempts were submitted to run (a pending one is not yet). */
 export function attemptsRun(t: Pick<ToolSummary, 'attempts'>): number {
   return t.attempts.filter((a) => a.deliveredAt !== null).length;
 }

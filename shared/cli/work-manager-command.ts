@@ -52,8 +52,13 @@ export async function workManagerCommand(taskId: string): Promise<number> {
     server = await startReportServer({ listen: config.reportListen, secret, deliver: (r) => runtime.deliverReport(r), log });
     process.stderr.write(`toolflow work-manager: task ${taskId}, reports on port ${server.port}\n`);
     // Reports, running tools, durations, queue waits, watchdog verdicts (shared/metrics/).
-    metrics = await startDedicatedMetrics(metricsAt, (m) => log.warn(m));
-    if (metrics) process.stderr.write(`toolflow work-manager: metrics on ${metrics.url}\n`);
+    metrics = await startDedicatedMetrics(metricsAt, {
+      warn: (m) => log.warn(m),
+      serving: (m, url) => {
+        log.info({ metricsUrl: url }, m);
+        process.stderr.write(`toolflow work-manager: ${m}\n`);
+      },
+    });
     const resumed = await runtime.resume(taskId, { signal: stop.signal, onWait: (m) => process.stderr.write(`${m}\n`), inProcess: true });
     const ended = resumed.finished ? undefined : runtime.waitFor(taskId);
     const stopped = new Promise<'stopped'>((r) => stop.signal.addEventListener('abort', () => r('stopped'), { once: true }));

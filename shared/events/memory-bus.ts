@@ -104,7 +104,7 @@ export class MemoryBus implements EventBus {
     let timer: NodeJS.Timeout | undefined;
     const late = await Promise.race([
       Promise.allSettled([...this.backgroundDrains.values()]).then(() => false),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), this.backgroundGraceMs).unref())),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(true), this.backgroundGraceMs))),
     ]);
     clearTimeout(timer);
     for (const sub of background) sub.closed = true;

@@ -9,10 +9,12 @@ export type AttemptRequest = EventData[typeof EventType.toolReady];
 
 /**
  * A report about a running attempt: the same shapes the sidecar sends over gRPC in cluster mode.
- * `at` is epoch milliseconds.
+ * `at` is epoch milliseconds. A start with `cached: true` is a cache hit's (schedule-tool reuses an
+ * earlier attempt's outputs): the tool does not run, and its exit (with `cachedFrom`) follows at
+ * once; the metrics count it apart (shared/metrics/record.ts), not as a run.
  */
 export type ToolReport =
-  | { kind: 'start'; taskId: string; tool: string; attempt: number; at: number }
+  | { kind: 'start'; taskId: string; tool: string; attempt: number; at: number; cached?: true }
   | { kind: 'keepalive'; taskId: string; tool: string; attempt: number; at: number; memBytes: number | null }
   | ({ kind: 'exit'; taskId: string; tool: string; attempt: number; at: number } & ExitDetails);
 

@@ -12,7 +12,7 @@
  */
 import { attemptName } from '../cache/attempt-cache.js';
 import { attemptFailedEvent, EventType, makeEvent, type ExitDetails, type ToolflowEvent } from '../events/catalog.js';
-import { recordAttemptEnded, recordTaskFinished } from '../metrics/record.js';
+import { prepareOutcomeSeries, recordAttemptEnded, recordCacheHit, recordTaskFinished } from '../metrics/record.js';
 import { classifyExit } from '../policy/classify.js';
 import { sourceOf, type FunctionDef } from './handler.js';
 
@@ -50,6 +50,9 @@ export const handleStatus: FunctionDef = {
   async handle(event, ports): Promise<ToolflowEvent[]> {
     const { store } = ports;
     const e = event as ToolflowEvent;
+    // The tool's outcome series at 0 from its first event here (its start), so its first end is an increase.
+    const tool = (e.data as { tool?: unknown }).tool;
+    if (typeof tool === 'string') prepareOutcomeSeries(tool);
     switch (e.type) {
       case EventType.toolStarted: {
         const d = (e as ToolflowEvent<typeof EventType.toolStarted>).data;
@@ -74,7 +77,9 @@ export const handleStatus: FunctionDef = {
         // Metrics count each move once (a redelivery finds the row moved).
         if (!failure) {
           if (await store.moveToolRun(ref, 'succeeded', { ...fields, ...recorded })) {
-            recordAttemptEnded(d.tool, 'succeeded', 'none');
+            // A cache hit did not run: counted apart, not as an attempt (shared/metrics/record.ts).
+            if (d.cachedFrom) recordCacheHit(d.tool);
+            else recordAttemptEnded(d.tool, 'succeeded', 'none');
             return succeeded();
           }
         } else if (await store.moveToolRun(ref, 'failed', { ...fields, reason: failure.reason, message: failure.message })) {

@@ -74,7 +74,7 @@ let processNotifier: Notifier | undefined;
  * @throws ConfigError for settings `notifySettings` refuses.
  */
 export function notifierOfProcess(log: Logger): Notifier {
-  processNotifier ??= new Notifier({ settings: notifySettings(process.env), log: log.child({ function: 'notify' }) });
+  processNotifier ??= new Notifier({ settings: notifySettings(process.env), log: (log.bindings() as { function?: unknown }).function === 'notify' ? log : log.child({ function: 'notify' }) });
   return processNotifier;
 }
 
@@ -97,7 +97,7 @@ export async function closeProcessNotifier(graceMs: number): Promise<void> {
   if (!n) return;
   const closed = n.close();
   let timer: NodeJS.Timeout | undefined;
-  const late = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs).unref()))]);
+  const late = await Promise.race([closed.then(() => false), new Promise<boolean>((r) => (timer = setTimeout(() => r(true), graceMs)))]);
   clearTimeout(timer);
   // Whatever is still being sent (a digest past the grace, an event's message the bus stopped waiting for) stops now.
   n.abort();

@@ -5,7 +5,7 @@
  */
 import { EventType, isEvent, makeEvent, type ToolflowEvent } from '../events/catalog.js';
 import { decideRerun } from '../policy/rerun.js';
-import { recordRerun } from '../metrics/record.js';
+import { prepareOutcomeSeries, recordRerun } from '../metrics/record.js';
 import { newToolRun } from '../store/store.js';
 import { sourceOf, type FunctionDef } from './handler.js';
 
@@ -20,6 +20,7 @@ export const rerunPolicy: FunctionDef = {
     if (!isEvent(event, EventType.toolAttemptFailed)) return [];
     const d = event.data;
     const ref = { taskId: d.taskId, tool: d.tool, attempt: d.attempt };
+    prepareOutcomeSeries(d.tool); // its reruns at 0 in this process from its first failure on (shared/metrics/record.ts)
     // Only an attempt recorded as failed is decided on: statuses only move forward, so an event
     // about an attempt that succeeded (or was cancelled, or never ran) changes nothing.
     if ((await ports.store.getToolRun(ref))?.status !== 'failed') {

@@ -80,7 +80,7 @@ async function reusedFromCache(ports: Ports, d: AttemptRequest, cacheKey: string
     const found = await reuseCached(ports.store, { reuse: executor.reuse!.bind(executor) }, d, cacheKey, (err) => err instanceof ServiceUnavailableError);
     if (found.hit) {
       const at = Date.now();
-      sink({ kind: 'start', ...key, at });
+      sink({ kind: 'start', ...key, at, cached: true }); // cached: no run for the metrics (no queue wait, no duration)
       sink(exitReport(key, { exitCode: 0, outputs: found.outputs, cachedFrom: found.from }, at));
       return true;
     }

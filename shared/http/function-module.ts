@@ -160,10 +160,11 @@ export function functionModule(fn: HttpFunction): FunctionModule {
   let opened: OpenFunction | undefined;
   let opening: Promise<OpenFunction> | undefined;
   let closing = false;
+  let log: Logger | undefined;
   const open = () => {
     const config = loadConfig(process.env);
     // JSON lines on stdout, where the platform collects a service's logs (runtime/log.ts).
-    const log = makeLogger(config.logLevel, { component: 'toolflow', function: fn.name }, 'stdout');
+    log ??= makeLogger(config.logLevel, { component: 'toolflow', function: fn.name }, 'stdout');
     opening ??= fn.open(config, log).then((o) => (opened = o));
     return opening;
   };
@@ -209,7 +210,15 @@ export function functionModule(fn: HttpFunction): FunctionModule {
       const o = await open();
       // `GET /metrics` on this server, or a port of its own (TOOLFLOW_METRICS_PORT): shared/metrics/node-http.ts.
       const { serverMetrics } = await import('../metrics/node-http.js');
-      const metrics = await serverMetrics((m) => process.stderr.write(`toolflow function ${fn.name}: ${m}\n`));
+      const say = (m: string) => process.stderr.write(`toolflow function ${fn.name}: ${m}\n`);
+      // Where a metrics server of its own listens (the port chosen for 0): logged at info level, and said.
+      const metrics = await serverMetrics({
+        warn: say,
+        serving: (m, url) => {
+          log?.info({ metricsUrl: url }, m);
+          say(m);
+        },
+      });
       const raw = o.raw?.bind(o);
       const route = metrics.route;
       const server = await serveRaw((request) => o.answer(request), notReady, port, undefined, route ? (req, res) => route(req, res) || (raw?.(req, res) ?? false) : raw);

@@ -54,11 +54,17 @@ const instruments: Instruments = {
   tasksFinished: new Counter({ name: 'toolflow_tasks_finished_total', help: 'Tasks that ended, by final status (succeeded, failed, cancelled).', labelNames: ['status'], registers }),
   toolAttempts: new Counter({
     name: 'toolflow_tool_attempts_total',
-    help: 'Tool attempts that ended, by template tool, status (succeeded, failed, cancelled) and reason (oom, disk, timeout, lost, undelivered, config, exit, cancelled; none for a success).',
+    help: 'Tool attempts that ran and ended, by template tool, status (succeeded, failed, cancelled) and reason (oom, disk, timeout, lost, undelivered, config, exit, cancelled; none for a success). Cache hits are not here: toolflow_tool_cache_hits_total.',
     labelNames: ['tool', 'status', 'reason'],
     registers,
   }),
   toolReruns: new Counter({ name: 'toolflow_tool_reruns_total', help: 'Attempts the rerun policy recorded after a failure, by template tool and the failure\'s reason.', labelNames: ['tool', 'reason'], registers }),
+  toolCacheHits: new Counter({
+    name: 'toolflow_tool_cache_hits_total',
+    help: 'Attempts that did not run because the outputs of an earlier attempt with the same cache key were reused (cache hits), by template tool. Not counted as attempts nor in the duration and queue-wait histograms.',
+    labelNames: ['tool'],
+    registers,
+  }),
   toolDuration: new Histogram({ name: 'toolflow_tool_duration_seconds', help: 'Attempt wall time, start report to exit report, by template tool.', labelNames: ['tool'], buckets: DURATION_BUCKETS, registers }),
   toolQueueWait: new Histogram({ name: 'toolflow_tool_queue_wait_seconds', help: 'Time from an attempt\'s tool.ready to its start report, by template tool.', labelNames: ['tool'], buckets: DURATION_BUCKETS, registers }),
   toolsRunning: new Gauge({ name: 'toolflow_tools_running', help: 'Attempts started and not ended, in this process\'s work managers.', registers }),
@@ -121,6 +127,8 @@ export const tasksGauge = (): Gauge<'status'> => tasks;
 export const toolAttemptsTotal = (): Counter<'tool' | 'status' | 'reason'> => instruments.toolAttempts;
 /** `toolflow_tool_reruns_total{tool,reason}`. */
 export const toolRerunsTotal = (): Counter<'tool' | 'reason'> => instruments.toolReruns;
+/** `toolflow_tool_cache_hits_total{tool}`. */
+export const toolCacheHitsTotal = (): Counter<'tool'> => instruments.toolCacheHits;
 /** `toolflow_tool_duration_seconds{tool}`. */
 export const toolDurationSeconds = (): Histogram<'tool'> => instruments.toolDuration;
 /** `toolflow_tool_queue_wait_seconds{tool}`. */

@@ -5,7 +5,7 @@
  * when a port is given, nowhere with `off`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { loadMetrics, METRICS_PATH, metricsPlan, metricsSetting, startDedicatedMetrics, type MetricsPlan, type ProcessMetrics } from './settings.js';
+import { loadMetrics, METRICS_PATH, metricsPlan, metricsSetting, startDedicatedMetrics, type MetricsNotices, type MetricsPlan, type ProcessMetrics } from './settings.js';
 
 /** Takes a request when it is `GET`/`HEAD /metrics` (answering it) and returns true; false otherwise. */
 export type MetricsRoute = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -22,11 +22,12 @@ export interface ServerMetrics {
 /**
  * Turns metrics on as `plan` says (default: from `TOOLFLOW_METRICS_PORT`, for a process with a
  * server of its own).
- * @param warn told, in words for people, when a dedicated metrics port cannot be listened on.
+ * @param notices told, in words for people, when a dedicated metrics port cannot be listened on
+ *   (`warn`), and where it listens (`serving`, with the address bound).
  * @throws ConfigError for a malformed `TOOLFLOW_METRICS_PORT` (when `plan` is not given).
  */
-export async function serverMetrics(warn: (message: string) => void, plan: MetricsPlan = metricsPlan('own-server', metricsSetting())): Promise<ServerMetrics> {
-  const dedicated = await startDedicatedMetrics(plan, warn);
+export async function serverMetrics(notices: MetricsNotices, plan: MetricsPlan = metricsPlan('own-server', metricsSetting())): Promise<ServerMetrics> {
+  const dedicated = await startDedicatedMetrics(plan, notices);
   if (!plan.onOwnServer) return { ...(dedicated ? { dedicated } : {}), close: async () => dedicated?.close() };
   const { metricsHandler } = await loadMetrics();
   const route: MetricsRoute = (req, res) => {

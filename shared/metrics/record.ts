@@ -11,6 +11,15 @@
  * awaited. Label values are bounded (design12-metrics.md): `tool` is the TEMPLATE tool name the
  * workflow declares (an instance `align[S1]` counts as `align`: `templateTool`), never a task id,
  * owner, upload id or file name.
+ *
+ * Zero series: Prometheus' `increase()`/`rate()` need an earlier sample, so a counter series that
+ * first appears at 1 shows 0 over its window. The series whose labels are known in advance are made
+ * at 0 when the instruments are installed (`zeroBoundedSeries`: task ends, uploads, reports,
+ * notifications, and every function of the flow, `FLOW_FUNCTIONS`); those with a tool are made at
+ * 0 for a template tool the first time this process meets it (`prepareOutcomeSeries`,
+ * `prepareWorkSeries`). The first count of a tool a process has never met, or of a process not yet
+ * scraped, is still missed by `increase()` (the dashboard's counts over the range and the alerts
+ * take such series whole: monitoring/grafana/dashboard.ts `countOver`).
  */
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import type { TaskStatus } from '../scheduler/status.js';
@@ -22,6 +31,7 @@ export interface Instruments {
   tasksFinished: Counter<'status'>;
   toolAttempts: Counter<'tool' | 'status' | 'reason'>;
   toolReruns: Counter<'tool' | 'reason'>;
+  toolCacheHits: Counter<'tool'>;
   toolDuration: Histogram<'tool'>;
   toolQueueWait: Histogram<'tool'>;
   toolsRunning: Gauge;
@@ -39,9 +49,47 @@ export interface Instruments {
 
 let on: Instruments | undefined;
 
-/** Installs the instruments (called once by `metrics.ts` when it is loaded). */
+/** The statuses a task ends with (`toolflow_tasks_finished_total{status}`). */
+export const TASK_ENDS = ['succeeded', 'failed', 'cancelled'] as const;
+/**
+ * The reasons of a failed attempt (`FailureReason` but `cancelled`, which goes with the status
+ * `cancelled`): what shared/policy/classify.ts and the watchdog decide, and what a rerun follows.
+ */
+export const FAILED_REASONS = ['oom', 'disk', 'timeout', 'lost', 'undelivered', 'config', 'exit'] as const;
+// Compile-time check: FAILED_REASONS and `cancelled` are every FailureReason.
+const everyReason: Exclude<FailureReason, (typeof FAILED_REASONS)[number] | 'cancelled'> extends never ? true : never = true;
+void everyReason;
+/** The kinds of a work manager's reports. */
+export const REPORT_KINDS = ['start', 'keepalive', 'exit'] as const;
+/** The statuses an upload ends with. */
+export const UPLOAD_ENDS = ['successful', 'failed'] as const;
+/** notify's channels and its outcomes at one target. */
+export const NOTIFY_CHANNELS = ['dingtalk', 'webhook'] as const;
+export const NOTIFY_OUTCOMES = ['sent', 'failed', 'folded'] as const;
+/**
+ * The functions of the event flow, the values of `function` known in advance: the names of
+ * shared/runtime/functions.ts `FUNCTIONS` (not imported here, which would load every handler;
+ * test/metrics/zero-series.test.ts keeps the two equal).
+ */
+export const FLOW_FUNCTIONS = ['enqueue', 'start-workflow', 'schedule-tool', 'handle-status', 'rerun-policy', 'notify'] as const;
+
+/** Makes the series whose labels are known in advance, at 0 (see the module's comment). */
+function zeroBoundedSeries(i: Instruments): void {
+  for (const status of TASK_ENDS) i.tasksFinished.inc({ status }, 0);
+  for (const status of UPLOAD_ENDS) i.uploads.inc({ status }, 0);
+  for (const kind of REPORT_KINDS) i.workManagerReports.inc({ kind }, 0);
+  for (const channel of NOTIFY_CHANNELS) for (const outcome of NOTIFY_OUTCOMES) i.notifications.inc({ channel, outcome }, 0);
+  for (const fn of FLOW_FUNCTIONS) {
+    i.eventHandling.zero({ function: fn });
+    i.eventFailures.inc({ function: fn }, 0);
+    i.eventsDeadLettered.inc({ function: fn }, 0);
+  }
+}
+
+/** Installs the instruments (called once by `metrics.ts` when it is loaded) and makes the series known in advance at 0. */
 export function installInstruments(instruments: Instruments): void {
   on = instruments;
+  zeroBoundedSeries(instruments);
 }
 
 /** True once this process records metrics (it serves `/metrics`). */
@@ -71,7 +119,7 @@ export function recordTaskSubmitted(): void {
 }
 
 /** A task ended (its status moved, once, to a final one). */
-export function recordTaskFinished(status: 'succeeded' | 'failed' | 'cancelled'): void {
+export function recordTaskFinished(status: (typeof TASK_ENDS)[number]): void {
   on?.tasksFinished.inc({ status });
 }
 
@@ -81,6 +129,37 @@ export function recordTaskFinished(status: 'succeeded' | 'failed' | 'cancelled')
  */
 export function recordAttemptEnded(tool: string, status: 'succeeded' | 'failed' | 'cancelled', reason: FailureReason | 'none'): void {
   on?.toolAttempts.inc({ tool: templateTool(tool), status, reason });
+}
+
+/**
+ * An attempt of `tool` (may be an instance name) succeeded without running: its outputs were reused
+ * from an earlier attempt (a cache hit, `cachedFrom`). Counted in `toolflow_tool_cache_hits_total`,
+ * not in `toolflow_tool_attempts_total`.
+ */
+export function recordCacheHit(tool: string): void {
+  on?.toolCacheHits.inc({ tool: templateTool(tool) });
+}
+
+const outcomeTools = new Set<string>();
+
+/**
+ * Makes `tool`'s outcome series at 0 in this process, once per template tool: its attempts by every
+ * status and reason, its cache hits, its reruns by every reason (17 series). handle-status and the
+ * rerun policy call it on each event of a tool, so that a count that comes later (the exit after
+ * the start, a second reason) is an increase Prometheus sees. One Set lookup once done.
+ */
+export function prepareOutcomeSeries(tool: string): void {
+  if (!on) return;
+  const t = templateTool(tool);
+  if (outcomeTools.has(t)) return;
+  outcomeTools.add(t);
+  on.toolAttempts.inc({ tool: t, status: 'succeeded', reason: 'none' }, 0);
+  for (const reason of FAILED_REASONS) {
+    on.toolAttempts.inc({ tool: t, status: 'failed', reason }, 0);
+    on.toolReruns.inc({ tool: t, reason }, 0);
+  }
+  on.toolAttempts.inc({ tool: t, status: 'cancelled', reason: 'cancelled' }, 0);
+  on.toolCacheHits.inc({ tool: t }, 0);
 }
 
 /** The rerun policy recorded another attempt of `tool` after a failure with `reason`. */
@@ -105,6 +184,26 @@ export function templateOf(a: TimedAttempt): string {
   return a.spec.instance?.tool ?? a.spec.name;
 }
 
+const workTools = new Set<string>();
+
+/**
+ * Makes, at 0, the series a work manager records for each template tool of `attempts` (its task's
+ * tools, known when it starts): duration and queue-wait histograms, undelivered and lost counters;
+ * once per template tool in this process. Bounded by the workflows' tool names, as the labels are.
+ */
+export function prepareWorkSeries(attempts: readonly TimedAttempt[]): void {
+  if (!on) return;
+  for (const a of attempts) {
+    const tool = templateOf(a);
+    if (workTools.has(tool)) continue;
+    workTools.add(tool);
+    on.toolDuration.zero({ tool });
+    on.toolQueueWait.zero({ tool });
+    on.toolsUndelivered.inc({ tool }, 0);
+    on.keepalivesLost.inc({ tool }, 0);
+  }
+}
+
 /** The work manager delivered `a`'s attempt now (`tool.ready`): its queue wait starts. */
 export function attemptReady(a: TimedAttempt): void {
   if (on) a.readyAt = Date.now();
@@ -113,9 +212,15 @@ export function attemptReady(a: TimedAttempt): void {
 /**
  * `a`'s attempt started at `at` (epoch ms, its start report's time, or a restored start): it counts
  * in `toolflow_tools_running`, and its queue wait (ready → started) is observed when known. Once.
+ * A `cached` start (a cache hit's: the tool does not run) counts nowhere: not running, no queue
+ * wait, and no duration at its exit (`attemptEnded` finds it not started).
  */
-export function attemptStarted(a: TimedAttempt, at: number): void {
+export function attemptStarted(a: TimedAttempt, at: number, cached = false): void {
   if (!on || a.startedAt !== undefined) return;
+  if (cached) {
+    a.readyAt = undefined;
+    return;
+  }
   a.startedAt = at;
   on.toolsRunning.inc();
   if (a.readyAt !== undefined) on.toolQueueWait.observe({ tool: templateOf(a) }, Math.max(0, at - a.readyAt) / 1000);
@@ -151,7 +256,7 @@ export function recordUploadBytes(bytes: number): void {
 }
 
 /** An upload ended; `durationMs` creation → successful, for a successful one. */
-export function recordUploadEnded(status: 'successful' | 'failed', durationMs?: number): void {
+export function recordUploadEnded(status: (typeof UPLOAD_ENDS)[number], durationMs?: number): void {
   if (!on) return;
   on.uploads.inc({ status });
   if (status === 'successful' && durationMs !== undefined && Number.isFinite(durationMs)) on.uploadDuration.observe(Math.max(0, durationMs) / 1000);
@@ -175,7 +280,7 @@ export function recordDeadLetter(consumer: string): void {
 }
 
 /** A work manager received a report. */
-export function recordReport(kind: 'start' | 'keepalive' | 'exit'): void {
+export function recordReport(kind: (typeof REPORT_KINDS)[number]): void {
   on?.workManagerReports.inc({ kind });
 }
 
@@ -216,6 +321,6 @@ export function queueDepthSources(): QueueDepthSource[] {
 }
 
 /** notify's outcome at one target. */
-export function recordNotification(channel: 'dingtalk' | 'webhook', outcome: 'sent' | 'failed' | 'folded'): void {
+export function recordNotification(channel: (typeof NOTIFY_CHANNELS)[number], outcome: (typeof NOTIFY_OUTCOMES)[number]): void {
   on?.notifications.inc({ channel, outcome });
 }

@@ -64,26 +64,45 @@ export function loadMetrics(): Promise<typeof import('./metrics.js')> {
 
 /** A metrics server this process started. */
 export interface ProcessMetrics {
+  /** `http://HOST:PORT/metrics` as bound (the port chosen for `0`; loopback when it listens on every interface). */
   url: string;
   close(): Promise<void>;
 }
 
 /**
- * Starts the metrics server of `plan.dedicated`, if any. A port that cannot be listened on is given
- * to `warn` (in words for people) and undefined returned: the process goes on without metrics.
+ * Where a process tells what its metrics server did, in words for people: `warn` a port that cannot
+ * be listened on (the process goes on without metrics); `serving` the address bound, once listening
+ * (`metrics: serving /metrics on http://127.0.0.1:41234/metrics`, the port chosen for
+ * `TOOLFLOW_METRICS_PORT=0`), with that URL. A bare function is `warn` alone.
+ */
+export type MetricsNotices = ((warning: string) => void) | { warn(message: string): void; serving?(message: string, url: string): void };
+
+/** The line that tells where a metrics server listens: `metrics: serving /metrics on URL`, `(every interface)` after it when it does. */
+export function servingMessage(url: string, everyInterface = false): string {
+  return `metrics: serving ${METRICS_PATH} on ${url}${everyInterface ? ' (every interface)' : ''}`;
+}
+
+/**
+ * Starts the metrics server of `plan.dedicated`, if any, and tells `notices.serving` the address
+ * bound. A port that cannot be listened on is given to `notices.warn` (in words for people) and
+ * undefined returned: the process goes on without metrics.
  * @throws nothing.
  */
-export async function startDedicatedMetrics(plan: MetricsPlan, warn: (message: string) => void): Promise<ProcessMetrics | undefined> {
+export async function startDedicatedMetrics(plan: MetricsPlan, notices: MetricsNotices): Promise<ProcessMetrics | undefined> {
   const d = plan.dedicated;
   if (!d) return undefined;
+  const { warn, serving } = typeof notices === 'function' ? { warn: notices, serving: undefined } : { warn: (m: string) => notices.warn(m), serving: notices.serving?.bind(notices) };
   const { startMetricsServer } = await import('./server.js');
+  let server: ProcessMetrics;
   try {
-    return await startMetricsServer(d.port, d.host);
+    server = await startMetricsServer(d.port, d.host);
   } catch (err) {
     const where = d.host === undefined ? `port ${d.port}` : `${d.host.includes(':') ? `[${d.host}]` : d.host}:${d.port}`;
     warn(`metrics: cannot listen on ${where} (${(err as Error).message}); going on without /metrics (set TOOLFLOW_METRICS_PORT to another port, or off)`);
     return undefined;
   }
+  serving?.(servingMessage(server.url, d.host === undefined || d.host === '0.0.0.0' || d.host === '::'), server.url);
+  return server;
 }
 
 /**
@@ -91,6 +110,6 @@ export async function startDedicatedMetrics(plan: MetricsPlan, warn: (message: s
  * `role` does with it (`metricsPlan`, `startDedicatedMetrics`).
  * @throws ConfigError for a malformed `TOOLFLOW_METRICS_PORT`.
  */
-export async function serveProcessMetrics(role: Exclude<MetricsRole, 'own-server'>, warn: (message: string) => void, env: NodeJS.ProcessEnv = process.env): Promise<ProcessMetrics | undefined> {
-  return startDedicatedMetrics(metricsPlan(role, metricsSetting(env)), warn);
+export async function serveProcessMetrics(role: Exclude<MetricsRole, 'own-server'>, notices: MetricsNotices, env: NodeJS.ProcessEnv = process.env): Promise<ProcessMetrics | undefined> {
+  return startDedicatedMetrics(metricsPlan(role, metricsSetting(env)), notices);
 }

@@ -16,6 +16,7 @@
  *
  * Logs name targets by label and masked URL; every error text is scrubbed of the settings' secrets.
  */
+import { setTimeout as sleepFor } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import { sendMarkdown } from './dingtalk-robot.js';
 import type { NotifyMessage } from './message-format.js';
@@ -75,11 +76,14 @@ export class Notifier {
   private readonly clock: LimiterClock;
   /** Aborted by `abort()`: requests under way stop, and nothing is tried again. */
   private readonly stop = new AbortController();
+  /** Waits between tries; `abort()` ends a wait at once (the try after it then fails at once). */
+  private readonly retryClock: RetryClock;
 
   constructor(private readonly options: NotifierOptions) {
     this.settings = options.settings;
     this.secrets = secretsOf(options.settings);
     this.clock = options.clock ?? REAL_LIMITER_CLOCK;
+    this.retryClock = options.retryClock ?? { sleep: (ms) => sleepFor(ms, undefined, { signal: this.stop.signal }).then(() => undefined, () => undefined), random: REAL_RETRY_CLOCK.random };
     for (const robot of options.settings.robots) {
       const where = `${robot.label} (${maskTargetUrl(robot.url)})`;
       this.senders.set(
@@ -93,7 +97,7 @@ export class Notifier {
           },
           onRetry: (what, err, delayMs) => options.log.info({ target: where, err: this.text(err), retryInMs: delayMs }, `notify: sending ${what} failed; trying again`),
           ...(options.clock ? { clock: options.clock } : {}),
-          ...(options.retryClock ? { retryClock: options.retryClock } : {}),
+          retryClock: this.retryClock,
           ...(options.backoff ? { backoff: options.backoff } : {}),
         }),
       );
@@ -153,7 +157,7 @@ export class Notifier {
             () => postWebhook(url, body, undefined, this.stop.signal),
             (err) => !(err instanceof NotifyTargetError) || err.kind !== 'permanent',
             this.options.backoff ?? DEFAULT_BACKOFF,
-            this.options.retryClock ?? REAL_RETRY_CLOCK,
+            this.retryClock,
             (err, _n, delayMs) => log.info({ target: 'webhook', err: this.text(err), retryInMs: delayMs }, 'notify: sending to the webhook failed; trying again'),
           ).then(() => 'sent' as const),
       });
@@ -184,6 +188,10 @@ export class Notifier {
         }
       }),
     );
+    if (this.stop.signal.aborted && (failed.length || refused.length)) {
+      // Nothing refused it: the process stopped waiting for the targets (abort()).
+      throw new NotificationFailedError(`the notification "${n.message.title}" was not sent: the process is closing`);
+    }
     if (failed.length) {
       const message = `the notification "${n.message.title}" was not sent: ${[...failed, ...refused].join('; ')}; the event is delivered again, and dead-lettered past the delivery limit`;
       // The delivery layer logs the failure with the event (the bus, the HTTP function): debug here.

@@ -63,6 +63,8 @@ function httpUrl(value: string, variable: string, what: string): string {
     parsed = undefined;
   }
   if (!parsed || !/^https?:$/.test(parsed.protocol)) throw new ConfigError(`${variable}: ${what} must be an http:// or https:// URL (the value is not shown: it holds a token)`);
+  // fetch refuses a URL with credentials (WHATWG Fetch: "Request cannot be constructed from a URL that includes credentials").
+  if (parsed.username || parsed.password) throw new ConfigError(`${variable}: ${what} holds a user name or password (user:password@): they cannot be sent that way; put the token in the URL's path or query instead (the value is not shown)`);
   return value;
 }
 
@@ -74,7 +76,7 @@ function notifiableType(name: string): EventTypeName | undefined {
 
 /**
  * Reads the notify settings.
- * @throws ConfigError naming the variable: a URL that is not http(s) or an empty entry, secrets
+ * @throws ConfigError naming the variable: a URL that is not http(s), holds `user:password@`, or an empty entry, secrets
  *   given but not one per robot, an unknown event type (listing those taken), an
  *   Alertmanager token shorter than 16 characters or not visible ASCII.
  */

@@ -42,8 +42,8 @@ export interface RetryClock {
   random(): number;
 }
 
-/** Real time and Math.random; a wait does not keep the process alive (a closing process does not wait out a retry). */
-export const REAL_RETRY_CLOCK: RetryClock = { sleep: (ms) => sleepFor(ms, undefined, { ref: false }).then(() => undefined), random: Math.random };
+/** Real time and Math.random. */
+export const REAL_RETRY_CLOCK: RetryClock = { sleep: (ms) => sleepFor(ms).then(() => undefined), random: Math.random };
 
 /**
  * The delay before retry `retry` (1 for the first retry), ms, with jitter from `random` (a number in [0, 1)).

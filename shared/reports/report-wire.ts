@@ -4,7 +4,7 @@
  * a report's null (`exitCode`, `signal`, `peakMemBytes`, `memBytes`, `diskFull.freeInodes`) is an
  * `optional` field left out, an absent optional (`oomKills`, `memLimitKind`, `diskFull`,
  * `launchError`, `evidence`, `watchdog`, `outputs`, `cachedFrom`) is a field left out or an enum's
- * UNSPECIFIED; `outputs: []` (recorded, none declared) is a `RecordedOutputs` with no files, apart
+ * UNSPECIFIED, a start's `cached` absent is `cached` false; `outputs: []` (recorded, none declared) is a `RecordedOutputs` with no files, apart
  * from `outputs` absent (not recorded). So a report that goes through the wire comes back equal
  * (`toEqual`, absent keys absent).
  */
@@ -50,7 +50,7 @@ const WATCHDOGS = { lost: 'WATCHDOG_LOST', undelivered: 'WATCHDOG_UNDELIVERED', 
 /** The request that carries `report`, signed with the attempt's `token`. */
 export function toRequest(report: ToolReport, token: string): ReportRequests[ToolReport['kind']] {
   const attempt: AttemptRef = { taskId: report.taskId, tool: report.tool, attempt: report.attempt, token };
-  if (report.kind === 'start') return { attempt, atMs: report.at };
+  if (report.kind === 'start') return { attempt, atMs: report.at, ...(report.cached ? { cached: true } : {}) };
   if (report.kind === 'keepalive') return { attempt, atMs: report.at, memBytes: report.memBytes ?? undefined };
   const d = report.diskFull;
   return {
@@ -95,7 +95,7 @@ export function readAttemptRef(ref: AttemptRef__Output | null | undefined): Rece
  */
 export function readReport<K extends ToolReport['kind']>(kind: K, req: ReceivedRequests[K], s: TokenSubject): ToolReport {
   const base = { taskId: s.taskId, tool: s.tool, attempt: s.attempt, at: epochMs('at_ms', req.atMs) };
-  if (kind === 'start') return { kind: 'start', ...base };
+  if (kind === 'start') return { kind: 'start', ...base, ...((req as StartRequest__Output).cached ? { cached: true as const } : {}) };
   if (kind === 'keepalive') {
     const k = req as KeepaliveRequest__Output;
     return { kind: 'keepalive', ...base, memBytes: k.memBytes === undefined ? null : count('mem_bytes', k.memBytes) };

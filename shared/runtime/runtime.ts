@@ -11,6 +11,7 @@ import type { Executor, ToolReport } from '../executor/executor.js';
 import { LocalExecutor } from '../executor/local/local-executor.js';
 import { FUNCTIONS, routeFunctions } from './functions.js';
 import { closeProcessNotifier } from '../handlers/notify.js';
+import { notifySettings } from '../notify/notify-settings.js';
 import { BACKGROUND_GRACE_MS } from '../events/bus.js';
 import { uploadFile, type UploadFileOptions } from '../handlers/upload.js';
 import { validateSubmission, type Submission } from '../handlers/validate.js';
@@ -117,6 +118,8 @@ export interface RuntimeParts extends Partial<Omit<Adapters, 'mode'>> {
  * @throws ServiceUnavailableError or ConfigError naming a backend that cannot be used.
  */
 export async function createRuntime(config: Config, parts: RuntimeParts = {}): Promise<Runtime> {
+  // notify runs here with the other shared functions: its settings are refused now, not at the first event.
+  if (parts.routeShared !== false) notifySettings(process.env);
   const log = parts.log ?? lazyLogger(config.logLevel, { component: 'toolflow' });
   const adapters = await openAdapters(config, log, parts);
   const { store, objects, bus, coordination } = adapters;

@@ -70,6 +70,32 @@ export function attemptView(r: ToolRunRow): AttemptView {
 }
 
 /**
+ * Whether a `tool_runs` row stands for an attempt. The store makes a row for every tool when the
+ * task is submitted (enqueue's attempt 1) and for each rerun the rerun policy decides, before it
+ * runs: while the tool waits (`pending`), the row is its next attempt. A row that ended without ever
+ * being submitted to the executor (`delivered_at` null) never ran, and is no attempt: a tool skipped
+ * because a tool it relies on failed, or cancelled before it was submitted. Its tool's status (the
+ * row's) says what became of it. A cache hit is an attempt (it reused an earlier one's outputs), and
+ * so is a failure recorded before submission (its message is the failure).
+ */
+export function isAttempt(r: Pick<ToolRunRow, 'status' | 'delivered_at' | 'cached_from'>): boolean {
+  if (r.delivered_at !== null && r.delivered_at !== undefined) return true;
+  if (r.cached_from) return true;
+  return r.status !== 'skipped' && r.status !== 'cancelled';
+}
+
+/**
+ * A tool's attempts as shown, first to last, from its rows (any order): the rows that are attempts
+ * (`isAttempt`), so a skipped tool, or one cancelled before it started, has none.
+ */
+export function attemptsOf(rows: readonly ToolRunRow[]): AttemptView[] {
+  return [...rows]
+    .filter(isAttempt)
+    .sort((a, b) => Number(a.attempt) - Number(b.attempt))
+    .map(attemptView);
+}
+
+/**
  * How much of what it was given an attempt used: `memory` = peak / requested memory, `cpu` = cpu
  * time / (wall time × requested cores); each a fraction (1 = all of it; cpu may pass 1 for a tool
  * that used more cores than it asked for), null when a number is missing or the wall time is 0.

@@ -39,10 +39,13 @@ export interface DagNode {
 /** Order of badness: a group is coloured by the first of these any of its tools has. */
 const WORST_FIRST: Outcome[] = ['failed', 'cancelled', 'running', 'ready', 'pending', 'skipped', 'succeeded', 'cached'];
 
-/** A tool's colour: its last attempt's outcome (a cache hit is `cached`), or its status when it has no attempt. */
+/**
+ * A tool's colour: its status, `cached` when its last attempt was a cache hit. A tool that never ran
+ * has no attempt (skipped, or cancelled before it was submitted): its status colours it.
+ */
 function toolOutcome(t: ReportTool): Outcome {
   const last = t.attempts[t.attempts.length - 1];
-  return last ? outcomeOf(last) : outcomeOf({ status: t.status, cachedFrom: null });
+  return outcomeOf({ status: t.status, cachedFrom: last && last.status === t.status ? last.cachedFrom : null });
 }
 
 /**

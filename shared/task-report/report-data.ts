@@ -11,7 +11,7 @@ import type { InstanceOf, WorkflowSpec } from '../spec/types.js';
 import type { AttemptStatus, TaskStatus } from '../scheduler/status.js';
 import type { Store, TaskRow, ToolRunRow } from '../store/store.js';
 import { readStderrTail } from '../cli/attempt-files.js';
-import { attemptView, spanMs, type AttemptView } from './attempt-view.js';
+import { attemptsOf, spanMs, type AttemptView } from './attempt-view.js';
 
 /** Lines of a failed attempt's stderr the report shows. */
 export const REPORT_STDERR_LINES = 20;
@@ -21,13 +21,16 @@ export const MAX_STDERR_READS = 200;
 /** Where an attempt's files are on this machine: `(taskId, tool, attempt) => folder`. */
 export type AttemptDirOf = (taskId: string, tool: string, attempt: number) => string;
 
-/** One tool of the report. Its status is its last attempt's (`pending` when it has none). */
+/** One tool of the report. Its status is its last row's (`pending` when it has none). */
 export interface ReportTool {
   name: string;
   status: AttemptStatus;
+  /** Its last row's message: why it was skipped (`a failed`), how its last attempt ended; null when none. */
+  message: string | null;
   rely: string[];
   /** Where an instance of a scattered tool came from (`align[A]` of `align`), else null. */
   instance: InstanceOf | null;
+  /** Its attempts (`attemptsOf`): none for a tool that never ran (skipped, or cancelled before it was submitted). */
   attempts: AttemptView[];
 }
 
@@ -75,8 +78,9 @@ export function reportFrom(task: TaskRow, runs: ToolRunRow[], now: number, tails
   const byTool = new Map<string, ToolRunRow[]>();
   for (const r of runs) byTool.set(r.tool, [...(byTool.get(r.tool) ?? []), r]);
   const tools = spec.tools.map((t): ReportTool => {
-    const attempts = (byTool.get(t.name) ?? []).sort((a, b) => Number(a.attempt) - Number(b.attempt)).map(attemptView);
-    return { name: t.name, status: attempts[attempts.length - 1]?.status ?? 'pending', rely: t.rely, instance: t.instance ?? null, attempts };
+    const rows = (byTool.get(t.name) ?? []).sort((a, b) => Number(a.attempt) - Number(b.attempt));
+    const last = rows[rows.length - 1];
+    return { name: t.name, status: last?.status ?? 'pending', message: last?.message ?? null, rely: t.rely, instance: t.instance ?? null, attempts: attemptsOf(rows) };
   });
   const failures: ReportFailure[] = [];
   for (const t of tools) {

@@ -99,10 +99,9 @@ function place(tool: string, a: AttemptView, now: number): Placed {
   return { tool, a, submitted, start, end: Math.max(start, end) };
 }
 
-/** Why a tool has no bar: its status and its last attempt's message (`skipped: bad failed`). */
+/** Why a tool has no bar: its status and its message (`skipped: bad failed`). */
 function noteOf(t: ReportTool): string {
-  const last = t.attempts[t.attempts.length - 1];
-  return last?.message ? `${t.status}: ${last.message}` : t.status;
+  return t.message ? `${t.status}: ${t.message}` : t.status;
 }
 
 /**

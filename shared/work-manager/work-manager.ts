@@ -20,7 +20,7 @@ import { publishUntilConfirmed, stopLeftovers } from './resilience.js';
 import { restorePlan } from './restore.js';
 import { TERMINAL, type Slot, type ToolState } from './slot.js';
 import { loadStoredTask, type StoredTask } from './stored-task.js';
-import { attemptEnded, attemptReady, attemptStarted, recordKeepalivesLost, recordReport, recordUndelivered, templateOf } from '../metrics/record.js';
+import { attemptEnded, attemptReady, attemptStarted, prepareWorkSeries, recordKeepalivesLost, recordReport, recordUndelivered, templateOf } from '../metrics/record.js';
 
 export type { ToolState } from './slot.js';
 
@@ -112,6 +112,7 @@ export class WorkManager {
     );
     const { slots, remaining, deciding, ready, lost, adopted, undecided } = restorePlan(this.taskId, task, this.ports.executor.attemptsOutliveDriver === true, SOURCE);
     this.slots = slots;
+    prepareWorkSeries(slots); // its tools' durations, queue waits, undelivered and lost at 0 (shared/metrics/record.ts)
     this.remaining = remaining;
     this.deciding = deciding;
     for (const i of ready) this.enqueue(i);
@@ -238,7 +239,7 @@ export class WorkManager {
     if (r.kind === 'start') {
       if (s.state !== 'dispatched') return;
       s.state = 'running';
-      attemptStarted(s, r.at);
+      attemptStarted(s, r.at, r.cached); // a cache hit's start: no queue wait, not running, no duration
       this.arm(i!, 'lost');
       const limit = s.resources.timeSeconds;
       const attempt = s.attempt;

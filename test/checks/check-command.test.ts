@@ -5,7 +5,10 @@
  * range queries run for real: values below their limits exit 0 and send nothing; a limit passed
  * exits 1 and the loopback DingTalk robot gets one signed message (and the webhook its JSON);
  * --dry-run sends nothing; Prometheus down is exit 3; a query Prometheus refuses and bad settings
- * are exit 2.
+ * are exit 2. A long period (`--period 30d`, refused by Prometheus at a 60 s step: more than 11,000
+ * points) runs at a longer step; Prometheus' error answers (a query it cannot parse, a resolution
+ * too fine, `--query.max-samples` passed, a timeout) are messages naming the query and what to
+ * change.
  */
 import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
@@ -17,6 +20,9 @@ import { tempDir } from '../support/tmp.js';
 import { freePort } from '../http/helpers.js';
 import { startPrometheus, waitFor, type Prometheus } from '../monitoring/prometheus-server.js';
 import { startFixtureExporter, type FixtureExporter } from './fixture-exporter.js';
+import { checkRange, MAX_POINTS, PROMETHEUS_MAX_POINTS } from '../../shared/checks/measure.js';
+import { PrometheusQueryError, PrometheusUnreachableError, queryRange } from '../../shared/checks/prometheus-api.js';
+import { prometheusAnswerError } from '../../shared/checks/prometheus-errors.js';
 
 const GiB = 1024 ** 3;
 const dir = tempDir('toolflow-check-');
@@ -26,8 +32,10 @@ const ROBOT_SECRET = 'SECcheck0123456789abcdef';
 interface Report {
   status: string;
   period: string;
+  from: string;
+  to: string;
   step: number;
-  checks: { check: string; value: number | null; limit?: number; over: boolean; series?: Record<string, string> }[];
+  checks: { check: string; query: string; value: number | null; limit?: number; over: boolean; series?: Record<string, string> }[];
   over: string[];
   warnings: string[];
   notification?: { title: string; sent: boolean | string; error?: string };
@@ -173,7 +181,7 @@ describe('toolflow check against a real Prometheus', () => {
     expect(r.stderr).toContain('toolflow check: warning: Prometheus has no kube_pod_status_phase series');
   });
 
-  it('Prometheus down or not Prometheus: exit 3 with a clear message; a query it refuses: exit 2', async () => {
+  it('Prometheus down or not Prometheus: exit 3 with a clear message', async () => {
     const port = await freePort();
     const down = await check(['--prometheus', `http://user:hunter2@127.0.0.1:${port}`, '--json']);
     expect(down.code).toBe(3);
@@ -183,10 +191,80 @@ describe('toolflow check against a real Prometheus', () => {
     const notProm = await check(['--prometheus', `http://${exporter.target}`]);
     expect(notProm.code).toBe(3);
     expect(notProm.stderr).toContain(`answered HTTP 404 to a range query, not its API's answer: not found; is http://${exporter.target} Prometheus`);
-    // 30 days at a step of 60 s: more than the 11,000 points per series Prometheus computes.
-    const refused = await check(['--prometheus', prometheus.url, '--period', '30d']);
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/refused the query .*: bad_data: exceeded maximum resolution of 11,000 points per timeseries/);
+  });
+
+  it('--period 30d (refused by Prometheus at a 60 s step: 43,200 points): a 9-minute step, the values read', async () => {
+    const r = await check(['--prometheus', prometheus.url, '--period', '30d', '--json'], WITHIN);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report).toMatchObject({ status: 'ok', period: '30d', step: 540, over: [], warnings: [] });
+    const seconds = (Date.parse(report.to) - Date.parse(report.from)) / 1000;
+    expect(seconds).toBeGreaterThanOrEqual(30 * 86_400);
+    expect(seconds / report.step).toBe(4800);
+    const value = (c: string) => report.checks.find((m) => m.check === c)!;
+    // The last point is now: the fixture's minutes of data are read.
+    expect(value('memory').value).toBe(3 * GiB);
+    expect(value('pending-pods').value).toBe(1);
+    expect(value('queue-depth')).toMatchObject({ value: 40, series: { queue: 'toolflow.handle-status' } });
+    // cpu's rate window is the step (5s asked): no cpu time between two points.
+    expect(value('cpu').query).toContain('[540s]');
+    expect(value('cpu').value).toBeGreaterThan(0);
+  });
+
+  it('the step keeps every period well under Prometheus’ 11,000 points; the short periods keep theirs', () => {
+    const now = Date.UTC(2025, 0, 1) + 123_456;
+    for (const [period, step] of [[30, 1], [900, 15], [3600, 60], [3 * 86_400, 60], [662_400, 180], [30 * 86_400, 540], [365 * 86_400, 6360]] as const) {
+      const r = checkRange(period, now);
+      expect([period, r.step]).toEqual([period, step]);
+      expect(r.end).toBe(Math.floor(now / 1000));
+      expect(r.end - r.start).toBeGreaterThanOrEqual(period);
+      expect(r.end - r.start).toBeLessThan(period + r.step);
+      expect((r.end - r.start) % r.step).toBe(0);
+      expect((r.end - r.start) / r.step).toBeLessThanOrEqual(MAX_POINTS);
+    }
+    expect(MAX_POINTS * 2).toBeLessThan(PROMETHEUS_MAX_POINTS);
+  });
+
+  it('Prometheus’ error answers name the query and what to change: a query it cannot parse, a range too fine', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const bad = await queryRange(prometheus.url, 'sum(container_memory_working_set_bytes', { start: now - 60, end: now, step: 1 }, { name: 'the memory check' }).catch((e: unknown) => e);
+    expect(bad).toBeInstanceOf(PrometheusQueryError);
+    expect((bad as Error).message).toBe(
+      `Prometheus at ${prometheus.url} refused the query of the memory check (HTTP 400 bad_data: 1:39: parse error: unclosed left parenthesis); ` +
+        "this Prometheus cannot parse the query or its range (is the URL Prometheus' own API, not a look-alike that lacks some PromQL?); if --period (TOOLFLOW_CHECK_PERIOD, period: in the --config file) and TOOLFLOW_CHECK_RATE_WINDOW are right, report the query as a toolflow bug. " +
+        `The query: sum(container_memory_working_set_bytes from ${new Date((now - 60) * 1000).toISOString()} to ${new Date(now * 1000).toISOString()} at a step of 1 s (61 points)`,
+    );
+    // What the 60 s step of a 30-day period did before.
+    const fine = await queryRange(prometheus.url, 'sum(toolflow_tools_running)', { start: now - 30 * 86_400, end: now, step: 60 }, { name: 'the running-tools check' }).catch((e: unknown) => e);
+    expect(fine).toBeInstanceOf(PrometheusQueryError);
+    expect((fine as Error).message).toContain('refused the query of the running-tools check (HTTP 400 bad_data: exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)); the range has too many points for Prometheus (11,000 a series at most): give a shorter --period');
+    expect((fine as Error).message).toContain('at a step of 60 s (43201 points)');
+  });
+
+  it('a Prometheus whose --query.max-samples the queries pass (422): exit 2, the check, its query and what to change', async () => {
+    const small = await startPrometheus({ jobs: [{ job: 'fixtures', targets: [exporter.target] }], flags: ['--query.max-samples=10'] });
+    const r = await check(['--prometheus', small.url, '--period', '30s', '--json'], WITHIN);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^toolflow: Prometheus at ${small.url} refused the query of (the [a-z-]+ check|the namespace’s Pod count) \\(HTTP 422 execution: query processing would load too many samples into memory in query execution\\); ` +
+          "the query reads more samples than Prometheus' --query.max-samples allows: give a shorter --period \\(TOOLFLOW_CHECK_PERIOD, period: in the --config file\\), or raise --query.max-samples on Prometheus\\. The query: .+ at a step of 1 s \\(31 points\\)$",
+        'm',
+      ),
+    );
+    expect(JSON.parse(r.stdout)).toMatchObject({ status: 'invalid', error: expect.stringContaining('--query.max-samples') });
+  });
+
+  it('a query Prometheus timed out (503 timeout) is a refusal to act on; 503 unavailable is Prometheus not answering now', () => {
+    const asked = { prometheus: 'http://prometheus:9090', name: 'the cpu check', query: 'sum(rate(x[2m]))', range: { start: 0, end: 600, step: 60 } };
+    const timeout = prometheusAnswerError(asked, { status: 503, errorType: 'timeout', error: 'query timed out in expression evaluation' });
+    expect(timeout).toBeInstanceOf(PrometheusQueryError);
+    expect(timeout.message).toBe(
+      "Prometheus at http://prometheus:9090 refused the query of the cpu check (HTTP 503 timeout: query timed out in expression evaluation); Prometheus gave up after its --query.timeout (2m by default): give a shorter --period (TOOLFLOW_CHECK_PERIOD, period: in the --config file), or raise --query.timeout on Prometheus. The query: sum(rate(x[2m])) from 1970-01-01T00:00:00.000Z to 1970-01-01T00:10:00.000Z at a step of 60 s (11 points)",
+    );
+    const busy = prometheusAnswerError(asked, { status: 503, errorType: 'unavailable', error: 'too many queries' });
+    expect(busy).toBeInstanceOf(PrometheusUnreachableError);
+    expect(busy.message).toContain('did not run the query of the cpu check (HTTP 503 unavailable: too many queries); Prometheus is starting, stopping or overloaded (--query.max-concurrency): try again later.');
   });
 
   it('bad settings: exit 2 naming the flag, variable or key', async () => {
@@ -194,6 +272,7 @@ describe('toolflow check against a real Prometheus', () => {
       [[], {}, 'toolflow check needs Prometheus: give --prometheus URL, TOOLFLOW_CHECK_PROMETHEUS_URL'],
       [['--prometheus', 'ftp://x'], {}, '--prometheus: the Prometheus URL must be http:// or https://'],
       [['--prometheus', prometheus.url, '--period', 'lots'], {}, '--period: "lots" is not'],
+      [['--prometheus', prometheus.url, '--period', '999999999999999'], {}, '--period: a period of at most 365d (one year) is checked; got 999999999999999'],
       [['--prometheus', prometheus.url], { TOOLFLOW_CHECK_MAX_MEMORY: '4GG' }, 'TOOLFLOW_CHECK_MAX_MEMORY: "4GG" is not a size'],
       [['--prometheus', prometheus.url], { TOOLFLOW_CHECK_MAX_PODS: '-1' }, 'TOOLFLOW_CHECK_MAX_PODS: expected a whole number (0 or more), got "-1"'],
       [['--prometheus', prometheus.url], { TOOLFLOW_CHECK_NAMESPACE: 'Bad_NS"' }, 'TOOLFLOW_CHECK_NAMESPACE: "Bad_NS\\"" is not a Kubernetes namespace name'],

@@ -41,7 +41,7 @@ const summary = {
       ],
     },
     { name: 'reused', attempts: [attempt(1, { cachedFrom: { taskId: 'f00', tool: 'reused', attempt: 1 }, cpuTimeMs: null, peakMemBytes: null, durationMs: 0 })] },
-    { name: 'skipped', attempts: [attempt(1, { status: 'skipped', exitCode: null, deliveredAt: null, startedAt: null, finishedAt: null, durationMs: null, cpuTimeMs: null, peakMemBytes: null })] },
+    { name: 'skipped', status: 'skipped', attempts: [] as AttemptView[] },
   ] as ToolSummary[],
 };
 
@@ -54,14 +54,15 @@ describe('the attempts table', () => {
     expect(ATTEMPT_HEAD).toHaveLength(13);
   });
 
-  it('shows every tool with --attempts: a cache hit says so, a skipped tool has its attempt that never ran', () => {
+  it('shows every tool with --attempts: a cache hit says so, a skipped tool says it did not run, with no attempt', () => {
     expect(attemptRows(summary, 'all').map((r) => r.slice(0, 8))).toEqual([
       ['once', '1', 'succeeded', '0', '-', '+0.10s', '+0.15s', '1.00s'],
       ['hog', '1', 'failed', '137', 'oom', '+0.10s', '+0.15s', '1.00s'],
       ['hog', '2', 'succeeded', '0', '-', '+1.20s', '+1.30s', '2.00s'],
       ['reused', '1', 'succeeded (cached)', '0', '-', '+0.10s', '+0.15s', '0.00s'],
-      ['skipped', '1', 'skipped', '-', '-', '-', '-', '-'],
+      ['skipped', '-', 'skipped (not run)', '-', '-', '-', '-', '-'],
     ]);
+    expect(attemptRows(summary, 'all').at(-1)).toEqual(['skipped', '-', 'skipped (not run)', ...Array(10).fill('-')]);
   });
 
   it('is titled, and followed by the messages of the failed attempts that were rerun (cleaned for a terminal); nothing when no tool was rerun', () => {

@@ -128,7 +128,7 @@ describe('CLI', () => {
     expect(result.status).toBe('failed');
     expect(result.tools).toMatchObject([
       { name: 'a', status: 'failed', attempts: [{ status: 'failed' }], exitCode: 4, reason: 'exit' },
-      { name: 'b', status: 'skipped', attempts: [{ status: 'skipped', deliveredAt: null }], exitCode: null },
+      { name: 'b', status: 'skipped', attempts: [], exitCode: null },
     ]);
   });
 

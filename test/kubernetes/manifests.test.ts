@@ -166,8 +166,9 @@ describe('workManagerJob and workManagerService', () => {
     expect(c.command).toEqual(['toolflow', 'work-manager', '0123456789ab']);
     expect(c.image).toBe(settings.image);
     expect(c.envFrom).toEqual([{ configMapRef: { name: 'toolflow-config' } }, { secretRef: { name: 'toolflow-secrets' } }]);
-    expect(c.env).toEqual([{ name: 'TOOLFLOW_REPORT_LISTEN', value: '0.0.0.0:50051' }]);
-    expect(c.ports).toEqual([{ name: 'grpc-reports', containerPort: 50051, protocol: 'TCP' }]);
+    // TOOLFLOW_METRICS_PORT in env wins over the ConfigMap's: the declared port `metrics` is where it listens (pod-metrics.test.ts).
+    expect(c.env).toEqual([{ name: 'TOOLFLOW_REPORT_LISTEN', value: '0.0.0.0:50051' }, { name: 'TOOLFLOW_METRICS_PORT', value: '9464' }]);
+    expect(c.ports).toEqual([{ name: 'grpc-reports', containerPort: 50051, protocol: 'TCP' }, { name: 'metrics', containerPort: 9464, protocol: 'TCP' }]);
     expect(c.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, runAsNonRoot: true });
   });
 

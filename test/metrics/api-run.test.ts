@@ -114,6 +114,7 @@ describe('GET /metrics on the user API after real runs', () => {
       toolflow_tasks: 'gauge',
       toolflow_tool_attempts_total: 'counter',
       toolflow_tool_reruns_total: 'counter',
+      toolflow_tool_cache_hits_total: 'counter',
       toolflow_tool_duration_seconds: 'histogram',
       toolflow_tool_queue_wait_seconds: 'histogram',
       toolflow_tools_running: 'gauge',
@@ -147,12 +148,16 @@ describe('GET /metrics on the user API after real runs', () => {
   });
 
   it('counts attempts by template tool, status and reason: both instances of a as a, the oom and the exit failures', () => {
-    const attempts = samples('toolflow_tool_attempts_total').map((s) => `${s.labels.tool} ${s.labels.status} ${s.labels.reason} ${s.value}`);
+    const attempts = samples('toolflow_tool_attempts_total').filter((s) => s.value > 0).map((s) => `${s.labels.tool} ${s.labels.status} ${s.labels.reason} ${s.value}`);
     expect(attempts.sort()).toEqual(['a succeeded none 2', 'bad failed exit 1', 'count succeeded none 1', 'flaky failed oom 1', 'flaky succeeded none 1', 'slow succeeded none 1']);
+    // Every status and reason of each tool is there from its first event, at 0 when none (so increase() sees the first).
+    expect(samples('toolflow_tool_attempts_total').filter((s) => s.labels.tool === 'slow')).toHaveLength(9);
+    expect(value('toolflow_tool_attempts_total', { tool: 'slow', status: 'failed', reason: 'oom' })).toBe(0);
   });
 
   it('counts the rerun by tool and reason', () => {
-    expect(samples('toolflow_tool_reruns_total').map((s) => [s.labels, s.value])).toEqual([[{ tool: 'flaky', reason: 'oom' }, 1]]);
+    expect(samples('toolflow_tool_reruns_total').filter((s) => s.value > 0).map((s) => [s.labels, s.value])).toEqual([[{ tool: 'flaky', reason: 'oom' }, 1]]);
+    expect(value('toolflow_tool_reruns_total', { tool: 'flaky', reason: 'disk' })).toBe(0);
   });
 
   it('observes each started attempt\'s duration and queue wait per template tool, on the catalogue\'s buckets', () => {
@@ -189,7 +194,7 @@ describe('GET /metrics on the user API after real runs', () => {
     expect(counts['rerun-policy']).toBe(2); // flaky's oom, bad's exit
     expect(counts['handle-status']).toBeGreaterThanOrEqual(7 + 7 + 2); // starts, exits, the tasks' ends (and keepalives)
     expect(samples('toolflow_event_handling_seconds', 'toolflow_event_handling_seconds_bucket').filter((s) => s.labels.function === 'enqueue').map((s) => s.labels.le)).toEqual([...EVENT_BUCKETS.map(String), '+Inf']);
-    expect(samples('toolflow_event_failures_total')).toEqual([]);
+    expect(samples('toolflow_event_failures_total').filter((s) => s.value > 0)).toEqual([]);
   });
 
   it('keeps label values bounded: only the declared label names, template tool names, and no task id, upload id, owner or file name anywhere', () => {

@@ -145,13 +145,17 @@ describe.skipIf(skipped('rabbitmq'))('the connector\'s metrics on RabbitMQ', () 
     namespaces.push(ns);
     const f = await fn(() => ({ status: 202 }));
     const port = await freePort();
-    const run = startToolflow(['connector', '--target', `handle-status=${f.url}`], { TOOLFLOW_AMQP_URL: AMQP_URL, TOOLFLOW_NAMESPACE: ns, TOOLFLOW_CONNECTOR_TARGETS: '', TOOLFLOW_METRICS_PORT: `127.0.0.1:${port}` });
+    const run = startToolflow(['connector', '--target', `handle-status=${f.url}`], { TOOLFLOW_AMQP_URL: AMQP_URL, TOOLFLOW_NAMESPACE: ns, TOOLFLOW_CONNECTOR_TARGETS: '', TOOLFLOW_METRICS_PORT: `127.0.0.1:${port}`, TOOLFLOW_LOG_LEVEL: 'info' });
     cleanups.push(async () => {
       run.child.kill('SIGTERM');
       await run.exitCode;
     });
-    await until(() => run.stderr().includes('metrics on'), 30_000, 'the connector to start');
-    expect(run.stderr()).toContain(`toolflow connector: metrics on http://127.0.0.1:${port}/metrics`);
+    await until(() => run.stderr().includes('metrics: serving'), 30_000, 'the connector to start');
+    expect(run.stderr()).toContain(`toolflow connector: metrics: serving /metrics on http://127.0.0.1:${port}/metrics\n`);
+    // and at info level in its JSON log (stdout)
+    await until(() => run.stdout().includes('"metricsUrl"'), 30_000, 'the connector to log where its metrics are');
+    const logged = run.stdout().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged).toContainEqual(expect.objectContaining({ level: 30, msg: `metrics: serving /metrics on http://127.0.0.1:${port}/metrics`, metricsUrl: `http://127.0.0.1:${port}/metrics` }));
     const { families } = await scrape(`http://127.0.0.1:${port}/metrics`);
     expect(depth(families, amqpNames(ns).queue('handle-status'))).toBe(0);
     expect(families.get('toolflow_process_resident_memory_bytes')?.type).toBe('gauge');

@@ -4,7 +4,8 @@
  * while it runs, without the server keeping it alive), and loads no prom-client without it; a
  * malformed value is refused; `toolflow dev` serves them on its port; an event function serves them
  * on its own server, under faas-js-runtime (`toolflow function`, whose own metrics move to
- * `/metrics/faas`) and as `node dist/functions/NAME/index.js`; `off` turns them off.
+ * `/metrics/faas`) and as `node dist/functions/NAME/index.js`; `off` turns them off. With
+ * `TOOLFLOW_METRICS_PORT=0` each says the address it bound (stderr, and its info log line).
  * Embedded mode: SQLite under a fresh TOOLFLOW_HOME, events to a K_SINK this test runs.
  */
 import { execFile, spawn } from 'node:child_process';
@@ -150,5 +151,70 @@ describe('an event function\'s own server', () => {
     expect((await get(`${fn.url}/metrics`)).status).toBe(405);
     const { families } = await scrape(`http://127.0.0.1:${metricsPort}/metrics`);
     expect(families.get('toolflow_event_handling_seconds')?.type).toBe('histogram');
+  });
+});
+
+describe('TOOLFLOW_METRICS_PORT=0 (any free port) tells the address it bound', () => {
+  const SERVING = /metrics: serving \/metrics on (http:\/\/127\.0\.0\.1:(\d+)\/metrics)/;
+  /** The JSON log lines of `text` (pino's), parsed. */
+  const jsonLines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  /** The URL `text` says, after checking it is a port really chosen (not 0) and the info log line names it. */
+  const told = (text: string, prefix: string) => {
+    const m = new RegExp(`${prefix}: ${SERVING.source}`).exec(text);
+    expect(m, text).not.toBeNull();
+    expect(Number(m![2])).toBeGreaterThan(0);
+    expect(jsonLines(text)).toContainEqual(expect.objectContaining({ level: 30, msg: expect.stringMatching(/^metrics: serving \/metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/), metricsUrl: m![1] }));
+    return m![1]!;
+  };
+
+  it('toolflow run: on stderr and in its info log, and that address serves the metrics while it runs', async () => {
+    const go = join(dir, 'go-port0');
+    const wf = join(dir, 'wait-port0.yaml');
+    writeFileSync(wf, `name: wait\ntools:\n  - name: waiter\n    cmds: ['while [ ! -e ${go} ]; do sleep 0.05; done']\n`);
+    const child = spawn('node', [BIN, 'run', wf, '--json'], { env: embedded({ TOOLFLOW_METRICS_PORT: '127.0.0.1:0', TOOLFLOW_LOG_LEVEL: 'info' }), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c));
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    try {
+      await until(() => SERVING.test(stderr) && stderr.includes('"metricsUrl"'), 30_000, 'toolflow run to say where its metrics are');
+      const url = told(stderr, 'toolflow');
+      const { families } = await scrape(url);
+      expect(value(families, 'toolflow_tools_running')).toBeDefined();
+    } finally {
+      writeFileSync(go, '');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('toolflow dev: on stderr after its listening line, and in its info log (stdout)', async () => {
+    const run = startToolflow(['dev', '--port', '0'], embedded({ TOOLFLOW_METRICS_PORT: '127.0.0.1:0', TOOLFLOW_LOG_LEVEL: 'info' }));
+    try {
+      await until(() => SERVING.test(run.stderr()) && run.stdout().includes('"metricsUrl"'), 30_000, 'toolflow dev to say where its metrics are');
+      expect(run.stderr()).toMatch(/toolflow dev: listening on .*\ntoolflow dev: metrics: serving/);
+      const url = told(`${run.stderr()}\n${run.stdout()}`, 'toolflow dev');
+      const { families } = await scrape(url);
+      expect(families.get('toolflow_tasks')?.type).toBe('gauge');
+    } finally {
+      run.child.kill('SIGTERM');
+      await run.exitCode;
+    }
+  });
+
+  it('node dist/functions/NAME/index.js with a bare 0: every interface, said so', async () => {
+    const entry = join(ROOT, 'dist/functions/enqueue/index.js');
+    const fn = await startFunctionProcess(() => [entry], embedded({ K_SINK: sink.url, TOOLFLOW_METRICS_PORT: '0', TOOLFLOW_LOG_LEVEL: 'info' }));
+    procs.push(fn);
+    await until(() => fn.stderr().includes('"metricsUrl"'), 30_000, 'the function to log where its metrics are');
+    const url = told(fn.stderr(), 'toolflow function enqueue');
+    expect(fn.stderr()).toContain(`toolflow function enqueue: metrics: serving /metrics on ${url} (every interface)\n`);
+    expect((await scrape(url)).families.get('toolflow_event_handling_seconds')?.type).toBe('histogram');
+  });
+
+  it('toolflow function (faas-js-runtime)', async () => {
+    const fn = await startFunctionProcess((port) => [BIN, 'function', 'enqueue', '--port', String(port)], embedded({ K_SINK: sink.url, TOOLFLOW_METRICS_PORT: '127.0.0.1:0', TOOLFLOW_LOG_LEVEL: 'info' }));
+    procs.push(fn);
+    await until(() => SERVING.test(fn.stderr()) && fn.stderr().includes('"metricsUrl"'), 30_000, 'the function to say where its metrics are');
+    const url = told(fn.stderr(), 'toolflow function enqueue');
+    expect((await scrape(url)).families.get('toolflow_event_handling_seconds')?.type).toBe('histogram');
   });
 });

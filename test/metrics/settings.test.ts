@@ -70,6 +70,35 @@ describe('TOOLFLOW_METRICS_PORT', () => {
   });
 });
 
+describe('where a metrics server of its own listens is told', () => {
+  it('port 0: `serving` gets the port really chosen, which serves /metrics; a port in use is no serving', async () => {
+    const said: [string, string][] = [];
+    const started = await startDedicatedMetrics({ onOwnServer: false, dedicated: { port: 0, host: '127.0.0.1' } }, { warn: (m) => said.push(['warn', m]), serving: (m, url) => said.push([m, url]) });
+    try {
+      const port = new URL(started!.url).port;
+      expect(Number(port)).toBeGreaterThan(0);
+      expect(said).toEqual([[`metrics: serving /metrics on http://127.0.0.1:${port}/metrics`, `http://127.0.0.1:${port}/metrics`]]);
+      expect((await scrape(said[0]![1])).families.get('toolflow_process_cpu_user_seconds_total')?.type).toBe('counter');
+      const again: string[] = [];
+      expect(await startDedicatedMetrics({ onOwnServer: false, dedicated: { port: Number(port), host: '127.0.0.1' } }, { warn: (m) => again.push(`warn ${m}`), serving: (m) => again.push(m) })).toBeUndefined();
+      expect(again).toEqual([expect.stringMatching(/^warn metrics: cannot listen on 127\.0\.0\.1:/)]);
+    } finally {
+      await started?.close();
+    }
+  });
+
+  it('every interface (a bare port) says so, with a loopback URL to reach it here', async () => {
+    const said: string[] = [];
+    const started = await startDedicatedMetrics({ onOwnServer: false, dedicated: { port: 0 } }, { warn: (m) => said.push(m), serving: (m) => said.push(m) });
+    try {
+      expect(said).toEqual([`metrics: serving /metrics on ${started!.url} (every interface)`]);
+      expect(started!.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    } finally {
+      await started?.close();
+    }
+  });
+});
+
 describe('bounded label values', () => {
   it('an instance counts as its template tool; a task-scoped consumer as its function', () => {
     expect(templateTool('align')).toBe('align');

@@ -64,12 +64,13 @@ describe('the watchdog and cancel metrics', () => {
     expect(value(f, 'toolflow_tool_attempts_total', { tool: 'quiet', status: 'failed', reason: 'lost' })).toBe(1);
     expect(value(f, 'toolflow_tool_attempts_total', { tool: 'vanished', status: 'failed', reason: 'lost' })).toBe(1);
     expect(value(f, 'toolflow_tool_attempts_total', { tool: 'fine', status: 'succeeded', reason: 'none' })).toBe(1);
-    // A watchdog verdict is no exit of the tool's: no duration; the queue wait of what started is there.
+    // A watchdog verdict is no exit of the tool's: no duration (its series made at 0 when the work
+    // manager started); the queue wait of what started is there.
     expect(value(f, 'toolflow_tool_duration_seconds', { tool: 'fine' }, 'toolflow_tool_duration_seconds_count')).toBe(1);
-    expect(value(f, 'toolflow_tool_duration_seconds', { tool: 'quiet' }, 'toolflow_tool_duration_seconds_count')).toBeUndefined();
-    expect(value(f, 'toolflow_tool_duration_seconds', { tool: 'vanished' }, 'toolflow_tool_duration_seconds_count')).toBeUndefined();
+    expect(value(f, 'toolflow_tool_duration_seconds', { tool: 'quiet' }, 'toolflow_tool_duration_seconds_count')).toBe(0);
+    expect(value(f, 'toolflow_tool_duration_seconds', { tool: 'vanished' }, 'toolflow_tool_duration_seconds_count')).toBe(0);
     expect(value(f, 'toolflow_tool_queue_wait_seconds', { tool: 'quiet' }, 'toolflow_tool_queue_wait_seconds_count')).toBe(1);
-    expect(value(f, 'toolflow_tool_queue_wait_seconds', { tool: 'never' }, 'toolflow_tool_queue_wait_seconds_count')).toBeUndefined();
+    expect(value(f, 'toolflow_tool_queue_wait_seconds', { tool: 'never' }, 'toolflow_tool_queue_wait_seconds_count')).toBe(0);
     expect(value(f, 'toolflow_tools_running', {})).toBe(0);
     expect(value(f, 'toolflow_tasks_finished_total', { status: 'failed' })).toBe(1);
     expect(text).not.toContain(taskId);

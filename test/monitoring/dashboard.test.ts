@@ -4,7 +4,7 @@
  * and S3 (s3rver behind a proxy that can hang), with a DingTalk-like robot on loopback. The run
  * makes every metric the dashboard reads move, each by the real path:
  *
- * - an upload, a task that succeeds on it, one that fails (exit 3; notify tells the robot, which
+ * - an upload, a task that succeeds on it, the same task again (a cache hit), one that fails (exit 3; notify tells the robot, which
  *   answers 500 three times first: an event failure), the oom-rerun example (a rerun for oom);
  * - a message on the broker that is not a CloudEvent (a dead letter);
  * - a task whose second tool stages its input while S3 hangs: it never starts (undelivered);
@@ -87,6 +87,8 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('the
       return ((await r.json()) as { taskId: string }).taskId;
     };
     expect((await dev.ended(ann, await submitWith(reader))).status).toBe('succeeded');
+    // The same again: a cache hit (counted apart from attempts, in toolflow_tool_cache_hits_total).
+    expect((await dev.ended(ann, await submitWith(reader))).status).toBe('succeeded');
 
     // A failure: notify tells the robot, which refuses three times first (notify's tries in place),
     // so notify's handler fails once and the event is delivered again.
@@ -142,6 +144,7 @@ describe.skipIf(skipped('mysql') || skipped('rabbitmq') || skipped('etcd'))('the
     // Prometheus has scraped each of them (the resume's server is gone by now: its last samples count).
     for (const expr of [
       'toolflow_uploads_total{status="successful"}',
+      'toolflow_tool_cache_hits_total{tool="count"} == 1',
       'toolflow_tool_reruns_total{reason="oom"}',
       'toolflow_event_failures_total{function="notify"}',
       'toolflow_events_dead_lettered_total',

@@ -79,9 +79,10 @@ async function startProgram(command: string, args: string[], ready: string): Pro
 
 /**
  * Starts Prometheus scraping `jobs` every second, with `ruleFiles` evaluated every second and its
- * alerts sent to `alertmanager` (`http://127.0.0.1:PORT`), if given.
+ * alerts sent to `alertmanager` (`http://127.0.0.1:PORT`), if given; `flags` are added to its
+ * command line (`--query.max-samples=10`).
  */
-export async function startPrometheus(options: { jobs: ScrapeJob[]; ruleFiles?: string[]; alertmanager?: string }): Promise<Prometheus> {
+export async function startPrometheus(options: { jobs: ScrapeJob[]; ruleFiles?: string[]; alertmanager?: string; flags?: string[] }): Promise<Prometheus> {
   const dir = tempDir('toolflow-prometheus-');
   const port = await freePort();
   const config = {
@@ -94,7 +95,7 @@ export async function startPrometheus(options: { jobs: ScrapeJob[]; ruleFiles?: 
   const url = `http://127.0.0.1:${port}`;
   const { log } = await startProgram(
     'prometheus',
-    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn', ...(options.flags ?? [])],
     `${url}/-/ready`,
   );
   return {

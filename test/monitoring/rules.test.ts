@@ -157,7 +157,7 @@ describe('knative/monitoring/ (the Prometheus Operator’s forms)', () => {
 
   it('the PodMonitors validate, and give every target job="toolflow" (the rules on up select it)', () => {
     const monitors = manifests.filter((m) => m.kind === 'PodMonitor');
-    expect(monitors.map((m) => m.metadata.name)).toEqual(['toolflow-functions', 'toolflow-work-managers']);
+    expect(monitors.map((m) => m.metadata.name)).toEqual(['toolflow-functions', 'toolflow-work-managers', 'toolflow-sidecars']);
     for (const m of monitors) {
       expect(() => new PodMonitor(strip(m) as never).validate(), m.where).not.toThrow();
       const endpoints = (m as unknown as { spec: { podMetricsEndpoints: { path: string; relabelings: { targetLabel: string; replacement?: string }[] }[] } }).spec.podMetricsEndpoints;

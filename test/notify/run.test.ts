@@ -79,4 +79,26 @@ describe('toolflow run with notifications', () => {
     expect(status.error).not.toContain('notify');
     secretFree(r.stderr + r.stdout);
   });
+
+  it('a robot nothing listens on: the run still exits with its task\'s code (1 failed, 0 succeeded), not 13', async () => {
+    const free = await import('node:net').then(({ createServer }) => new Promise<number>((r) => { const srv = createServer().listen(0, '127.0.0.1', () => { const port = (srv.address() as { port: number }).port; srv.close(() => r(port)); }); }));
+    const closedEnv = { ...env, TOOLFLOW_NOTIFY_DINGTALK_URL: `http://127.0.0.1:${free}/robot/send?access_token=${TOKEN}`, TOOLFLOW_NOTIFY_EVENTS: 'task.failed,task.succeeded' };
+    const failed = await toolflow(['run', wf, '--json'], closedEnv);
+    expect(failed.code).toBe(1);
+    expect((JSON.parse(failed.stdout) as { status: string }).status).toBe('failed');
+    const ok = join(dir, 'ok.yaml');
+    writeFileSync(ok, 'name: notify-ok\ntools:\n  - {name: fine, cmds: ["true"]}\n');
+    const succeeded = await toolflow(['run', ok, '--json'], closedEnv);
+    expect(succeeded.code).toBe(0);
+    expect((JSON.parse(succeeded.stdout) as { status: string }).status).toBe('succeeded');
+    secretFree(failed.stderr + failed.stdout + succeeded.stderr + succeeded.stdout);
+  });
+
+  it('bad notify settings refuse the run before it starts (exit 2), naming the variable', async () => {
+    const r = await toolflow(['run', wf], { ...env, TOOLFLOW_NOTIFY_DINGTALK_URL: `ftp://x/robot/send?access_token=${TOKEN}` });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('TOOLFLOW_NOTIFY_DINGTALK_URL: the URL of robot 1 must be an http:// or https:// URL');
+    expect(r.stderr).not.toContain('"taskId"');
+    secretFree(r.stderr + r.stdout);
+  });
 });

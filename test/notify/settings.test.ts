@@ -42,6 +42,7 @@ describe('notify settings', () => {
     [{ TOOLFLOW_NOTIFY_DINGTALK_URL: `${URL1},${URL2}`, TOOLFLOW_NOTIFY_DINGTALK_SECRET: 'SECone' }, 'TOOLFLOW_NOTIFY_DINGTALK_SECRET has 1 entry for 2 robots in TOOLFLOW_NOTIFY_DINGTALK_URL: give one secret per robot, in the same order'],
     [{ TOOLFLOW_NOTIFY_DINGTALK_SECRET: 'SECone' }, 'TOOLFLOW_NOTIFY_DINGTALK_SECRET has 1 entry for 0 robots'],
     [{ TOOLFLOW_NOTIFY_WEBHOOK_URL: 'ftp://x/secret123' }, 'TOOLFLOW_NOTIFY_WEBHOOK_URL: the webhook URL must be an http:// or https:// URL'],
+    [{ TOOLFLOW_NOTIFY_WEBHOOK_URL: 'http://user:secret123@127.0.0.1:18699/hook' }, 'TOOLFLOW_NOTIFY_WEBHOOK_URL: the webhook URL holds a user name or password (user:password@)'],
     [{ TOOLFLOW_NOTIFY_EVENTS: 'task.submitted' }, 'TOOLFLOW_NOTIFY_EVENTS: "task.submitted" is not an event that notifies'],
     [{ TOOLFLOW_NOTIFY_ALERTMANAGER_TOKEN: 'too-short' }, 'TOOLFLOW_NOTIFY_ALERTMANAGER_TOKEN must be at least 16 characters'],
     [{ TOOLFLOW_NOTIFY_ALERTMANAGER_TOKEN: 'has spaces in it, sixteen+' }, 'TOOLFLOW_NOTIFY_ALERTMANAGER_TOKEN must be visible ASCII characters, no spaces'],

@@ -42,6 +42,8 @@ describe('report round trip', () => {
     const c = client(t.address);
     const reports: ToolReport[] = [
       startReport(),
+      // A cache hit's start (schedule-tool in a function process, cluster mode): the metrics count it apart.
+      { kind: 'start', ...ATTEMPT, at: 1_750_000_000_100, cached: true },
       { kind: 'keepalive', ...ATTEMPT, at: 1_750_000_000_500, memBytes: 123_456_789_012 },
       { kind: 'keepalive', ...ATTEMPT, at: 1_750_000_000_600, memBytes: 0 },
       { kind: 'keepalive', ...ATTEMPT, at: 1_750_000_000_700, memBytes: null },

@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { newToolRun, type TaskRow, type ToolRunRow } from '../../shared/store/store.js';
 import type { ToolSpec } from '../../shared/spec/types.js';
-import { attemptView, usageOf } from '../../shared/task-report/attempt-view.js';
+import { attemptView, isAttempt, usageOf } from '../../shared/task-report/attempt-view.js';
+import { taskView } from '../../shared/api/task-view.js';
 import { dagNodes, dagSvg, layersOf } from '../../shared/task-report/dag-svg.js';
 import { escapeHtml, outcomeOf, shorten } from '../../shared/task-report/html-text.js';
 import { reportFrom } from '../../shared/task-report/report-data.js';
@@ -83,8 +84,9 @@ describe('the report data', () => {
       ['prep', 'succeeded', ['succeeded']],
       ['hog', 'succeeded', ['failed', 'succeeded']],
       ['bad', 'failed', ['failed']],
-      ['last', 'skipped', ['skipped']],
+      ['last', 'skipped', []],
     ]);
+    expect(report.tools[3]!.message).toBe('bad failed');
     expect(report.task).toMatchObject({ taskId: 'a1b2c3d4e5f6', name: 'demo', status: 'failed', durationMs: 4990, error: '1 tool failed' });
     expect(report.generatedAt).toBe(new Date(T0 + 9000).toISOString());
   });
@@ -122,6 +124,77 @@ describe('the report data', () => {
     expect(html).toContain('150M of 200M');
     expect(html).toContain('meter memory full'); // at its limit: how an OOM kill looks
     expect(html).toContain('meter cpu over'); // more cores used than given
+  });
+});
+
+describe('a tool that never ran', () => {
+  // The store makes every tool's attempt-1 row at submission; one that ends without being submitted
+  // (skipped, cancelled before it started) is no attempt. One still waiting keeps its next attempt.
+  const CHAIN = [tool('a'), tool('b', ['a']), tool('c', ['a'])];
+  const row = (t: string, attempt: number, status: ToolRunRow['status'], message: string | null = null): ToolRunRow => ({ ...newToolRun('a1b2c3d4e5f6', t, attempt, { cpuMillicores: 1000, memBytes: 64e6, diskBytes: null, timeSeconds: null }), status, message });
+
+  it('a fails (exit 3), b relies on a: b is skipped with no attempt, no bar, and the DAG colours it skipped', () => {
+    const runs = [ran('a', 1, 'failed', 20, 40, { exit_code: 3, reason: 'exit', message: 'exited with code 3' }), row('b', 1, 'skipped', 'a failed')];
+    const report = reportFrom(taskRow(CHAIN.slice(0, 2)), runs, T0 + 9000);
+    expect(report.tools.map((t) => [t.name, t.status, t.attempts.length])).toEqual([
+      ['a', 'failed', 1],
+      ['b', 'skipped', 0],
+    ]);
+    const svg = timelineSvg(report);
+    expect([...svg.matchAll(/<g class="bar" data-tool="(\w+)"/g)].map((m) => m[1])).toEqual(['a']);
+    expect(svg).toContain('skipped: a failed');
+    expect(dagNodes(report.tools).map((n) => [n.name, n.status])).toEqual([
+      ['a', 'failed'],
+      ['b', 'skipped'],
+    ]);
+    expect(usageHtml(report.tools)).not.toContain('data-tool="b"');
+    expect(reportHtml(report)).toContain('<b>attempts run</b> 1');
+  });
+
+  it('cancelled before it was submitted: no attempt, status cancelled; a rerun cancelled before it was submitted leaves the attempts that ran, the tool cancelled', () => {
+    const runs = [
+      ran('a', 1, 'failed', 20, 40, { reason: 'oom' }),
+      row('a', 2, 'cancelled', 'cancelled'),
+      row('b', 1, 'cancelled', 'cancelled'),
+      { ...row('c', 1, 'cancelled', 'cancelled'), delivered_at: T0 + 30 }, // submitted, then cancelled before it started: it was an attempt
+    ];
+    const report = reportFrom(taskRow(CHAIN, { status: 'cancelled' }), runs, T0 + 9000);
+    expect(report.tools.map((t) => [t.name, t.status, t.attempts.map((a) => `${a.attempt} ${a.status}`)])).toEqual([
+      ['a', 'cancelled', ['1 failed']],
+      ['b', 'cancelled', []],
+      ['c', 'cancelled', ['1 cancelled']],
+    ]);
+    expect(dagNodes(report.tools).map((n) => n.status)).toEqual(['cancelled', 'cancelled', 'cancelled']);
+  });
+
+  it('a tool still waiting in a running task keeps its pending attempt (what it will be given)', () => {
+    const runs = [{ ...ran('a', 1, 'running', 20, 40), finished_at: null }, row('b', 1, 'pending'), row('c', 1, 'pending')];
+    const report = reportFrom(taskRow(CHAIN, { status: 'processing', finished_at: null }), runs, T0 + 9000);
+    expect(report.tools.map((t) => [t.name, t.status, t.attempts.map((a) => a.status)])).toEqual([
+      ['a', 'running', ['running']],
+      ['b', 'pending', ['pending']],
+      ['c', 'pending', ['pending']],
+    ]);
+    expect(taskView(taskRow(CHAIN), runs).tools.map((t) => [t.name, t.status, t.attempts.length])).toEqual([
+      ['a', 'running', 1],
+      ['b', 'pending', 1],
+      ['c', 'pending', 1],
+    ]);
+  });
+
+  it('is a row of the store but no attempt: isAttempt', () => {
+    expect(isAttempt(row('b', 1, 'skipped'))).toBe(false);
+    expect(isAttempt(row('b', 1, 'cancelled'))).toBe(false);
+    expect(isAttempt(row('b', 1, 'pending'))).toBe(true);
+    expect(isAttempt(row('b', 1, 'failed'))).toBe(true); // a failure recorded before submission is the failure
+    expect(isAttempt({ ...row('b', 1, 'succeeded'), cached_from: 'f00/b/1' })).toBe(true);
+    expect(isAttempt({ ...row('b', 1, 'cancelled'), delivered_at: T0 })).toBe(true);
+    // The API's view: the same rule, the tool's status its last row's.
+    const view = taskView(taskRow(CHAIN.slice(0, 2)), [ran('a', 1, 'failed', 20, 40), row('b', 1, 'skipped', 'a failed')]);
+    expect(view.tools.map((t) => [t.name, t.status, t.attempts])).toEqual([
+      ['a', 'failed', [attemptView(ran('a', 1, 'failed', 20, 40))]],
+      ['b', 'skipped', []],
+    ]);
   });
 });
 

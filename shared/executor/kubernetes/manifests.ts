@@ -13,6 +13,7 @@ import type { AttemptRequest } from '../executor.js';
 import { POD_DIR, POD_DIR_ENV, POD_VOLUME, PodFile, SIDECAR_CONTAINER, TOOL_CONTAINER } from '../../sidecar/pod-layout.js';
 import { TOOL_WRAPPER } from '../../sidecar/tool-wrapper.js';
 import { Annotation, jobName, Label, labelValue, MANAGED_BY, workManagerJobName } from './names.js';
+import { metricsEnv, metricsPorts } from './pod-metrics.js';
 import type { KubernetesSettings } from './settings.js';
 
 /** ServiceAccount of tool Pods: it is granted nothing, and its token is not mounted. */
@@ -90,6 +91,7 @@ function sidecarEnv(request: AttemptRequest, settings: KubernetesSettings, ctx: 
     ...value('TOOLFLOW_HOME', settings.s3 ? undefined : settings.localHome),
     ...value('TOOLFLOW_LOG_LEVEL', settings.logLevel),
     ...(settings.s3 ? [fromSecret('AWS_ACCESS_KEY_ID'), fromSecret('AWS_SECRET_ACCESS_KEY')] : []),
+    ...metricsEnv(settings.sidecarMetrics),
   ];
 }
 
@@ -106,9 +108,10 @@ export function toolDeadlineSeconds(request: AttemptRequest, settings: Kubernete
  * The Job of one attempt, `tf-<task>-<tool>-a<n>` in the settings' namespace: the tool container
  * `tool` (`request.spec.image` or the default tool image, `sh -c TOOL_WRAPPER`, requests = limits
  * from `request.resources`) and the native sidecar `toolflow-sidecar` (toolflow's image, `toolflow
- * sidecar`), sharing an `emptyDir` at `POD_DIR`. One Pod, never retried by the Job controller
- * (`backoffLimit: 0`; toolflow reruns as a new attempt), failed at once when the tool exits non-zero
- * or the Pod is disrupted (`podFailurePolicy`).
+ * sidecar`, `/metrics` on port 9465 `metrics`: `pod-metrics.ts`), sharing an `emptyDir` at
+ * `POD_DIR`. One Pod, never retried by the Job controller (`backoffLimit: 0`; toolflow reruns as a
+ * new attempt), failed at once when the tool exits non-zero or the Pod is disrupted
+ * (`podFailurePolicy`).
  */
 export function toolJob(request: AttemptRequest, settings: KubernetesSettings, ctx: ToolJobContext): V1Job {
   const { taskId, tool, attempt, resources } = request;
@@ -117,12 +120,15 @@ export function toolJob(request: AttemptRequest, settings: KubernetesSettings, c
   const limits: Record<string, string> = { cpu: cpuQuantity(resources.cpuMillicores), memory: bytesQuantity(resources.memBytes) };
   if (resources.diskBytes !== null) limits['ephemeral-storage'] = bytesQuantity(resources.diskBytes);
   const mount = [{ name: POD_VOLUME, mountPath: POD_DIR }];
+  const sidecarPorts = metricsPorts(settings.sidecarMetrics);
   const sidecar: V1Container = {
     name: SIDECAR_CONTAINER,
     image: settings.image,
     restartPolicy: 'Always',
     command: ['toolflow', 'sidecar'],
     env: sidecarEnv(request, settings, ctx),
+    // `/metrics` for the PodMonitor toolflow-sidecars (knative/monitoring/30-pod-monitor.yaml).
+    ...(sidecarPorts.length ? { ports: sidecarPorts } : {}),
     volumeMounts: mount,
     // The tool container starts once staging is done (`ready`), or failed (`abort`: the wrapper then
     // prints why and exits 127, which ends the Pod); the window is the start timeout.
@@ -183,8 +189,9 @@ export function toolJob(request: AttemptRequest, settings: KubernetesSettings, c
 /**
  * A task's work-manager Job `tf-<task>-wm`: one Pod running `toolflow work-manager <task>` with the
  * deployment's environment (`envFrom` the ConfigMap and the Secret), serving reports on port 50051
- * (`grpc-reports`). A killed work manager's Pod is replaced (`backoffLimit: 6`); the new one adopts
- * the attempts in flight.
+ * (`grpc-reports`) and `/metrics` on port 9464 (`metrics`, `TOOLFLOW_METRICS_PORT`: `pod-metrics.ts`).
+ * A killed work manager's Pod is replaced (`backoffLimit: 6`); the new one adopts the attempts in
+ * flight.
  */
 export function workManagerJob(taskId: string, settings: KubernetesSettings): V1Job {
   const labels = labelsOf(taskId, 'work-manager');
@@ -210,8 +217,9 @@ export function workManagerJob(taskId: string, settings: KubernetesSettings): V1
               image: settings.image,
               command: ['toolflow', 'work-manager', taskId],
               envFrom: [{ configMapRef: { name: settings.configMap } }, { secretRef: { name: settings.secret } }],
-              env: [{ name: 'TOOLFLOW_REPORT_LISTEN', value: `0.0.0.0:${settings.reportPort}` }],
-              ports: [{ name: REPORT_PORT_NAME, containerPort: settings.reportPort, protocol: 'TCP' }],
+              env: [{ name: 'TOOLFLOW_REPORT_LISTEN', value: `0.0.0.0:${settings.reportPort}` }, ...metricsEnv(settings.workManagerMetrics)],
+              // `/metrics` on `metrics` for the PodMonitor toolflow-work-managers (knative/monitoring/30-pod-monitor.yaml).
+              ports: [{ name: REPORT_PORT_NAME, containerPort: settings.reportPort, protocol: 'TCP' }, ...metricsPorts(settings.workManagerMetrics)],
               // In the Service's endpoints once the report server listens.
               readinessProbe: { tcpSocket: { port: REPORT_PORT_NAME }, periodSeconds: 2 },
               resources: { requests: { ...WORK_MANAGER_REQUESTS } },

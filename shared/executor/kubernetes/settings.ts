@@ -16,6 +16,8 @@
  * | `TOOLFLOW_UNSCHEDULABLE_SECONDS` | a Pod no node can take (`PodScheduled=False/Unschedulable`) this long is `undelivered` | 60 |
  * | `TOOLFLOW_TERMINATION_GRACE_SECONDS` | a stopped Pod's time between SIGTERM and SIGKILL (`terminationGracePeriodSeconds`) | 30 |
  * | `TOOLFLOW_KUBE_CONFIGMAP`, `TOOLFLOW_KUBE_SECRET` | ConfigMap and Secret the work manager's Pod takes its environment from (`envFrom`); sidecars read `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` from the Secret | `toolflow-config`, `toolflow-secrets` |
+ * | `TOOLFLOW_WORK_MANAGER_METRICS_PORT` | the work manager's metrics port (its `TOOLFLOW_METRICS_PORT`, container port `metrics`), `HOST:PORT`, or `off` (`pod-metrics.ts`) | 9464 |
+ * | `TOOLFLOW_SIDECAR_METRICS_PORT` | the same for each tool Pod's sidecar | 9465 |
  * | `TOOLFLOW_CPUS`, `TOOLFLOW_MEMORY` | most cpu and memory one tool may ask for, and the budget of all running tools (read by the config loader) | 8 cores, 32Gi |
  * | `TOOLFLOW_DISK` | most ephemeral storage one tool may ask for | 100Gi |
  *
@@ -30,6 +32,7 @@ import { delimiter, join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ConfigError } from '../../errors.js';
 import { parseBytes } from '../../spec/resources.js';
+import { podMetricsFrom, SIDECAR_METRICS_PORT, WORK_MANAGER_METRICS_PORT, type PodMetrics } from './pod-metrics.js';
 
 /** Settings of the Kubernetes executor and of the manifests it makes. */
 export interface KubernetesSettings {
@@ -69,6 +72,9 @@ export interface KubernetesSettings {
   logLevel?: string;
   /** `TOOLFLOW_REPORT_WAIT_SECONDS` given to the tool container's wrapper, when set. */
   reportWaitSeconds?: number;
+  /** Where the work manager's and the sidecars' containers serve `/metrics` (`pod-metrics.ts`). */
+  workManagerMetrics: PodMetrics;
+  sidecarMetrics: PodMetrics;
 }
 
 /** Where an in-cluster Pod finds its service account's namespace (Kubernetes: "Accessing the API from a Pod"). */
@@ -179,6 +185,8 @@ export function kubernetesSettingsFrom(
         : {}),
     ...(env.TOOLFLOW_LOG_LEVEL ? { logLevel: env.TOOLFLOW_LOG_LEVEL } : {}),
     ...(reportWait !== undefined ? { reportWaitSeconds: reportWait } : {}),
+    workManagerMetrics: podMetricsFrom(env, 'TOOLFLOW_WORK_MANAGER_METRICS_PORT', WORK_MANAGER_METRICS_PORT),
+    sidecarMetrics: podMetricsFrom(env, 'TOOLFLOW_SIDECAR_METRICS_PORT', SIDECAR_METRICS_PORT),
   };
 }
 

@@ -17,6 +17,12 @@ export interface StartRequest {
    * When the tool started, epoch milliseconds. Required (0 is refused).
    */
   'atMs'?: (number | string | Long);
+  /**
+   * True when the tool does not run: its outputs are reused from an earlier attempt (a cache hit;
+   * the Exit that follows carries cached_from). The metrics count it apart from runs. A sidecar
+   * never sets it.
+   */
+  'cached'?: (boolean);
 }
 
 /**
@@ -31,4 +37,10 @@ export interface StartRequest__Output {
    * When the tool started, epoch milliseconds. Required (0 is refused).
    */
   'atMs': (number);
+  /**
+   * True when the tool does not run: its outputs are reused from an earlier attempt (a cache hit;
+   * the Exit that follows carries cached_from). The metrics count it apart from runs. A sidecar
+   * never sets it.
+   */
+  'cached': (boolean);
 }
