@@ -8,6 +8,7 @@
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TaskRow } from '../store/store.js';
+import { maskSecretsInText } from '../runtime/log.js';
 
 /** The two log files of an attempt, in the order `toolflow logs` prints them. */
 export const LOG_FILES = ['stdout.log', 'stderr.log'] as const;
@@ -52,7 +53,8 @@ export function cleanLine(line: string): string {
 
 /**
  * The last non-blank lines of an attempt's `stderr.log` (at most `lines`, from its last 4 KiB),
- * cleaned by `cleanLine`.
+ * cleaned by `cleanLine`, with credentials masked (`maskSecretsInText`: URL passwords, token query
+ * parameters, bearer tokens).
  * @param dir the attempt's work dir.
  * @returns the lines, oldest first (empty when stderr was empty); null when there is no
  *   `stderr.log` there (the attempt never started, the folder was removed, or it is on another
@@ -73,7 +75,8 @@ export async function readStderrTail(dir: string, lines = STDERR_TAIL_LINES): Pr
     // A carriage return redraws the line on a terminal (progress bars): keep what it would show.
     const all = buf.toString('utf8').split('\n').map((l) => l.replace(/\r$/, '').replace(/^.*\r/s, ''));
     if (size > length) all.shift(); // the first line read is probably cut
-    return all.map(cleanLine).filter((l) => l.trim() !== '').slice(-lines);
+    // A tool's stderr may quote a credential (a database URL with its password): masked as in the logs.
+    return all.map((l) => maskSecretsInText(cleanLine(l))).filter((l) => l.trim() !== '').slice(-lines);
   } finally {
     await fh.close();
   }

@@ -29,6 +29,7 @@
  * @throws only for an upload the object store refuses `STORE_TRIES` times: the CLI then exits 1 and
  *   the kubelet's restart resumes at `exit`.
  */
+import { maskSecretsInText } from '../runtime/log.js';
 import { lstatSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -317,7 +318,7 @@ class SidecarRun {
       const file = openInside(this.work, [LOG_STDERR]);
       if (typeof file !== 'string') {
         try {
-          stderrTail = tailOf(file, STDERR_TAIL_BYTES);
+          stderrTail = maskSecretsInText(tailOf(file, STDERR_TAIL_BYTES)); // a credential the tool printed: masked, as in the logs
         } finally {
           file.close();
         }

@@ -22,6 +22,7 @@ import { open } from 'node:fs/promises';
 import { availableParallelism, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AttemptRef, OutputRecord, StoredInput } from '../../events/catalog.js';
+import { maskSecretsInText } from '../../runtime/log.js';
 import type { ObjectStore } from '../../objects/object-store.js';
 import { safeFileName } from '../../objects/object-store.js';
 import { LocalObjectStore } from '../../objects/local-object-store.js';
@@ -174,7 +175,8 @@ export class LocalExecutor implements Executor {
       const inputChanged = staged.length ? checkInputsAfter(tool, staged, this.refusedInputs) : undefined;
       const ok = exitCode === 0 && signal === null && inputChanged === undefined;
       // The stderr tail only matters to classify a failure: a success skips the read.
-      const stderrTail = ok && !oomKills ? '' : await readTail(join(workDir, 'stderr.log'), STDERR_TAIL_BYTES).catch(() => '');
+      // Into the store and the events: a credential the tool printed is masked, as in the logs.
+      const stderrTail = ok && !oomKills ? '' : maskSecretsInText(await readTail(join(workDir, 'stderr.log'), STDERR_TAIL_BYTES).catch(() => ''));
       const declared = request.spec.outputs;
       // No awaits for a tool without outputs: this is the path from one tool's exit to the next one's start.
       const missingOutputs = ok && declared.length > 0 ? missing(workDir, declared) : [];
