@@ -11,6 +11,7 @@
  */
 import type { Logger } from 'pino';
 import { maskUrl } from '../mask-url.js';
+import { maskSecretsInText } from '../runtime/log.js';
 import { escapeInline, fitText, fitTitle, type NotifyMessage } from '../notify/message-format.js';
 import type { Notifier, TargetOutcome } from '../notify/notifier.js';
 import { formatBytes } from '../spec/resources.js';
@@ -96,7 +97,7 @@ export async function runChecks(settings: CheckSettings, options: RunOptions): P
   const over = checks.filter((m) => m.over);
   const report: CheckReport = {
     status: over.length ? 'over' : 'ok',
-    prometheus: maskUrl(settings.prometheus),
+    prometheus: maskSecretsInText(maskUrl(settings.prometheus)),
     namespace: settings.namespace,
     period: formatSeconds(settings.periodSeconds),
     from: new Date(range.start * 1000).toISOString(),

@@ -8,6 +8,7 @@
  * says what toolflow makes of each).
  */
 import { maskUrl } from '../mask-url.js';
+import { maskSecretsInText } from '../runtime/log.js';
 import { prometheusAnswerError, PrometheusUnreachableError } from './prometheus-errors.js';
 
 export { PrometheusQueryError, PrometheusUnreachableError } from './prometheus-errors.js';
@@ -35,7 +36,7 @@ export const QUERY_TIMEOUT_MS = 30_000;
  */
 export async function queryRange(base: string, query: string, range: { start: number; end: number; step: number }, options: { name?: string; timeoutMs?: number } = {}): Promise<Series[]> {
   const timeoutMs = options.timeoutMs ?? QUERY_TIMEOUT_MS;
-  const shown = maskUrl(base);
+  const shown = maskSecretsInText(maskUrl(base)); // its password and a token in its query (`?access_token=`)
   // Credentials in the URL (`http://user:password@host:9090`) go as HTTP basic auth: fetch takes no URL that holds them.
   const target = new URL(`${base}/api/v1/query_range`);
   const headers: Record<string, string> = { accept: 'application/json' };

@@ -60,5 +60,5 @@ export function decideRerun(input: RerunInput): RerunDecision {
     next.timeSeconds = Math.min(Math.ceil(resources.timeSeconds * retry.grow), cap);
     return { action: 'rerun', attempt: attempt + 1, resources: next, note: `time limit ${formatSeconds(resources.timeSeconds)} → ${formatSeconds(next.timeSeconds)}` };
   }
-  return { action: 'rerun', attempt: attempt + 1, resources: next, note: `same resources after: ${message}` };
+  return { action: 'rerun', attempt: attempt + 1, resources: next, note: 'same resources' };
 }

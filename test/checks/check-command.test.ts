@@ -267,6 +267,12 @@ describe('toolflow check against a real Prometheus', () => {
     expect(busy.message).toContain('did not run the query of the cpu check (HTTP 503 unavailable: too many queries); Prometheus is starting, stopping or overloaded (--query.max-concurrency): try again later.');
   });
 
+  it('a token in the Prometheus URL\'s query is masked in what check prints', async () => {
+    const r = await check(['--prometheus', `${prometheus.url}/?access_token=QTOK1234secret`, '--json']);
+    expect(r.stdout + r.stderr).toContain('access_token=***');
+    expect(r.stdout + r.stderr).not.toContain('QTOK1234secret');
+  });
+
   it('bad settings: exit 2 naming the flag, variable or key', async () => {
     const cases: [string[], Record<string, string>, string][] = [
       [[], {}, 'toolflow check needs Prometheus: give --prometheus URL, TOOLFLOW_CHECK_PROMETHEUS_URL'],

@@ -155,6 +155,11 @@ describe('decideRerun', () => {
     expect(decideRerun({ ...base, reason: 'exit', message: 'exited with code 1' })).toEqual({ action: 'fail', message: 'exited with code 1' });
     expect(decideRerun({ ...base, reason: 'exit', message: 'exited with code 1', retry: { ...base.retry, on: ['exit'] } })).toMatchObject({ action: 'rerun', attempt: 2 });
   });
+
+  it('notes a rerun with the same resources without repeating the failure (the attempt\'s message already says it)', () => {
+    // Was `exited with code 7; rerun: same resources after: exited with code 7` in status and the report.
+    expect(decideRerun({ ...base, reason: 'exit', message: 'exited with code 7', retry: { ...base.retry, on: ['exit'] } })).toMatchObject({ action: 'rerun', note: 'same resources' });
+  });
 });
 
 describe('time limits', () => {
