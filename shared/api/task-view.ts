@@ -8,27 +8,16 @@ import { specOf } from '../attempts/attempt-logs.js';
 import { cachedFromOf, latestSucceeded, outputEntries, type OutputEntry } from '../attempts/recorded-outputs.js';
 import type { AttemptRef } from '../events/catalog.js';
 import type { InstanceOf } from '../spec/types.js';
-import type { AttemptStatus, TaskStatus } from '../scheduler/status.js';
+import type { AttemptStatus } from '../scheduler/status.js';
 import type { TaskCursor, TaskRow, ToolRunRow } from '../store/store.js';
-import { attemptsOf, spanMs as span, type AttemptView } from '../task-report/attempt-view.js';
+import { attemptsOf, taskSummaryOf, type AttemptView, type TaskSummary } from '../task-report/attempt-view.js';
 import { badRequest } from './errors.js';
 
 export { attemptView, type AttemptView } from '../task-report/attempt-view.js';
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 /** A task as listed. */
-export interface TaskListItemView {
-  taskId: string;
-  name: string;
-  owner: string;
-  status: TaskStatus;
-  error: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  durationMs: number | null;
-}
+export type TaskListItemView = TaskSummary;
 
 /** One tool of a task: its status is its latest row's (a skipped tool has no attempt: `isAttempt`). */
 export interface ToolView {
@@ -57,19 +46,7 @@ export interface TaskView extends TaskListItemView {
 }
 
 /** A task row as listed. */
-export function taskListItemView(t: TaskRow): TaskListItemView {
-  return {
-    taskId: t.id,
-    name: t.name,
-    owner: t.owner,
-    status: t.status,
-    error: t.error,
-    createdAt: iso(t.created_at)!,
-    startedAt: iso(t.started_at),
-    finishedAt: iso(t.finished_at),
-    durationMs: span(t.started_at, t.finished_at),
-  };
-}
+export const taskListItemView: (t: TaskRow) => TaskListItemView = taskSummaryOf;
 
 /** A task with its tools in workflow order, each with every attempt, from its rows. */
 export function taskView(t: TaskRow, runs: ToolRunRow[]): TaskView {

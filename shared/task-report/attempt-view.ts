@@ -6,10 +6,11 @@
  */
 import { cachedFromOf } from '../attempts/recorded-outputs.js';
 import type { AttemptRef } from '../events/catalog.js';
-import type { AttemptStatus } from '../scheduler/status.js';
-import type { ToolRunRow } from '../store/store.js';
+import type { AttemptStatus, TaskStatus } from '../scheduler/status.js';
+import type { TaskRow, ToolRunRow } from '../store/store.js';
 
-const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
+/** Epoch ms (a store column) as an ISO 8601 string; null for none. */
+export const isoTime = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(Number(ms)).toISOString());
 const num = (v: number | null | undefined) => (v === null || v === undefined ? null : Number(v));
 
 /** Milliseconds from `from` to `to` (epoch ms, either may be a MySQL numeric string), null unless both are known; never negative. */
@@ -59,10 +60,10 @@ export function attemptView(r: ToolRunRow): AttemptView {
     resources: { cpuMillicores: Number(r.cpu_millicores), memBytes: Number(r.mem_bytes), diskBytes: num(r.disk_bytes), timeSeconds: num(r.time_seconds) },
     peakMemBytes: num(r.peak_mem_bytes),
     cpuTimeMs: num(r.cpu_time_ms),
-    deliveredAt: iso(r.delivered_at),
-    startedAt: iso(r.started_at),
-    lastHeartbeatAt: iso(r.last_heartbeat_at),
-    finishedAt: iso(r.finished_at),
+    deliveredAt: isoTime(r.delivered_at),
+    startedAt: isoTime(r.started_at),
+    lastHeartbeatAt: isoTime(r.last_heartbeat_at),
+    finishedAt: isoTime(r.finished_at),
     durationMs: spanMs(r.started_at, r.finished_at),
     evidence: r.evidence ?? null,
     cachedFrom: cachedFromOf(r),
@@ -104,4 +105,32 @@ export function usageOf(a: Pick<AttemptView, 'peakMemBytes' | 'cpuTimeMs' | 'dur
   const memory = a.peakMemBytes === null || a.resources.memBytes <= 0 ? null : a.peakMemBytes / a.resources.memBytes;
   const cpu = a.cpuTimeMs === null || a.durationMs === null || a.durationMs <= 0 || a.resources.cpuMillicores <= 0 ? null : a.cpuTimeMs / ((a.durationMs * a.resources.cpuMillicores) / 1000);
   return { memory, cpu };
+}
+
+/** A task as its views show it (the API's list and task, the report): times in ISO 8601, duration in ms. */
+export interface TaskSummary {
+  taskId: string;
+  name: string;
+  owner: string;
+  status: TaskStatus;
+  error: string | null;
+  createdAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  durationMs: number | null;
+}
+
+/** A task row as a `TaskSummary`. */
+export function taskSummaryOf(t: TaskRow): TaskSummary {
+  return {
+    taskId: t.id,
+    name: t.name,
+    owner: t.owner,
+    status: t.status,
+    error: t.error,
+    createdAt: isoTime(t.created_at)!,
+    startedAt: isoTime(t.started_at),
+    finishedAt: isoTime(t.finished_at),
+    durationMs: spanMs(t.started_at, t.finished_at),
+  };
 }

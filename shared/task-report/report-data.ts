@@ -8,10 +8,10 @@
 import { join } from 'node:path';
 import { NotFoundError } from '../errors.js';
 import type { InstanceOf, WorkflowSpec } from '../spec/types.js';
-import type { AttemptStatus, TaskStatus } from '../scheduler/status.js';
+import type { AttemptStatus } from '../scheduler/status.js';
 import type { Store, TaskRow, ToolRunRow } from '../store/store.js';
 import { readStderrTail } from '../cli/attempt-files.js';
-import { attemptsOf, spanMs, type AttemptView } from './attempt-view.js';
+import { attemptsOf, taskSummaryOf, type AttemptView, type TaskSummary } from './attempt-view.js';
 
 /** Lines of a failed attempt's stderr the report shows. */
 export const REPORT_STDERR_LINES = 20;
@@ -51,23 +51,12 @@ export interface ReportFailure {
 
 /** The report's data. */
 export interface TaskReport {
-  task: {
-    taskId: string;
-    name: string;
-    owner: string;
-    status: TaskStatus;
-    error: string | null;
-    createdAt: string;
-    startedAt: string | null;
-    finishedAt: string | null;
-    durationMs: number | null;
-  };
+  task: TaskSummary;
   generatedAt: string;
   tools: ReportTool[];
   failures: ReportFailure[];
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 
 /**
  * The report of a task from its rows: tools in the order of its stored plan, each with its
@@ -100,17 +89,7 @@ export function reportFrom(task: TaskRow, runs: ToolRunRow[], now: number, tails
     });
   }
   return {
-    task: {
-      taskId: task.id,
-      name: task.name,
-      owner: task.owner,
-      status: task.status,
-      error: task.error,
-      createdAt: iso(task.created_at)!,
-      startedAt: iso(task.started_at),
-      finishedAt: iso(task.finished_at),
-      durationMs: spanMs(task.started_at, task.finished_at),
-    },
+    task: taskSummaryOf(task),
     generatedAt: new Date(now).toISOString(),
     tools,
     failures,
